@@ -6,10 +6,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { redoclyConfig, repoRoot, type SpecDocument } from "./documents.ts";
+import { redoclyConfig, repoRoot, type SpecDocument, toolRoot } from "./documents.ts";
 
 const run = promisify(execFile);
-const redoclyBin = path.join(repoRoot, "node_modules/.bin/redocly");
+const redoclyBin = path.join(toolRoot, "node_modules/.bin/redocly");
 
 export type OpenApiObject = Record<string, unknown>;
 

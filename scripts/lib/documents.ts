@@ -5,7 +5,13 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** This checkout: where the tools (node_modules) are. */
+export const toolRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/**
+ * The tree whose spec/ and packages/types are read and written. Tests point it
+ * at a scratch copy (NHS_APP_API_REPO_ROOT) to prove the drift check bites.
+ */
+export const repoRoot = process.env.NHS_APP_API_REPO_ROOT ?? toolRoot;
 export const specDir = path.join(repoRoot, "spec");
 export const redoclyConfig = path.join(specDir, "redocly.yaml");
 export const typesPackageDir = path.join(repoRoot, "packages/types");

@@ -38,5 +38,5 @@ export function diffFacts(published: Facts, ours: Facts): Difference[] {
   const oneSided = differences.filter((d) => d.kind !== "changed").map((d) => d.key);
   return differences
     .filter((d) => !oneSided.some((ancestor) => isBelow(d.key, ancestor)))
-    .sort((a, b) => a.key.localeCompare(b.key));
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

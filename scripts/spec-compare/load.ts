@@ -12,36 +12,38 @@ export type JsonObject = { [key: string]: unknown };
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-const firstLine = (text: string) => text.split("\n")[0]?.trim() ?? text;
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0]?.trim();
+
+const parserOptions = {
+  dereference: { circular: "ignore" as const },
+  // The maintainer names the URL on the command line, so loopback and private
+  // hosts are allowed (the library blocks them by default against SSRF).
+  resolve: { http: { timeout: 15_000, safeUrlResolver: false } },
+};
 
 /** Reads and fully dereferences an OpenAPI 3 document. */
 export async function loadOpenApi(location: string): Promise<JsonObject> {
-  let document: unknown;
+  // First the document alone, so that "cannot read it" and "a $ref is broken" stay apart.
+  let root: unknown;
   try {
-    document = await new $RefParser().dereference(location, {
-      dereference: { circular: "ignore" },
-      resolve: { http: { timeout: 15_000 } },
-    });
+    root = await new $RefParser().parse(location, parserOptions);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/ENOENT|Error opening file|no such file/i.test(message) && !message.includes("#")) {
-      throw new CompareInputError(`${location}: cannot read it (${firstLine(message)})`);
-    }
-    if (/Missing \$ref pointer|Token .* does not exist|Error resolving \$ref|Error opening file/i.test(message)) {
-      throw new CompareInputError(`${location}: a $ref cannot be resolved (${firstLine(message)})`);
-    }
-    throw new CompareInputError(`${location}: cannot parse it (${firstLine(message)})`);
+    throw new CompareInputError(`${location}: cannot read it (${firstLine(error)})`);
   }
-  if (!isObject(document)) {
+  if (!isObject(root)) {
     throw new CompareInputError(`${location}: is not an OpenAPI document (it is not a JSON or YAML object)`);
   }
-  const version = document.openapi;
+  const version = root.openapi;
   if (typeof version !== "string" || !/^3\.\d+/.test(version)) {
-    const what = typeof document.swagger === "string" ? `Swagger ${document.swagger}` : "no `openapi: 3.x` field";
+    const what = typeof root.swagger === "string" ? `Swagger ${root.swagger}` : "no `openapi: 3.x` field";
     throw new CompareInputError(`${location}: is not an OpenAPI 3 document (${what})`);
   }
-  if (!isObject(document.paths)) {
+  if (!isObject(root.paths)) {
     throw new CompareInputError(`${location}: is an OpenAPI document without paths; there is nothing to compare`);
   }
-  return document;
+  try {
+    return (await new $RefParser().dereference(location, root, parserOptions)) as JsonObject;
+  } catch (error) {
+    throw new CompareInputError(`${location}: a $ref cannot be resolved (${firstLine(error)})`);
+  }
 }

@@ -1,0 +1,70 @@
+// `pnpm test`: every check CI runs, in order, stopping at the first failure.
+// The last line is "N passed, N failed" for the unit tests, so CI can read it.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { toolRoot } from "./lib/documents.ts";
+
+const bin = (name: string) => path.join(toolRoot, "node_modules/.bin", name);
+const env = { ...process.env, REDOCLY_TELEMETRY: "off", PACT_DO_NOT_TRACK: "true" };
+
+interface Step {
+  name: string;
+  command: string;
+  args: string[];
+}
+
+/** Runs pnpm the way this script was started (pnpm may not be on PATH, e.g. under npx). */
+function pnpm(args: string[]) {
+  const execPath = process.env.npm_execpath;
+  return execPath && /pnpm/.test(execPath)
+    ? { command: process.execPath, args: [execPath, ...args] }
+    : { command: "pnpm", args };
+}
+
+const resultsDir = mkdtempSync(path.join(tmpdir(), "nhs-app-test-"));
+const vitestJson = path.join(resultsDir, "vitest.json");
+
+const steps: Step[] = [
+  { name: "format and lint (biome)", command: bin("biome"), args: ["ci", "."] },
+  { name: "spec lint (redocly)", command: bin("redocly"), args: ["lint", "--config", "spec/redocly.yaml"] },
+  { name: "generated output is up to date", command: bin("tsx"), args: ["scripts/generate.ts", "--check"] },
+  { name: "build packages", ...pnpm(["-r", "--filter", "./packages/*", "run", "build"]) },
+  { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
+  {
+    name: "unit tests (vitest)",
+    command: bin("vitest"),
+    args: ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`],
+  },
+];
+
+const timings: string[] = [];
+let failed: string | undefined;
+for (const step of steps) {
+  console.log(`\n▶ ${step.name}`);
+  const started = Date.now();
+  const result = spawnSync(step.command, step.args, { cwd: toolRoot, env, stdio: "inherit" });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = result.status === 0;
+  timings.push(`  ${ok ? "ok  " : "FAIL"} ${step.name} (${seconds}s)`);
+  if (!ok) {
+    failed = step.name;
+    break;
+  }
+}
+
+console.log(`\nSummary:\n${timings.join("\n")}`);
+let passed = 0;
+let failedTests = 0;
+try {
+  const report = JSON.parse(readFileSync(vitestJson, "utf8")) as { numPassedTests: number; numFailedTests: number };
+  passed = report.numPassedTests;
+  failedTests = report.numFailedTests;
+} catch {
+  // vitest did not run (an earlier step failed)
+}
+rmSync(resultsDir, { recursive: true, force: true });
+if (failed) console.error(`\nStopped: "${failed}" failed.`);
+console.log(`${passed} passed, ${failedTests + (failed ? 1 : 0)} failed`);
+process.exit(failed ? 1 : 0);
