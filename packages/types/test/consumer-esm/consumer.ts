@@ -60,11 +60,9 @@ export const numericText: InAppBody = { ...message, payload: [{ contentString: 4
 // @ts-expect-error exactOptionalPropertyTypes: an optional field is left out, not set to undefined
 export const undefinedIdentifier: InAppBody = { ...message, identifier: undefined };
 
+const linkOnly = { reference: "https://www.nhsapp.service.nhs.uk/" };
 // @ts-expect-error a push notification needs the text to display
-export const noDisplay: PushNotificationRequest = {
-  ...push,
-  payload: [{ contentReference: { reference: "https://www.nhsapp.service.nhs.uk/" } }],
-};
+export const noDisplay: PushNotificationRequest = { ...push, payload: [{ contentReference: linkOnly }] };
 
 // Authentication is a security scheme: no call's types demand an Authorization header.
 type InAppHeaders = NonNullable<operations["create-in-app"]["parameters"]["header"]>;
