@@ -1,0 +1,161 @@
+// Gets and caches access tokens. A token is reused until shortly before it
+// expires; concurrent callers share one token request; every request (and
+// every retry of one) signs a new assertion with a new jti, because the
+// platform burns a jti even when the request fails.
+import { AuthenticationError, ConnectionError, TimeoutError } from "../errors/errors.js";
+import { readBody, tokenErrorFromResponse } from "../errors/from-response.js";
+import { backoffDelay, raceAbort, sleep } from "../http/backoff.js";
+import type { Logger } from "../http/logger.js";
+import { redactUrl } from "../redaction.js";
+import { type AssertionSigner, assertionClaims } from "./client-assertion.js";
+
+export interface TokenProviderOptions {
+  apiKey: string;
+  kid: string;
+  tokenUrl: string;
+  signer: AssertionSigner;
+  /** Looked up for every request, so that test interceptors installed later still see it. */
+  fetch: () => typeof globalThis.fetch;
+  timeoutMs: number;
+  logger: Logger;
+  /** Attempts for a token request that failed in transit, with 429 or with 5xx. */
+  maxAttempts?: number;
+  /** Renew this long before expiry (halved for very short-lived tokens). */
+  refreshMarginMs?: number;
+  now?: () => number;
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+export class TokenProvider {
+  readonly #options: Required<Omit<TokenProviderOptions, "now">> & { now: () => number };
+  #cached: CachedToken | undefined;
+  #inFlight: Promise<string> | undefined;
+  /** How many token requests were sent (for tests and benchmarks). */
+  requestsSent = 0;
+
+  constructor(options: TokenProviderOptions) {
+    this.#options = { maxAttempts: 3, refreshMarginMs: 60_000, now: Date.now, ...options };
+  }
+
+  /**
+   * A valid access token, from the cache or from the token endpoint. A caller
+   * that aborts stops waiting; the shared request goes on for the others.
+   */
+  getToken(signal?: AbortSignal): Promise<string> {
+    const cached = this.#cached;
+    if (cached && this.#options.now() < cached.expiresAt) return Promise.resolve(cached.value);
+    if (!this.#inFlight) {
+      this.#inFlight = this.#fetchToken().finally(() => {
+        this.#inFlight = undefined;
+      });
+    }
+    return raceAbort(this.#inFlight, signal);
+  }
+
+  /** Forgets a token the API called expired, unless a newer one has replaced it already. */
+  invalidate(token: string) {
+    if (this.#cached?.value === token) this.#cached = undefined;
+  }
+
+  async #fetchToken(): Promise<string> {
+    const { maxAttempts, logger } = this.#options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#requestOnce(attempt);
+      } catch (error) {
+        const retryable =
+          error instanceof ConnectionError ||
+          error instanceof TimeoutError ||
+          (error instanceof AuthenticationError && (error.status === 429 || (error.status ?? 0) >= 500));
+        if (!retryable || attempt >= maxAttempts) throw error;
+        const delay = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 5_000 });
+        logger.warn?.("token request failed; retrying with a new assertion", {
+          attempt,
+          delayMs: delay,
+          reason: (error as Error).name,
+        });
+        await sleep(delay);
+      }
+    }
+  }
+
+  async #requestOnce(attempt: number): Promise<string> {
+    const { apiKey, kid, tokenUrl, signer, timeoutMs, logger, now } = this.#options;
+    const request = { method: "POST", url: redactUrl(tokenUrl), operation: "token" };
+    let assertion: string;
+    try {
+      assertion = await signer(assertionClaims(apiKey, tokenUrl, now()), { alg: "RS512", typ: "JWT", kid });
+    } catch (cause) {
+      throw new AuthenticationError("The client assertion could not be signed", { source: "signer", request, cause });
+    }
+    const body = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      client_assertion: assertion,
+    });
+    const timeout = AbortSignal.timeout(timeoutMs);
+    logger.debug?.("requesting an access token", { tokenUrl: request.url, attempt });
+    this.requestsSent++;
+    let response: Response;
+    try {
+      response = await this.#options.fetch()(tokenUrl, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body,
+        signal: timeout,
+      });
+    } catch (cause) {
+      if (timeout.aborted) {
+        throw new TimeoutError(`The token endpoint did not answer within ${timeoutMs} ms`, { request, cause });
+      }
+      throw new ConnectionError("The token endpoint could not be reached", {
+        request,
+        cause,
+        neverReachedServer: false,
+      });
+    }
+    const parsed = await readBody(response);
+    if (!response.ok) {
+      throw tokenErrorFromResponse({
+        status: response.status,
+        headers: response.headers,
+        body: parsed,
+        request,
+        correlationId: undefined,
+      });
+    }
+    const token = readTokenResponse(parsed);
+    if (!token) {
+      throw new AuthenticationError("The token endpoint answered 200 without a usable bearer token", {
+        source: "token-endpoint",
+        status: response.status,
+        request,
+      });
+    }
+    const lifetimeMs = token.expiresInSeconds * 1000;
+    const margin = Math.min(this.#options.refreshMarginMs, lifetimeMs / 2);
+    this.#cached = { value: token.accessToken, expiresAt: now() + lifetimeMs - margin };
+    logger.debug?.("access token received", { expiresInSeconds: token.expiresInSeconds });
+    return token.accessToken;
+  }
+}
+
+/** Reads the token response; `expires_in` arrives as a string ("599") from the platform, or a number. */
+export function readTokenResponse(body: unknown): { accessToken: string; expiresInSeconds: number } | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { access_token, expires_in, token_type } = body as Record<string, unknown>;
+  if (typeof access_token !== "string" || access_token === "") return undefined;
+  if (typeof token_type === "string" && token_type.toLowerCase() !== "bearer") return undefined;
+  const seconds =
+    typeof expires_in === "number"
+      ? expires_in
+      : typeof expires_in === "string" && /^\d+$/.test(expires_in)
+        ? Number(expires_in)
+        : NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return { accessToken: access_token, expiresInSeconds: seconds };
+}

@@ -1,0 +1,122 @@
+// Checks a client's options before any request, and says what to fix: every
+// problem at once, none of them quoting a secret.
+import type { KeyObject } from "node:crypto";
+import { type AssertionSigner, keySigner } from "./auth/client-assertion.js";
+import { loadPrivateKey, type PrivateKeyInput } from "./auth/private-key.js";
+import { type Endpoints, type EnvironmentName, environments } from "./environments.js";
+import { ConfigurationError } from "./errors/errors.js";
+import type { Logger } from "./http/logger.js";
+import type { RateLimitOptions } from "./http/rate-limiter.js";
+import type { RetryPolicy } from "./http/retry-policy.js";
+import type { Hooks } from "./http/transport.js";
+
+export interface NhsAppClientOptions {
+  /** `"dev"` (the `dep` environment), `"int"`, `"prod"`, or your own URLs (a sandbox or a mock). */
+  environment: EnvironmentName | Endpoints;
+  /** The application's API key: the client assertion's `iss` and `sub`. */
+  apiKey: string;
+  /** The `kid` under which the application's public key is registered. */
+  keyId: string;
+  /** The RSA private key: PEM text, a KeyObject or a JWK. Or give `signer` instead. */
+  privateKey?: PrivateKeyInput | undefined;
+  /** Signs assertions elsewhere (a KMS or HSM) instead of with `privateKey`. */
+  signer?: AssertionSigner | undefined;
+  /** A fetch to use instead of the global one (looked up at request time either way). */
+  fetch?: typeof globalThis.fetch;
+  /** Per attempt, for API and token calls alike (default 30 s). */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** A client-side limit shared by all calls of this client, e.g. `{ requestsPerSecond: 20 }` for dev and int. */
+  rateLimit?: RateLimitOptions;
+  /** Silent unless given. */
+  logger?: Logger;
+  hooks?: Hooks;
+  /** Check messages and parameters before sending (default true; false lets tests reach server errors). */
+  validate?: boolean;
+  /** The Content-Type of message requests (default application/json, which both endpoints accept). */
+  contentType?: "application/json" | "application/fhir+json";
+}
+
+export interface ResolvedConfig {
+  environment: EnvironmentName | "custom";
+  baseUrl: string;
+  tokenUrl: string;
+  apiKey: string;
+  keyId: string;
+  signer: AssertionSigner;
+  timeoutMs: number;
+  validate: boolean;
+  contentType: "application/json" | "application/fhir+json";
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** https, or plain http only on this machine, so production traffic can never go out in clear. */
+function checkUrl(problems: string[], name: string, value: unknown) {
+  if (typeof value !== "string" || value === "") return problems.push(`${name} is required`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return problems.push(`${name} must be an absolute URL`);
+  }
+  if (url.protocol === "https:") return;
+  if (url.protocol === "http:" && LOOPBACK.has(url.hostname)) return;
+  problems.push(`${name} must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)`);
+}
+
+export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
+  const problems: string[] = [];
+  let endpoints: Endpoints | undefined;
+  const { environment } = options;
+  if (typeof environment === "string") {
+    endpoints = environments[environment as EnvironmentName];
+    if (!endpoints) problems.push(`environment must be "dev", "int", "prod" or { baseUrl, tokenUrl }`);
+  } else if (typeof environment === "object" && environment !== null) {
+    checkUrl(problems, "environment.baseUrl", environment.baseUrl);
+    checkUrl(problems, "environment.tokenUrl", environment.tokenUrl);
+    endpoints = environment;
+  } else {
+    problems.push(`environment is required: "dev", "int", "prod" or { baseUrl, tokenUrl }`);
+  }
+  if (typeof options.apiKey !== "string" || options.apiKey.trim() === "") problems.push("apiKey is required");
+  if (typeof options.keyId !== "string" || options.keyId.trim() === "") {
+    problems.push("keyId (the JWT kid of your registered public key) must not be empty");
+  }
+  let signer: AssertionSigner | undefined;
+  if (options.signer && options.privateKey) problems.push("give either privateKey or signer, not both");
+  else if (options.signer) {
+    if (typeof options.signer !== "function") problems.push("signer must be a function returning the signed JWT");
+    else signer = options.signer;
+  } else if (options.privateKey !== undefined) {
+    try {
+      const key: KeyObject = loadPrivateKey(options.privateKey);
+      signer = keySigner(key);
+    } catch (error) {
+      problems.push(error instanceof ConfigurationError ? error.message : "privateKey could not be read");
+    }
+  } else {
+    problems.push("privateKey (or signer) is required to sign client assertions");
+  }
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    problems.push("timeoutMs must be a positive number of milliseconds");
+  const contentType = options.contentType ?? "application/json";
+  if (contentType !== "application/json" && contentType !== "application/fhir+json") {
+    problems.push("contentType must be application/json or application/fhir+json");
+  }
+  if (problems.length > 0 || !endpoints || !signer) {
+    throw new ConfigurationError(`The NHS App client is not configured correctly: ${problems.join("; ")}`);
+  }
+  return {
+    environment: typeof environment === "string" ? environment : "custom",
+    baseUrl: endpoints.baseUrl.replace(/\/+$/, ""),
+    tokenUrl: endpoints.tokenUrl,
+    apiKey: options.apiKey,
+    keyId: options.keyId,
+    signer,
+    timeoutMs,
+    validate: options.validate ?? true,
+    contentType,
+  };
+}

@@ -1,0 +1,174 @@
+import { HttpResponse, http } from "msw";
+import { describe, expect, it } from "vitest";
+import { ClientValidationError, NotFoundError, PaginationError } from "../src/index.js";
+import { linksFromBundle, linksFromHeader } from "../src/pagination/links.js";
+import {
+  BASE_URL,
+  operationOutcome,
+  PATIENTS,
+  RECEIPTS,
+  server,
+  testClient,
+  tokenEndpoint,
+  useMockServer,
+} from "./support.js";
+
+useMockServer();
+
+describe("Link headers", () => {
+  it("reads next and last from one comma-joined value, quoted or not, with any spacing", () => {
+    expect(linksFromHeader('<https://x/a?page=2>; rel="next", <https://x/a?page=7>; rel="last"')).toEqual({
+      next: "https://x/a?page=2",
+      last: "https://x/a?page=7",
+    });
+    expect(linksFromHeader("<https://x/a?page=7>;rel=last ,   <https://x/a?page=2> ;  rel=next")).toEqual({
+      next: "https://x/a?page=2",
+      last: "https://x/a?page=7",
+    });
+    expect(linksFromHeader(null)).toEqual({});
+    expect(linksFromHeader("garbage")).toEqual({});
+  });
+
+  it("reads the Bundle's link array", () => {
+    expect(
+      linksFromBundle({
+        link: [
+          { relation: "self", url: "https://x/a?page=1" },
+          { relation: "next", url: "https://x/a?page=2" },
+          { relation: "unknown", url: "https://x/z" },
+        ],
+      }),
+    ).toEqual({ self: "https://x/a?page=1", next: "https://x/a?page=2" });
+  });
+});
+
+/** A patient report of `pages` pages for T00001, with Link headers as the API sends them. */
+function patientReport(
+  pages: number,
+  nextLink = (page: number) => `${PATIENTS}?ods-organisation-code=T00001&page=${page + 1}`,
+) {
+  const requested: (string | null)[] = [];
+  server.use(
+    tokenEndpoint().handler,
+    http.get(PATIENTS, ({ request }) => {
+      const page = Number(new URL(request.url).searchParams.get("page") ?? "1");
+      requested.push(new URL(request.url).searchParams.get("page"));
+      if (page > pages) return operationOutcome(404, "not-found", "Report not found");
+      const links = [`<${PATIENTS}?ods-organisation-code=T00001&page=${pages}>; rel="last"`];
+      if (page < pages) links.unshift(`<${nextLink(page)}>; rel="next"`);
+      return HttpResponse.json([{ nhsNumber: String(9000000000 + page), notificationsEnabled: page % 2 === 0 }], {
+        headers: { link: links.join(", ") },
+      });
+    }),
+  );
+  return requested;
+}
+
+describe("report pagination", () => {
+  it("walks every page of the patient report by following rel=next", async () => {
+    const requested = patientReport(3);
+    const client = testClient();
+    const pages = await client.patients.pages("T00001").toArray({ limit: 10 });
+    expect(pages.map((p) => p.page)).toEqual([1, 2, 3]);
+    expect(pages[0]?.lastPage).toBe(3);
+    expect(requested).toEqual([null, "2", "3"]);
+    const items = await client.patients.items("T00001").toArray({ limit: 10 });
+    expect(items.map((p) => p.nhsNumber)).toEqual(["9000000001", "9000000002", "9000000003"]);
+  });
+
+  it("stops at the limit without fetching further pages", async () => {
+    const requested = patientReport(5);
+    const items = await testClient().patients.items("T00001").toArray({ limit: 2 });
+    expect(items).toHaveLength(2);
+    expect(requested).toEqual([null, "2"]);
+  });
+
+  it("requires a limit for toArray", async () => {
+    patientReport(1);
+    await expect(testClient().patients.items("T00001").toArray({ limit: 0 })).rejects.toThrow(RangeError);
+  });
+
+  it("refuses a next link to another origin", async () => {
+    patientReport(
+      3,
+      (page) =>
+        `https://elsewhere.example/nhs-app/communication/report/patients?ods-organisation-code=T00001&page=${page + 1}`,
+    );
+    const pages: number[] = [];
+    const error = await (async () => {
+      for await (const page of testClient().patients.pages("T00001")) pages.push(page.page);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaginationError);
+    expect((error as Error).message).toContain("outside the API (https://elsewhere.example)");
+    expect(pages).toEqual([1]);
+  });
+
+  it("raises NotFoundError when a page is missing", async () => {
+    patientReport(2, () => `${PATIENTS}?ods-organisation-code=T00001&page=9`);
+    const error = await testClient()
+      .patients.items("T00001")
+      .toArray({ limit: 10 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).issues[0]?.diagnostics).toBe("Report not found");
+  });
+
+  it("follows the receipt Bundle's next link when there is no Link header, and stops without one", async () => {
+    const days: (string | null)[] = [];
+    server.use(
+      tokenEndpoint().handler,
+      http.get(RECEIPTS, ({ request }) => {
+        const url = new URL(request.url);
+        days.push(`${url.searchParams.get("day")}#${url.searchParams.get("page") ?? "1"}`);
+        const page = Number(url.searchParams.get("page") ?? "1");
+        const link = [{ relation: "self", url: `${RECEIPTS}?day=2024-03-01&page=${page}` }];
+        if (page === 1) link.push({ relation: "next", url: `${RECEIPTS}?day=2024-03-01&page=2` });
+        const task = (code: string) => ({
+          fullUrl: `${BASE_URL}/x`,
+          resource: {
+            id: `${code}-${page}`,
+            resourceType: "Task",
+            intent: "order",
+            status: "completed",
+            code: { coding: [{ system: "https://fhir.nhs.uk/CodeSystem/NHSApp-Communication-Status", code }] },
+            authoredOn: "2024-03-01T09:00:00Z",
+            lastModified: "2024-03-01T09:01:00Z",
+          },
+        });
+        return HttpResponse.json({
+          resourceType: "Bundle",
+          type: "searchset",
+          link,
+          entry: [task("Delivered"), task("Read")],
+        });
+      }),
+    );
+    const receipts = await testClient().receipts.items(new Date("2024-03-01T23:30:00Z")).toArray({ limit: 100 });
+    expect(receipts.map((r) => r.id)).toEqual(["Delivered-1", "Read-1", "Delivered-2", "Read-2"]);
+    expect(days).toEqual(["2024-03-01#1", "2024-03-01#2"]);
+  });
+
+  it("checks report parameters before sending", async () => {
+    server.use(tokenEndpoint().handler);
+    const client = testClient();
+    const error = (await client
+      .getReceiptReport({ day: "2021-02-30", page: 0 })
+      .catch((e: unknown) => e)) as ClientValidationError;
+    expect(error).toBeInstanceOf(ClientValidationError);
+    expect(error.issues.map((i) => i.expression?.[0])).toEqual(["day", "page"]);
+    await expect(client.getPatientReport({ odsCode: "C12345C" })).rejects.toThrow(ClientValidationError);
+    await expect(client.getPatientReport({ odsCode: "A12345", page: 2147483648 })).rejects.toThrow(
+      "page must be a whole number from 1 to 2,147,483,647",
+    );
+  });
+
+  it("reads the patient report leniently: PascalCase keys and string booleans", async () => {
+    server.use(
+      tokenEndpoint().handler,
+      http.get(PATIENTS, () => HttpResponse.json([{ NhsNumber: "9434765919", NotificationsEnabled: "true" }])),
+    );
+    const page = await testClient().getPatientReport({ odsCode: "a12345" });
+    expect(page.items).toEqual([{ nhsNumber: "9434765919", notificationsEnabled: true }]);
+    expect(page.links).toEqual({});
+  });
+});
