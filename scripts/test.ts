@@ -31,6 +31,7 @@ const steps: Step[] = [
   { name: "spec lint (redocly)", command: bin("redocly"), args: ["lint", "--config", "spec/redocly.yaml"] },
   { name: "generated output is up to date", command: bin("tsx"), args: ["scripts/generate.ts", "--check"] },
   { name: "build packages", ...pnpm(["-r", "--filter", "./packages/*", "run", "build"]) },
+  { name: "package checks (publint, attw)", command: bin("tsx"), args: ["scripts/check-packages.ts"] },
   { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
   {
     name: "unit tests (vitest)",

@@ -67,7 +67,7 @@ export class Transport {
     const url = request.url;
     const description: RequestDescription = { method, url: redactUrl(url), operation: context.operation };
     // Read the body once: each attempt gets a fresh Request, since a sent body cannot be sent again.
-    const body = method === "GET" || method === "HEAD" ? undefined : await request.arrayBuffer();
+    const body = method === "GET" || method === "HEAD" ? null : await request.arrayBuffer();
     const startedAt = performance.now();
     let renewedExpiredToken = false;
 
@@ -81,23 +81,23 @@ export class Transport {
       };
       await limiter?.acquire(context.signal);
       const token = await tokens.getToken(context.signal);
-      const headers = new Headers(request.headers);
-      headers.set("authorization", `Bearer ${token}`);
-      headers.set(CORRELATION_HEADER, context.correlationId);
-      const timeout = AbortSignal.timeout(context.timeoutMs);
-      const signal = context.signal ? AbortSignal.any([context.signal, timeout]) : timeout;
+      // The Request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
+      request.headers.set("authorization", `Bearer ${token}`);
+      request.headers.set(CORRELATION_HEADER, context.correlationId);
       const attemptStarted = performance.now();
-      callHook(logger, () => hooks.onRequest?.(info));
+      if (hooks.onRequest) callHook(logger, () => hooks.onRequest?.(info));
       logger.debug?.("request", { ...info });
 
       let failure: FailureReason;
       let response: Response | undefined;
       let thrown: Error | undefined;
+      const deadline = new Deadline(context.timeoutMs, context.signal);
       try {
-        response = await this.options.fetch()(new Request(url, { method, headers, body: body ?? null, signal }));
+        // URL and init rather than a new Request: fetch builds one Request from them, not two.
+        response = await this.options.fetch()(url, { method, headers: request.headers, body, signal: deadline.signal });
       } catch (cause) {
         if (context.signal?.aborted) throw context.signal.reason;
-        const timedOut = timeout.aborted;
+        const timedOut = deadline.timedOut;
         const code = connectionErrorCode(cause);
         const neverSent = !timedOut && neverReachedServer(code);
         thrown = timedOut
@@ -109,11 +109,14 @@ export class Transport {
               `${neverSent ? "Could not connect" : "The connection failed"} (${code ?? "network error"}) during ${context.operation}`,
               { request: description, correlationId: context.correlationId, cause, neverReachedServer: neverSent },
             );
+      } finally {
+        deadline.clear();
       }
 
       if (response) {
         const durationMs = Math.round(performance.now() - attemptStarted);
-        callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
+        if (hooks.onResponse)
+          callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
         logger.debug?.("response", { ...info, status: response.status, durationMs });
         if (response.status === 401 && !renewedExpiredToken && (await isExpiredTokenResponse(response))) {
           // The gateway rejects before the backend, so replaying is safe for any method; once only.
@@ -159,6 +162,37 @@ async function isExpiredTokenResponse(response: Response): Promise<boolean> {
     return issuesFromBody(body).some((issue) => issue.code === "expired");
   } catch {
     return false;
+  }
+}
+
+/**
+ * The timeout of one attempt, joined with the caller's signal. A plain timer,
+ * cleared when the answer's headers arrive, costs less than
+ * AbortSignal.timeout (whose timer lingers) and AbortSignal.any.
+ */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #caller: AbortSignal | undefined;
+  readonly #onCallerAbort = () => this.#controller.abort(this.#caller?.reason);
+  timedOut = false;
+
+  constructor(ms: number, caller: AbortSignal | undefined) {
+    this.#caller = caller;
+    this.#timer = setTimeout(() => {
+      this.timedOut = true;
+      this.#controller.abort(new Error(`timed out after ${ms} ms`));
+    }, ms);
+    caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
+  }
+
+  get signal() {
+    return this.#controller.signal;
+  }
+
+  clear() {
+    clearTimeout(this.#timer);
+    this.#caller?.removeEventListener("abort", this.#onCallerAbort);
   }
 }
 

@@ -1,0 +1,86 @@
+// `pnpm bench`: what the client costs on top of openapi-fetch, measured
+// against a local server in the same run, so the figures are ratios that mean
+// something on a noisy machine. Sends the same in-app message with bare
+// fetch, bare openapi-fetch with the generated types, and this client (token
+// cached, validation on), in interleaved rounds, and reports the median.
+// Then counts the token requests caused by 1,000 concurrent calls.
+import { generateKeyPairSync } from "node:crypto";
+import { Worker } from "node:worker_threads";
+import type { paths } from "@nhs-app-api/types";
+import createClient from "openapi-fetch";
+import { createNhsAppClient, inAppMessage } from "../packages/client/src/index.ts";
+
+const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const PATH = "/communication/in-app/FHIR/R4/CommunicationRequest";
+
+const worker = new Worker(new URL("./server.mjs", import.meta.url));
+const ask = <T>(message: string) =>
+  new Promise<T>((resolve) => {
+    worker.once("message", resolve);
+    worker.postMessage(message);
+  });
+const { port } = await new Promise<{ port: number }>((resolve) => worker.once("message", resolve));
+const origin = `http://127.0.0.1:${port}`;
+const baseUrl = `${origin}/nhs-app`;
+const tokenUrl = `${origin}/oauth2/token`;
+
+const message = inAppMessage({
+  nhsNumber: "9434765919",
+  odsCode: "B82041",
+  text: "Your appointment on Monday at 9:30 is confirmed. Reply YES to keep it.",
+  campaignId: "bench",
+});
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const clientOptions = { environment: { baseUrl, tokenUrl }, apiKey: "bench", keyId: "bench-1", privateKey };
+
+const typed = createClient<paths>({ baseUrl });
+const client = createNhsAppClient(clientOptions);
+await client.sendInAppMessage(message); // fetch and cache the token before timing
+
+const contenders: Record<string, () => Promise<unknown>> = {
+  "bare fetch": async () => {
+    const response = await fetch(`${baseUrl}${PATH}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer bench-token" },
+      body: JSON.stringify(message),
+    });
+    return response.json();
+  },
+  "openapi-fetch": () =>
+    typed.POST(PATH, { body: message, headers: { Authorization: "Bearer bench-token" } }).then((r) => r.data),
+  "@nhs-app-api/client": () => client.sendInAppMessage(message),
+};
+
+async function round(send: () => Promise<unknown>) {
+  const started = performance.now();
+  for (let i = 0; i < CALLS_PER_ROUND; i++) await send();
+  return (performance.now() - started) / CALLS_PER_ROUND;
+}
+
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+for (const send of Object.values(contenders)) await round(send); // warm up
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, send] of Object.entries(contenders)) samples[name]?.push(await round(send));
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const perCall = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+const baseline = perCall["openapi-fetch"] as number;
+
+console.log(`Sending one in-app message, ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls each (median round):\n`);
+console.log(`${"".padEnd(22)}${"calls/s".padStart(10)}${"ms/call".padStart(10)}${"vs openapi-fetch".padStart(18)}`);
+for (const [name, ms] of Object.entries(perCall)) {
+  console.log(
+    `${name.padEnd(22)}${(1000 / ms).toFixed(0).padStart(10)}${ms.toFixed(3).padStart(10)}${`${(ms / baseline).toFixed(3)}x`.padStart(18)}`,
+  );
+}
+const overhead = ((perCall["@nhs-app-api/client"] as number) / baseline - 1) * 100;
+console.log(`\nClient overhead over openapi-fetch: ${overhead.toFixed(1)}% per call (target: at most 10%).`);
+
+worker.postMessage("reset");
+const fresh = createNhsAppClient(clientOptions);
+await Promise.all(Array.from({ length: 1000 }, () => fresh.sendInAppMessage(message)));
+const { tokenRequests } = await ask<{ tokenRequests: number }>("token-requests");
+console.log(`Token requests caused by 1,000 concurrent calls on a new client: ${tokenRequests} (target: 1).`);
+
+worker.postMessage("stop");
