@@ -33,8 +33,12 @@ export interface NhsAppClientOptions {
   hooks?: Hooks;
   /** Check messages and parameters before sending (default true; false lets tests reach server errors). */
   validate?: boolean;
-  /** The Content-Type of message requests (default application/json, which both endpoints accept). */
-  contentType?: "application/json" | "application/fhir+json";
+  /**
+   * The Content-Type of message requests for both endpoints. By default each
+   * gets the type the published contract declares: application/json for
+   * in-app messages, application/fhir+json for push notifications.
+   */
+  contentType?: "application/json" | "application/fhir+json" | undefined;
 }
 
 export interface ResolvedConfig {
@@ -46,7 +50,7 @@ export interface ResolvedConfig {
   signer: AssertionSigner;
   timeoutMs: number;
   validate: boolean;
-  contentType: "application/json" | "application/fhir+json";
+  contentType: "application/json" | "application/fhir+json" | undefined;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -101,8 +105,8 @@ export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
   const timeoutMs = options.timeoutMs ?? 30_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
     problems.push("timeoutMs must be a positive number of milliseconds");
-  const contentType = options.contentType ?? "application/json";
-  if (contentType !== "application/json" && contentType !== "application/fhir+json") {
+  const contentType = options.contentType;
+  if (contentType !== undefined && contentType !== "application/json" && contentType !== "application/fhir+json") {
     problems.push("contentType must be application/json or application/fhir+json");
   }
   if (problems.length > 0 || !endpoints || !signer) {

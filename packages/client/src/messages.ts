@@ -62,7 +62,9 @@ async function send<Resource>(
   const init = {
     // biome-ignore lint/suspicious/noExplicitAny: validated above (or deliberately not); the body's type is the caller's choice
     body: message as any,
-    headers: { "Content-Type": core.config.contentType },
+    headers: {
+      "Content-Type": core.config.contentType ?? (kind === "in-app" ? "application/json" : "application/fhir+json"),
+    },
     parseAs: "text" as const,
     fetch: fetchFor(core, context),
   };

@@ -69,24 +69,24 @@ describe("sending messages", () => {
     expect(sent?.requester.identifier.value).toBe("B82041");
   });
 
-  it("sends a push notification, with application/fhir+json when asked", async () => {
-    let contentType: string | null = null;
+  it("sends a push notification as application/fhir+json, as the contract declares, or as asked", async () => {
+    const contentTypes: (string | null)[] = [];
     server.use(
       tokenEndpoint().handler,
       http.post(PUSH, async ({ request }) => {
-        contentType = request.headers.get("content-type");
+        contentTypes.push(request.headers.get("content-type"));
         return created((await request.json()) as Record<string, unknown>, "notification");
       }),
     );
-    const result = await testClient({ contentType: "application/fhir+json" }).sendPushNotification(
-      pushNotification({
-        nhsNumber,
-        text: "You have a new message.",
-        url: "https://www.nhsapp.service.nhs.uk/patient/messages",
-      }),
-    );
+    const push = pushNotification({
+      nhsNumber,
+      text: "You have a new message.",
+      url: "https://www.nhsapp.service.nhs.uk/patient/messages",
+    });
+    const result = await testClient().sendPushNotification(push);
+    await testClient({ contentType: "application/json" }).sendPushNotification(push);
     expect(result.communicationId).toBe(COMMUNICATION_ID);
-    expect(contentType).toBe("application/fhir+json");
+    expect(contentTypes).toEqual(["application/fhir+json", "application/json"]);
   });
 
   it("generates a UUID correlation ID when none is given", async () => {
