@@ -5,7 +5,7 @@
 import type { operations } from "@nhs-app-api/types";
 import { type HttpHandler, HttpResponse, http } from "msw";
 import { createTestKeys, type TestKeys } from "./keys.js";
-import { exampleResponse, type OperationId, operationPaths } from "./spec.js";
+import { exampleResponse, type OperationId, operationPaths, replyKind } from "./spec.js";
 import { isTokenError, TokenIssuer } from "./token-rules.js";
 import { operationOutcome, queryIssues, requestBodyIssues } from "./validate-request.js";
 
@@ -44,15 +44,6 @@ const mirror = (request: Request, headers: Record<string, string>) => {
   const id = request.headers.get("x-correlation-id");
   return id ? { ...headers, "x-correlation-id": id } : headers;
 };
-
-function replyKind(body: unknown) {
-  const item = (body as { contained?: { item?: { type?: string }[] }[] })?.contained?.[0]?.item?.[0];
-  return item?.type === "choice"
-    ? "in-app-with-keyword-reply"
-    : item?.type === "text"
-      ? "in-app-with-free-text-reply"
-      : "in-app";
-}
 
 export function createNhsAppMock(options: NhsAppMockOptions = {}) {
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/$/, "");

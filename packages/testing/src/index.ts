@@ -11,6 +11,15 @@ export {
   type RecordedRequest,
 } from "./handlers.js";
 export { createTestKeys, type TestKeys } from "./keys.js";
+export { bundledSpecPath, freePort, type PrismServer, startPrism } from "./prism.js";
+export {
+  MULTI_PAGE_ODS_CODE,
+  SANDBOX_API_KEY,
+  SANDBOX_KEY_ID,
+  type Sandbox,
+  type SandboxOptions,
+  startSandbox,
+} from "./sandbox.js";
 export { exampleNames, exampleResponse, nhsAppSpec, type OperationId, operationPaths } from "./spec.js";
 export { createTestClient } from "./test-client.js";
 export {
