@@ -1,5 +1,7 @@
 import { createServer } from "node:net";
 import {
+  type AssertionClaims,
+  type AssertionHeader,
   type AuthenticationError,
   BadRequestError,
   createNhsAppClient,
