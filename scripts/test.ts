@@ -1,13 +1,19 @@
 // `pnpm test`: every check CI runs, in order, stopping at the first failure.
 // The last line is "N passed, N failed" for the unit tests, so CI can read it.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { toolRoot } from "./lib/documents.ts";
 
 const bin = (name: string) => path.join(toolRoot, "node_modules/.bin", name);
-const env = { ...process.env, REDOCLY_TELEMETRY: "off", PACT_DO_NOT_TRACK: "true" };
+const resultsDir = mkdtempSync(path.join(tmpdir(), "nhs-app-test-"));
+const env = {
+  ...process.env,
+  REDOCLY_TELEMETRY: "off",
+  PACT_DO_NOT_TRACK: "true",
+  NHS_APP_TEST_RESULTS_DIR: resultsDir,
+};
 
 interface Step {
   name: string;
@@ -23,7 +29,6 @@ function pnpm(args: string[]) {
     : { command: "pnpm", args };
 }
 
-const resultsDir = mkdtempSync(path.join(tmpdir(), "nhs-app-test-"));
 const vitestJson = path.join(resultsDir, "vitest.json");
 
 const steps: Step[] = [
@@ -37,6 +42,11 @@ const steps: Step[] = [
     name: "unit tests (vitest)",
     command: bin("vitest"),
     args: ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`],
+  },
+  {
+    name: "contracts (pact, Prism verification, comparison, mutations)",
+    command: bin("tsx"),
+    args: ["contracts/run.ts"],
   },
 ];
 
@@ -56,14 +66,16 @@ for (const step of steps) {
 }
 
 console.log(`\nSummary:\n${timings.join("\n")}`);
+// Every vitest run (unit tests and the contract suites) leaves a JSON report in resultsDir.
 let passed = 0;
 let failedTests = 0;
-try {
-  const report = JSON.parse(readFileSync(vitestJson, "utf8")) as { numPassedTests: number; numFailedTests: number };
-  passed = report.numPassedTests;
-  failedTests = report.numFailedTests;
-} catch {
-  // vitest did not run (an earlier step failed)
+for (const file of readdirSync(resultsDir).filter((name) => name.endsWith(".json"))) {
+  const report = JSON.parse(readFileSync(path.join(resultsDir, file), "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+  };
+  passed += report.numPassedTests;
+  failedTests += report.numFailedTests;
 }
 rmSync(resultsDir, { recursive: true, force: true });
 if (failed) console.error(`\nStopped: "${failed}" failed.`);

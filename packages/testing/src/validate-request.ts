@@ -32,7 +32,7 @@ function validator(pointer: string): ValidateFunction {
   return validate;
 }
 
-const escape = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
+const escapePointer = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
 
 /** `/recipient/0/identifier/value` becomes `recipient[0].identifier.value`. */
 export function toExpression(instancePath: string, property?: string): string {
@@ -64,7 +64,9 @@ export function requestBodyIssues(operation: OperationId, body: unknown): Issue[
   const content = spec.paths[path]?.[method]?.requestBody?.content ?? {};
   const mediaType = Object.keys(content)[0];
   if (!mediaType) return [];
-  const validate = validator(`/paths/${escape(path)}/${method}/requestBody/content/${escape(mediaType)}/schema`);
+  const validate = validator(
+    `/paths/${escapePointer(path)}/${method}/requestBody/content/${escapePointer(mediaType)}/schema`,
+  );
   const issues = validate(body) ? [] : (validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => issueOf(e));
   // The server's own rule beyond the schema's pattern: the Modulus 11 check digit.
   const nhsNumber = (body as { recipient?: { identifier?: { value?: unknown } }[] })?.recipient?.[0]?.identifier?.value;
@@ -86,7 +88,9 @@ export function queryIssues(operation: OperationId, query: URLSearchParams): Iss
   const parameters = (spec.paths[path]?.[method]?.parameters ?? []) as { $ref?: string }[];
   const issues: Issue[] = [];
   for (const [index, reference] of parameters.entries()) {
-    const pointer = reference.$ref ? reference.$ref.slice(1) : `/paths/${escape(path)}/${method}/parameters/${index}`;
+    const pointer = reference.$ref
+      ? reference.$ref.slice(1)
+      : `/paths/${escapePointer(path)}/${method}/parameters/${index}`;
     const parameter = pointer
       .split("/")
       .slice(1)
@@ -148,13 +152,13 @@ export function responseBodyIssues(operation: OperationId, status: number, body:
     | { $ref?: string; content?: Record<string, unknown> }
     | undefined;
   if (!response) return [`${operation} has no ${status} response in the spec`];
-  let pointer = `/paths/${escape(path)}/${method}/responses/${status}`;
+  let pointer = `/paths/${escapePointer(path)}/${method}/responses/${status}`;
   if (response.$ref) {
     pointer = response.$ref.slice(1);
     response = spec.components.responses?.[pointer.split("/").pop() as string] as typeof response;
   }
   const mediaType = Object.keys(response?.content ?? {})[0];
   if (!mediaType) return [];
-  const validate = validator(`${pointer}/content/${escape(mediaType)}/schema`);
+  const validate = validator(`${pointer}/content/${escapePointer(mediaType)}/schema`);
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? e.keyword}`);
 }

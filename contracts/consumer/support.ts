@@ -1,0 +1,50 @@
+// What every consumer test needs: the pact, written to contracts/pacts, and
+// a real @nhs-app-api/client pointed at the Pact mock server. Tokens come
+// from an msw stand-in for the token endpoint (outside the pact: the token
+// exchange has its own contract) that hands out token-1, token-2, ... so the
+// pact's Authorization headers are predictable.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createNhsAppClient, type NhsAppClientOptions } from "@nhs-app-api/client";
+import { createTestKeys } from "@nhs-app-api/testing";
+import { PactV4 } from "@pact-foundation/pact";
+import { HttpResponse, http } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { CONSUMER, PROVIDER } from "../provider-states.ts";
+
+export const pactDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../pacts");
+
+export const newPact = () => new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: pactDir, logLevel: "error" });
+
+const TOKEN_URL = "http://127.0.0.1:9/oauth2/token";
+const keys = createTestKeys("contract-test-key");
+let issued = 0;
+const tokens = setupServer(
+  http.post(TOKEN_URL, () => {
+    issued++;
+    return HttpResponse.json({ access_token: `token-${issued}`, expires_in: "599", token_type: "Bearer" });
+  }),
+);
+
+export function useTokenEndpoint() {
+  beforeAll(() => tokens.listen({ onUnhandledRequest: "bypass" }));
+  beforeEach(() => {
+    issued = 0;
+  });
+  afterAll(() => tokens.close());
+}
+
+export function clientFor(mockServerUrl: string, overrides: Partial<NhsAppClientOptions> = {}) {
+  return createNhsAppClient({
+    environment: { baseUrl: mockServerUrl, tokenUrl: TOKEN_URL },
+    apiKey: "contract-test",
+    keyId: keys.keyId,
+    privateKey: keys.privateKey,
+    retry: { maxAttempts: 1 },
+    ...overrides,
+  });
+}
+
+export const NHS_NUMBER = "9692113841";
+export const ODS_CODE = "B82041";

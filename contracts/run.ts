@@ -1,0 +1,77 @@
+// `pnpm contracts`: the consumer tests (which write pacts/), then the
+// verification of every interaction against a Prism mock of the bundled spec,
+// then the static pact-versus-spec comparison, then the proof that the
+// harness fails on a broken spec. Prints a short table; exits non-zero on any
+// failure. In CI it also fails when the pact changed but was not committed.
+import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { runHarness } from "./verify/harness.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const pactsDir = path.join(here, "pacts");
+const specPath = path.resolve(here, "../packages/types/openapi/nhs-app.json");
+const vitest = path.join(here, "node_modules/.bin/vitest");
+const env = { ...process.env, PACT_DO_NOT_TRACK: "true" };
+
+function step(title: string, args: string[]) {
+  console.log(`\n▶ ${title}`);
+  // Under `pnpm test`, each suite also leaves a JSON report for the overall count.
+  const results = process.env.NHS_APP_TEST_RESULTS_DIR;
+  const reporters = results
+    ? [
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${path.join(results, `contracts-${args.join("-")}.json`)}`,
+      ]
+    : [];
+  const result = spawnSync(vitest, ["run", ...args, ...reporters], { cwd: here, env, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`\ncontracts: ${title} failed`);
+    process.exit(1);
+  }
+}
+
+// 1. Consumer tests: a fresh pact, so no interaction from an older run lingers.
+for (const file of readdirSync(pactsDir)) if (file.endsWith(".json")) rmSync(path.join(pactsDir, file));
+step("consumer tests (the client against the Pact mock server)", ["consumer"]);
+const pactFiles = readdirSync(pactsDir).filter((file) => file.endsWith(".json"));
+
+// 2 and 3. Verification with Prism and the static comparison, summarised.
+console.log("\n▶ verification against the bundled spec");
+let failed = false;
+for (const file of pactFiles) {
+  const result = await runHarness({ pactFile: path.join(pactsDir, file), specPath });
+  const verified = result.interactions.filter((i) => i.passed).length;
+  const failures = result.interactions.filter((i) => !i.passed);
+  console.log(`\n  ${file}`);
+  console.log(`  ${"interactions".padEnd(14)}${"verified".padEnd(10)}${"failed".padEnd(8)}static comparison`);
+  console.log(
+    `  ${String(result.interactions.length).padEnd(14)}${String(verified).padEnd(10)}${String(failures.length).padEnd(8)}${
+      result.comparison.success ? "compatible" : `${result.comparison.errors.length} errors`
+    }${result.comparison.warnings.length ? `, ${result.comparison.warnings.length} warnings` : ""}`,
+  );
+  for (const failure of failures) console.log(`    FAILED: ${failure.description}: ${failure.reason}`);
+  for (const error of result.comparison.errors) console.log(`    INCOMPATIBLE: ${error}`);
+  for (const warning of result.comparison.warnings) console.log(`    warning: ${warning}`);
+  if (!result.passed) failed = true;
+}
+if (failed) {
+  console.error("\ncontracts: the pact and the spec disagree");
+  process.exit(1);
+}
+
+// 4. The harness must bite: each deliberate breaking change to a copy of the spec fails it.
+step("the harness fails on broken copies of the spec", ["verify"]);
+
+// A pact that changed must be committed, so reviewers see the contract change in the diff.
+if (process.env.CI) {
+  try {
+    execFileSync("git", ["diff", "--exit-code", "--stat", "--", "pacts"], { cwd: here, stdio: "inherit" });
+  } catch {
+    console.error("\ncontracts: contracts/pacts changed; run `pnpm contracts` and commit contracts/pacts");
+    process.exit(1);
+  }
+}
+console.log("\ncontracts: all interactions verified, the comparison is clean, and the harness bites.");

@@ -1,0 +1,85 @@
+// Deliberate breaking changes to the bundled spec. The harness must fail on
+// every one of them: a contract check that stays green on a broken contract
+// is worse than none.
+// biome-ignore lint/suspicious/noExplicitAny: the spec is edited as plain JSON, where any is the honest type
+type Json = Record<string, any>;
+
+export interface Mutation {
+  name: string;
+  apply(spec: Json): void;
+}
+
+const schemas = (spec: Json) => spec.components.schemas as Json;
+const requestSchemas = (spec: Json) => [schemas(spec).InAppCommunicationRequest, schemas(spec).PushNotificationRequest];
+const drop = (list: string[] | undefined, name: string) => list?.filter((item) => item !== name);
+
+export const mutations: Mutation[] = [
+  {
+    name: "rename recipient to recipients in the request schemas",
+    apply(spec) {
+      for (const schema of requestSchemas(spec)) {
+        schema.properties.recipients = schema.properties.recipient;
+        delete schema.properties.recipient;
+        schema.required = schema.required.map((name: string) => (name === "recipient" ? "recipients" : name));
+      }
+    },
+  },
+  {
+    name: "drop requester from the in-app request schema",
+    apply(spec) {
+      const schema = schemas(spec).InAppCommunicationRequest;
+      delete schema.properties.requester;
+      schema.required = drop(schema.required, "requester");
+    },
+  },
+  {
+    name: "turn the 201 of create-in-app into 200",
+    apply(spec) {
+      const responses = spec.paths["/communication/in-app/FHIR/R4/CommunicationRequest"].post.responses;
+      responses["200"] = responses["201"];
+      delete responses["201"];
+    },
+  },
+  {
+    name: "tighten maxLength of contentString below what the pact sends",
+    apply(spec) {
+      schemas(spec).ContentString.maxLength = 10;
+    },
+  },
+  {
+    name: "remove the Link header from the reports",
+    apply(spec) {
+      for (const path of ["/communication/report/receipts/FHIR/R4/Task", "/communication/report/patients"]) {
+        delete spec.paths[path].get.responses["200"].headers.Link;
+      }
+    },
+  },
+  {
+    name: "drop throttled from the OperationOutcome issue codes",
+    apply(spec) {
+      const code = schemas(spec).OperationOutcomeIssue.properties.code;
+      code.enum = drop(code.enum, "throttled");
+    },
+  },
+  {
+    name: "rename the patient report path",
+    apply(spec) {
+      spec.paths["/communication/report/patient"] = spec.paths["/communication/report/patients"];
+      delete spec.paths["/communication/report/patients"];
+    },
+  },
+  {
+    name: "require a field the client does not send",
+    apply(spec) {
+      const schema = schemas(spec).PushNotificationRequest;
+      schema.properties.priority = { type: "string" };
+      schema.required = [...schema.required, "priority"];
+    },
+  },
+  {
+    name: "make the receipt's lastModified a number",
+    apply(spec) {
+      schemas(spec).Receipt.properties.lastModified = { type: "integer" };
+    },
+  },
+];

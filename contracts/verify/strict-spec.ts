@@ -1,0 +1,43 @@
+// A strict copy of the spec for verification: every object schema a request
+// body reaches allows no undeclared fields. The API ignores unknown fields,
+// so the spec rightly allows them; but a field the client sends that the
+// contract does not declare is a drift the harness must catch.
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+export function strictRequestSpec(original: Json): Json {
+  const spec = structuredClone(original);
+  const components = (spec.components as Json | undefined)?.schemas as Json | undefined;
+  const seen = new Set<unknown>();
+
+  const close = (schema: unknown) => {
+    if (!isObject(schema) || seen.has(schema)) return;
+    seen.add(schema);
+    if (typeof schema.$ref === "string") {
+      const name = schema.$ref.split("/").pop() as string;
+      close(components?.[name]);
+      return;
+    }
+    if (isObject(schema.properties)) {
+      schema.additionalProperties ??= false;
+      for (const property of Object.values(schema.properties)) close(property);
+    }
+    close(schema.items);
+    for (const key of ["allOf", "oneOf", "anyOf"]) {
+      if (Array.isArray(schema[key])) for (const branch of schema[key] as unknown[]) close(branch);
+    }
+  };
+
+  for (const item of Object.values((spec.paths as Json) ?? {})) {
+    if (!isObject(item)) continue;
+    for (const operation of Object.values(item)) {
+      const content =
+        isObject(operation) && isObject(operation.requestBody) ? operation.requestBody.content : undefined;
+      if (!isObject(content)) continue;
+      for (const media of Object.values(content)) if (isObject(media)) close(media.schema);
+    }
+  }
+  return spec;
+}

@@ -1,0 +1,90 @@
+// Verifies a pact file against a spec: Prism mocks the spec, each provider
+// state becomes Prism's Prefer header (status and example), and each
+// interaction is verified on its own so the summary can say which failed.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startPrism } from "@nhs-app-api/testing";
+import { Verifier } from "@pact-foundation/pact";
+import { PROVIDER, preferFor } from "../provider-states.ts";
+import { startPrismGate } from "./prism-gate.ts";
+import { strictRequestSpec } from "./strict-spec.ts";
+
+export interface InteractionResult {
+  description: string;
+  state: string;
+  passed: boolean;
+  reason?: string;
+}
+
+interface PactFile {
+  interactions: { description: string; providerStates?: { name: string }[] }[];
+}
+
+export async function verifyPacts(options: { pactFile: string; specPath: string }): Promise<InteractionResult[]> {
+  const pact = JSON.parse(await readFile(options.pactFile, "utf8")) as PactFile;
+  const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-verify-"));
+  const strictSpec = path.join(dir, "strict-spec.json");
+  await writeFile(strictSpec, JSON.stringify(strictRequestSpec(JSON.parse(await readFile(options.specPath, "utf8")))));
+  const prism = await startPrism({ spec: strictSpec });
+  const gate = await startPrismGate(prism.url);
+  const results: InteractionResult[] = [];
+  try {
+    for (const [index, interaction] of pact.interactions.entries()) {
+      const state = interaction.providerStates?.[0]?.name ?? "";
+      const prefer = preferFor(state);
+      if (!prefer) {
+        results.push({
+          description: interaction.description,
+          state,
+          passed: false,
+          reason: `no Prefer mapping for state "${state}"`,
+        });
+        continue;
+      }
+      const single = path.join(dir, `interaction-${index}.json`);
+      await writeFile(single, JSON.stringify({ ...pact, interactions: [interaction] }));
+      const violationsBefore = gate.violations.length;
+      try {
+        await new Verifier({
+          provider: PROVIDER,
+          providerBaseUrl: gate.url,
+          pactUrls: [single],
+          logLevel: "error",
+          stateHandlers: { [state]: async () => undefined },
+          requestFilter: (request: { headers: Record<string, unknown> }, _response: unknown, next: () => void) => {
+            request.headers.prefer = prefer;
+            next();
+          },
+        }).verifyProvider();
+        results.push({ description: interaction.description, state, passed: true });
+      } catch (error) {
+        const violation = gate.violations.slice(violationsBefore).join("; ");
+        results.push({
+          description: interaction.description,
+          state,
+          passed: false,
+          reason: violation || mismatchesOf(error),
+        });
+      }
+    }
+  } finally {
+    await gate.close();
+    await prism.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+/** The mismatch sentences of a failed verification (its message is the verifier's JSON report). */
+function mismatchesOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  try {
+    const report = JSON.parse(message) as { errors?: { mismatch?: { mismatches?: { mismatch?: string }[] } }[] };
+    const sentences = (report.errors ?? []).flatMap((e) => (e.mismatch?.mismatches ?? []).map((m) => m.mismatch ?? ""));
+    if (sentences.length > 0) return sentences.join("; ");
+  } catch {
+    // not JSON: fall through
+  }
+  return message.split("\n")[0]?.slice(0, 300) ?? message;
+}
