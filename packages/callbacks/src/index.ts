@@ -1,0 +1,33 @@
+// @nhs-app-api/callbacks: receiving the NHS App's real-time receipts and replies.
+export {
+  applyReceipt,
+  createDeliveryTracker,
+  type DeliverySnapshot,
+  type DeliveryState,
+  type DeliveryTracker,
+  type MessageStatus,
+} from "./delivery-tracker.js";
+export {
+  type CallbackContext,
+  type CallbackHandlerOptions,
+  type CallbackResponse,
+  createCallbackHandler,
+  createFetchHandler,
+  createNodeHandler,
+  handleCallback,
+  RECEIPT_PATH,
+  REPLY_PATH,
+} from "./handler.js";
+export { type CallbackIssue, toOperationOutcome } from "./issues.js";
+export { DEFAULT_MAX_BODY_BYTES, type RawBody } from "./read-body.js";
+export {
+  type ParseOptions,
+  type ParseResult,
+  parseReceipt,
+  RECEIPT_KINDS,
+  type Receipt,
+  type ReceiptKind,
+  receiptFromTask,
+} from "./receipts.js";
+export { type Answer, parseReply, type Reply } from "./replies.js";
+export { type CallbackServer, type CallbackServerOptions, createCallbackServer } from "./server.js";

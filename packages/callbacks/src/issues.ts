@@ -1,0 +1,23 @@
+// Problems with a callback body, in the same OperationOutcome shape the API
+// uses for its own errors, so the NHS App team reads both the same way.
+import type { OperationOutcome } from "@nhs-app-api/types/realtime-receipts";
+
+export interface CallbackIssue {
+  severity: "error";
+  /** FHIR issue types: `structure` (not JSON / not a resource), `required`, `value`, `too-long`, `invalid`. */
+  code: "structure" | "required" | "value" | "too-long" | "invalid";
+  diagnostics: string;
+  expression?: string[];
+}
+
+export const issue = (code: CallbackIssue["code"], diagnostics: string, expression?: string): CallbackIssue => ({
+  severity: "error",
+  code,
+  diagnostics,
+  ...(expression ? { expression: [expression] } : {}),
+});
+
+export const toOperationOutcome = (issues: readonly CallbackIssue[]): OperationOutcome => ({
+  resourceType: "OperationOutcome",
+  issue: issues.map((i) => ({ ...i })) as OperationOutcome["issue"],
+});

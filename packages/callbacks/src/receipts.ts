@@ -1,0 +1,143 @@
+// Real-time receipts: a FHIR Task saying what happened to one communication.
+// parseReceipt validates the body against our callback spec and returns a
+// normalised receipt; it never throws on bad input. The same normalisation
+// reads the Tasks of the daily receipt report, so both sources can feed one
+// delivery tracker.
+import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
+import { type CallbackIssue, issue } from "./issues.js";
+import { DEFAULT_MAX_BODY_BYTES, type RawBody, readJson } from "./read-body.js";
+import { schemaIssues } from "./schema-validation.js";
+
+export const RECEIPT_KINDS = [
+  "Rejected",
+  "Delivered",
+  "NotificationAttempted",
+  "Notified",
+  "Unnotified",
+  "Read",
+] as const;
+/** A known receipt kind, or a code the NHS App adds in future, kept as it came. */
+export type ReceiptKind = (typeof RECEIPT_KINDS)[number] | (string & {});
+
+export interface Receipt {
+  /** The NHS App's ID of the communication the receipt is about. */
+  communicationId: string;
+  kind: ReceiptKind;
+  status: "rejected" | "completed";
+  /** Why it was rejected (statusReason, as `{ text }` or a plain string). */
+  reason?: string;
+  /** When the original request was received, as an ISO 8601 UTC instant. */
+  authoredOn: string;
+  /** When this event happened, as an ISO 8601 UTC instant. */
+  occurredAt: string;
+  campaignId?: string;
+  requestReference?: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: CallbackIssue[] };
+
+const SYSTEMS = {
+  communicationId: "https://fhir.nhs.uk/Id/nhs-app-communication-id",
+  campaignId: "https://fhir.nhs.uk/NHSApp/campaign-id",
+  requestId: "https://fhir.nhs.uk/NHSApp/request-id",
+};
+
+/** The value of the identifier with this system, trimmed (published examples put a space in front). */
+export function identifierValue(identifiers: unknown, system: string): string | undefined {
+  if (!Array.isArray(identifiers)) return undefined;
+  for (const identifier of identifiers) {
+    const entry = identifier as { system?: unknown; value?: unknown } | null;
+    if (entry?.system === system && typeof entry.value === "string" && entry.value.trim() !== "")
+      return entry.value.trim();
+  }
+  return undefined;
+}
+
+/** An ISO 8601 instant in UTC (`Z`), from `...Z` or `...+00:00` alike; undefined when unreadable. */
+export function toInstant(value: unknown): string | undefined {
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}
+
+/**
+ * Normalises a receipt Task, from a callback or from the daily report. Checks
+ * only what normalisation needs; parseReceipt checks the whole schema first.
+ */
+export function receiptFromTask(task: unknown): ParseResult<Receipt> {
+  const t = (task ?? {}) as Record<string, unknown>;
+  const issues: CallbackIssue[] = [];
+  const communicationId = identifierValue(t.identifier, SYSTEMS.communicationId);
+  if (!communicationId) {
+    issues.push(issue("required", `identifier has no ${SYSTEMS.communicationId} value`, "identifier"));
+  }
+  const coding = (t.code as { coding?: unknown } | undefined)?.coding;
+  const code = Array.isArray(coding) ? (coding[0] as { code?: unknown } | undefined)?.code : undefined;
+  if (typeof code !== "string" || code === "")
+    issues.push(issue("required", "code.coding[0].code is required", "code.coding[0].code"));
+  const authoredOn = toInstant(t.authoredOn);
+  const occurredAt = toInstant(t.lastModified);
+  if (!authoredOn) issues.push(issue("value", "authoredOn is not a date-time", "authoredOn"));
+  if (!occurredAt) issues.push(issue("value", "lastModified is not a date-time", "lastModified"));
+  if (t.status !== "rejected" && t.status !== "completed")
+    issues.push(issue("value", "status must be rejected or completed", "status"));
+  if (issues.length > 0 || !communicationId || typeof code !== "string" || !authoredOn || !occurredAt)
+    return { ok: false, issues };
+  const statusReason = t.statusReason;
+  const reason =
+    typeof statusReason === "string"
+      ? statusReason
+      : typeof (statusReason as { text?: unknown })?.text === "string"
+        ? (statusReason as { text: string }).text
+        : undefined;
+  const campaignId = identifierValue(t.identifier, SYSTEMS.campaignId);
+  const requestReference = identifierValue(t.identifier, SYSTEMS.requestId);
+  return {
+    ok: true,
+    value: {
+      communicationId,
+      kind: code,
+      status: t.status as Receipt["status"],
+      ...(reason ? { reason } : {}),
+      authoredOn,
+      occurredAt,
+      ...(campaignId ? { campaignId } : {}),
+      ...(requestReference ? { requestReference } : {}),
+    },
+  };
+}
+
+export interface ParseOptions {
+  /** Bodies larger than this are refused (default 64 KiB). */
+  maxBodyBytes?: number;
+}
+
+/** Parses a real-time receipt: raw text, a Buffer, or an already parsed object. Never throws. */
+export function parseReceipt(
+  body: RawBody,
+  options: ParseOptions = {},
+): ParseResult<Receipt> & { raw?: RealtimeReceipt } {
+  const json = readJson(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  if (!json.ok) return json;
+  const value = json.value as { resourceType?: unknown } | null;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, issues: [issue("structure", "The body must be a JSON object")] };
+  }
+  if (value.resourceType !== "Task") {
+    return {
+      ok: false,
+      issues: [
+        issue("value", `resourceType must be Task, not ${JSON.stringify(value.resourceType ?? null)}`, "resourceType"),
+      ],
+    };
+  }
+  // A receipt code the NHS App adds in future is kept, not refused.
+  const issues = schemaIssues(
+    "realtime-receipts",
+    value,
+    (e) => e.keyword === "enum" && /^\/code\/coding\/\d+\/code$/.test(e.instancePath),
+  );
+  if (issues.length > 0) return { ok: false, issues };
+  const receipt = receiptFromTask(value);
+  return receipt.ok ? { ...receipt, raw: value as RealtimeReceipt } : receipt;
+}

@@ -1,0 +1,102 @@
+// Real-time replies: a patient's answer to an in-app message that offered a
+// keyword or a free-text reply. parseReply validates the body against our
+// callback spec and returns a normalised reply; it never throws on bad input.
+import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
+import { type CallbackIssue, issue } from "./issues.js";
+import { DEFAULT_MAX_BODY_BYTES, type RawBody, readJson } from "./read-body.js";
+import { identifierValue, type ParseOptions, type ParseResult, toInstant } from "./receipts.js";
+import { schemaIssues } from "./schema-validation.js";
+
+export type Answer = { kind: "keyword"; code: string } | { kind: "text"; text: string };
+
+export interface Reply {
+  /** The communication ID of the message being answered. */
+  communicationId: string;
+  /** The NHS number of the patient who answered. */
+  patientNhsNumber: string;
+  /** The ODS code of the organisation that sent the message. */
+  odsCode: string;
+  answer: Answer;
+  /** When the patient answered, as an ISO 8601 UTC instant. */
+  answeredAt: string;
+  campaignId?: string;
+  requestReference?: string;
+}
+
+const trimmed = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+
+/** The answer in either published form: `[{ valueCoding: { code } }]`, `[{ valueString }]` or a plain string. */
+function answerOf(raw: unknown): Answer | undefined {
+  if (typeof raw === "string") return raw.trim() ? { kind: "text", text: raw } : undefined;
+  if (!Array.isArray(raw) || raw.length !== 1) return undefined;
+  const [entry] = raw as [{ valueCoding?: { code?: unknown }; valueString?: unknown }];
+  const code = trimmed(entry?.valueCoding?.code);
+  if (code) return { kind: "keyword", code };
+  if (typeof entry?.valueString === "string" && entry.valueString.trim())
+    return { kind: "text", text: entry.valueString };
+  return undefined;
+}
+
+/** Parses a real-time reply: raw text, a Buffer, or an already parsed object. Never throws. */
+export function parseReply(body: RawBody, options: ParseOptions = {}): ParseResult<Reply> & { raw?: RealtimeReply } {
+  const json = readJson(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  if (!json.ok) return json;
+  const value = json.value as Record<string, unknown> | null;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { ok: false, issues: [issue("structure", "The body must be a JSON object")] };
+  }
+  if (value.resourceType !== "CommunicationRequest") {
+    return {
+      ok: false,
+      issues: [
+        issue(
+          "value",
+          `resourceType must be CommunicationRequest, not ${JSON.stringify(value.resourceType ?? null)}`,
+          "resourceType",
+        ),
+      ],
+    };
+  }
+  const issues: CallbackIssue[] = schemaIssues("realtime-replies", value);
+  if (issues.length > 0) return { ok: false, issues };
+
+  const reply = value as unknown as RealtimeReply;
+  const communicationId = trimmed(reply.basedOn[0]?.identifier.value);
+  const patientNhsNumber = trimmed(reply.requester.identifier?.value);
+  const odsCode = trimmed(reply.recipient[0]?.identifier?.value);
+  const answer = answerOf(reply.contained[0]?.item[0]?.answer);
+  const answeredAt = toInstant(reply.contained[0]?.authored);
+  if (!communicationId)
+    issues.push(issue("required", "basedOn[0].identifier.value is required", "basedOn[0].identifier.value"));
+  if (!patientNhsNumber)
+    issues.push(issue("required", "requester.identifier.value is required", "requester.identifier.value"));
+  if (!odsCode)
+    issues.push(issue("required", "recipient[0].identifier.value is required", "recipient[0].identifier.value"));
+  if (!answer) {
+    issues.push(
+      issue(
+        "value",
+        "the answer has neither a keyword (valueCoding.code) nor text (valueString)",
+        "contained[0].item[0].answer",
+      ),
+    );
+  }
+  if (!answeredAt) issues.push(issue("value", "contained[0].authored is not a date-time", "contained[0].authored"));
+  if (issues.length > 0 || !communicationId || !patientNhsNumber || !odsCode || !answer || !answeredAt)
+    return { ok: false, issues };
+  const campaignId = identifierValue(reply.identifier, "https://fhir.nhs.uk/NHSApp/campaign-id");
+  const requestReference = identifierValue(reply.identifier, "https://fhir.nhs.uk/NHSApp/request-id");
+  return {
+    ok: true,
+    value: {
+      communicationId,
+      patientNhsNumber,
+      odsCode,
+      answer,
+      answeredAt,
+      ...(campaignId ? { campaignId } : {}),
+      ...(requestReference ? { requestReference } : {}),
+    },
+    raw: reply,
+  };
+}

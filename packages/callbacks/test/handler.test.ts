@@ -1,0 +1,123 @@
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createCallbackHandler, type Receipt, type Reply } from "../src/index.js";
+import { callbackExamples } from "./examples.js";
+
+const receipts = callbackExamples("realtime-receipts");
+const replies = callbackExamples("realtime-replies");
+
+function setup(options: { failWith?: Error } = {}) {
+  const got: { receipts: Receipt[]; replies: Reply[] } = { receipts: [], replies: [] };
+  const handler = createCallbackHandler({
+    onReceipt: async (receipt) => {
+      if (options.failWith) throw options.failWith;
+      got.receipts.push(receipt);
+    },
+    onReply: (reply) => {
+      got.replies.push(reply);
+    },
+  });
+  return { handler, got };
+}
+
+const post = (path: string, body: string) =>
+  new Request(`https://supplier.example/callbacks${path}`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json" },
+  });
+
+describe("the Fetch handler", () => {
+  it("answers 202 to a valid receipt and a valid reply, after calling the supplier's code", async () => {
+    const { handler, got } = setup();
+    const a = await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.delivered)));
+    const b = await handler.fetch(post("/FHIR/R4/CommunicationRequest", JSON.stringify(replies["keyword-completed"])));
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(await a.text()).toBe("");
+    expect(got.receipts.map((r) => r.kind)).toEqual(["Delivered"]);
+    expect(got.replies.map((r) => r.answer)).toEqual([{ kind: "keyword", code: "SMOKE" }]);
+  });
+
+  it("answers 400 with an OperationOutcome to an invalid body, and does not call the supplier's code", async () => {
+    const { handler, got } = setup();
+    const response = await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(replies["keyword-completed"])));
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toBe("application/fhir+json");
+    expect(await response.json()).toEqual({
+      resourceType: "OperationOutcome",
+      issue: [
+        {
+          severity: "error",
+          code: "value",
+          diagnostics: 'resourceType must be Task, not "CommunicationRequest"',
+          expression: ["resourceType"],
+        },
+      ],
+    });
+    expect(got.receipts).toEqual([]);
+  });
+
+  it("answers 500 when the supplier's code throws, so the NHS App sends it again, without leaking the error", async () => {
+    const { handler } = setup({ failWith: new Error("database password is hunter2") });
+    const response = await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)));
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain("hunter2");
+  });
+
+  it("answers 404 on other paths and 405 on other methods", async () => {
+    const { handler } = setup();
+    expect((await handler.fetch(post("/FHIR/R4/Patient", "{}"))).status).toBe(404);
+    const get = await handler.fetch(new Request("https://supplier.example/FHIR/R4/Task"));
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+  });
+
+  it("refuses a body over the limit without reading it all", async () => {
+    const { handler } = setup();
+    const response = await handler.fetch(post("/FHIR/R4/Task", "x".repeat(70_000)));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { issue: { code: string }[] }).issue[0]?.code).toBe("too-long");
+  });
+});
+
+describe("the Node handler", () => {
+  let server: Server | undefined;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  async function listen(handler: ReturnType<typeof createCallbackHandler>["node"]) {
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it("serves both callback paths from one handler", async () => {
+    const { handler, got } = setup();
+    const url = await listen(handler.node);
+    const a = await fetch(`${url}/FHIR/R4/Task`, { method: "POST", body: JSON.stringify(receipts.rejected) });
+    const b = await fetch(`${url}/FHIR/R4/CommunicationRequest`, {
+      method: "POST",
+      body: JSON.stringify(replies["freetext-completed"]),
+    });
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(got.receipts[0]?.reason).toBe("NHS number not found");
+    expect(got.replies[0]?.answer).toEqual({ kind: "text", text: "Brief sentence or paragraph" });
+  });
+
+  it("answers 400 to an oversized body streamed in, and the server stays up", async () => {
+    const { handler } = setup();
+    const url = await listen(handler.node);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${url}/FHIR/R4/Task`, { method: "POST" }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      for (let i = 0; i < 20; i++) req.write("x".repeat(10_000));
+      req.end();
+    }).catch(() => 400); // the server may close the connection before the client finishes writing
+    expect(status).toBe(400);
+    const after = await fetch(`${url}/FHIR/R4/Task`, { method: "POST", body: JSON.stringify(receipts.read) });
+    expect(after.status).toBe(202);
+  });
+});

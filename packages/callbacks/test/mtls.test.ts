@@ -1,0 +1,142 @@
+// Mutual TLS, with certificates made here at test time: a client certificate
+// signed by the CA is accepted; no certificate, a self-signed one and one from
+// another CA are refused during the handshake.
+import { webcrypto } from "node:crypto";
+import { request } from "node:https";
+import * as x509 from "@peculiar/x509";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CallbackServer, createCallbackServer, type Receipt } from "../src/index.js";
+import { callbackExamples } from "./examples.js";
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+const algorithm = {
+  name: "RSASSA-PKCS1-v1_5",
+  hash: "SHA-256",
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+};
+
+interface Issued {
+  cert: string;
+  key: string;
+  raw: x509.X509Certificate;
+  keys: CryptoKeyPair;
+}
+
+async function pem(keys: CryptoKeyPair) {
+  const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as webcrypto.CryptoKey);
+  return x509.PemConverter.encode(pkcs8, "PRIVATE KEY");
+}
+
+async function authority(name: string): Promise<Issued> {
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const raw = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: "01",
+    name: `CN=${name}`,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+    ],
+  });
+  return { cert: raw.toString("pem"), key: await pem(keys), raw, keys };
+}
+
+async function issue(ca: Issued, name: string, usage: "server" | "client"): Promise<Issued> {
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const raw = await x509.X509CertificateGenerator.create({
+    serialNumber: String(Math.floor(Math.random() * 1e9)),
+    subject: `CN=${name}`,
+    issuer: ca.raw.subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm: algorithm,
+    extensions: [
+      new x509.ExtendedKeyUsageExtension([
+        usage === "server" ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
+      ]),
+      ...(usage === "server" ? [new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }])] : []),
+    ],
+  });
+  return { cert: raw.toString("pem"), key: await pem(keys), raw, keys };
+}
+
+const receipt = JSON.stringify(callbackExamples("realtime-receipts").delivered);
+
+describe("the mutual TLS callback server", () => {
+  let ca: Issued;
+  let otherCa: Issued;
+  let server: CallbackServer;
+  let restricted: CallbackServer;
+  const received: Receipt[] = [];
+  let clients: Record<"good" | "otherCa" | "selfSigned" | "unexpected", Issued>;
+
+  beforeAll(async () => {
+    ca = await authority("Supplier callbacks CA");
+    otherCa = await authority("Some other CA");
+    const serverCert = await issue(ca, "callbacks.supplier.test", "server");
+    const selfSigned = await authority("nhs-app-client");
+    clients = {
+      good: await issue(ca, "nhs-app-client", "client"),
+      otherCa: await issue(otherCa, "nhs-app-client", "client"),
+      selfSigned,
+      unexpected: await issue(ca, "someone-else", "client"),
+    };
+    const options = {
+      key: serverCert.key,
+      cert: serverCert.cert,
+      ca: ca.cert,
+      onReceipt: (r: Receipt) => void received.push(r),
+    };
+    server = await createCallbackServer(options);
+    restricted = await createCallbackServer({ ...options, allowedClients: ["nhs-app-client"] });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await restricted?.close();
+  });
+
+  const send = (target: CallbackServer, client?: Issued) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${target.url}/FHIR/R4/Task`,
+        {
+          method: "POST",
+          ca: ca.cert,
+          ...(client ? { cert: client.cert, key: client.key } : {}),
+          headers: { "content-type": "application/json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.end(receipt);
+    });
+
+  it("listens on 127.0.0.1 by default", () => {
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("accepts a client certificate signed by the CA", async () => {
+    expect(await send(server, clients.good)).toBe(202);
+    expect(received.at(-1)?.kind).toBe("Delivered");
+  });
+
+  it("refuses a client without a certificate, with a self-signed one, or with one from another CA", async () => {
+    for (const client of [undefined, clients.selfSigned, clients.otherCa]) {
+      await expect(send(server, client)).rejects.toThrow();
+    }
+  });
+
+  it("checks the certificate's subject when told which clients to expect", async () => {
+    expect(await send(restricted, clients.good)).toBe(202);
+    expect(await send(restricted, clients.unexpected)).toBe(401);
+  });
+});

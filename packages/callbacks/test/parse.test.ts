@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { parseReceipt, parseReply, receiptFromTask } from "../src/index.js";
+import { callbackExamples } from "./examples.js";
+
+const receipts = callbackExamples("realtime-receipts");
+const replies = callbackExamples("realtime-replies");
+
+describe("parseReceipt", () => {
+  it("parses every receipt example of the callback spec, as text, Buffer or object", () => {
+    expect(Object.keys(receipts).sort()).toEqual([
+      "delivered",
+      "notificationattempted",
+      "notified",
+      "read",
+      "rejected",
+      "unnotified",
+    ]);
+    for (const example of Object.values(receipts)) {
+      for (const body of [example as object, JSON.stringify(example), Buffer.from(JSON.stringify(example))]) {
+        const result = parseReceipt(body);
+        expect(result.ok).toBe(true);
+      }
+    }
+  });
+
+  it("normalises a receipt: communication ID, kind, status, reason, times in UTC, campaign and request references", () => {
+    const result = parseReceipt(receipts.rejected as object);
+    expect(result).toMatchObject({
+      ok: true,
+      value: {
+        communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c",
+        kind: "Rejected",
+        status: "rejected",
+        reason: "NHS number not found",
+        authoredOn: "2021-08-05T13:20:52.000Z",
+        occurredAt: "2021-08-05T13:22:52.000Z",
+        campaignId: "optional campaign id",
+        requestReference: "optional request reference",
+      },
+    });
+    expect(parseReceipt(receipts.notificationattempted as object)).toMatchObject({
+      ok: true,
+      value: { kind: "NotificationAttempted" },
+    });
+  });
+
+  it("keeps a receipt code the NHS App may add in future", () => {
+    const future = structuredClone(receipts.read) as { code: { coding: { code: string }[] } };
+    future.code.coding[0] = { ...future.code.coding[0], code: "Archived" } as { code: string };
+    expect(parseReceipt(future)).toMatchObject({ ok: true, value: { kind: "Archived" } });
+  });
+
+  it("accepts times with Z and with +00:00, and trims identifier values", () => {
+    const body = structuredClone(receipts.delivered) as Record<string, unknown> & {
+      identifier: { system: string; value: string }[];
+    };
+    body.lastModified = "2021-08-05T13:22:52Z";
+    for (const identifier of body.identifier) identifier.value = ` ${identifier.value}`;
+    const result = parseReceipt(body);
+    expect(result).toMatchObject({
+      ok: true,
+      value: { occurredAt: "2021-08-05T13:22:52.000Z", communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c" },
+    });
+  });
+
+  it("reads a report Task, whose statusReason may be a plain string", () => {
+    const task = { ...(receipts.rejected as object), id: "b2ac2ae7", statusReason: "NHS number not found" };
+    expect(receiptFromTask(task)).toMatchObject({ ok: true, value: { reason: "NHS number not found" } });
+  });
+
+  it("refuses bad bodies with issues that say what is wrong", () => {
+    const big = JSON.stringify({ ...(receipts.read as object), padding: "x".repeat(70_000) });
+    expect(parseReceipt(big)).toEqual({
+      ok: false,
+      issues: [
+        {
+          severity: "error",
+          code: "too-long",
+          diagnostics: `The body is ${Buffer.byteLength(big)} bytes; at most 65536 are accepted`,
+        },
+      ],
+    });
+    expect(parseReceipt(big, { maxBodyBytes: 1_000_000 }).ok).toBe(true);
+    expect(parseReceipt("{not json")).toMatchObject({
+      ok: false,
+      issues: [{ code: "structure", diagnostics: "The body is not valid JSON" }],
+    });
+    expect(parseReceipt("")).toMatchObject({
+      ok: false,
+      issues: [{ code: "structure", diagnostics: "The body is empty" }],
+    });
+    expect(parseReceipt("[1,2]")).toMatchObject({ ok: false, issues: [{ code: "structure" }] });
+    expect(
+      parseReceipt(receipts.read === undefined ? {} : { ...(receipts.read as object), resourceType: "Patient" }),
+    ).toMatchObject({
+      ok: false,
+      issues: [
+        { code: "value", expression: ["resourceType"], diagnostics: 'resourceType must be Task, not "Patient"' },
+      ],
+    });
+    const { lastModified: _lastModified, intent: _intent, ...missing } = receipts.read as Record<string, unknown>;
+    const result = parseReceipt(missing);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues.map((i) => i.expression?.[0]).sort()).toEqual(["intent", "lastModified"]);
+    const noId = { ...(receipts.read as object), identifier: [] };
+    expect(parseReceipt(noId)).toMatchObject({ ok: false, issues: [{ code: "required", expression: ["identifier"] }] });
+  });
+});
+
+describe("parseReply", () => {
+  it("parses every reply example, normalising keyword and free-text answers in both published forms", () => {
+    expect(Object.keys(replies).sort()).toEqual([
+      "freetext-completed",
+      "freetext-completed-string-answer",
+      "keyword-completed",
+    ]);
+    expect(parseReply(replies["keyword-completed"] as object)).toEqual({
+      ok: true,
+      value: {
+        communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c",
+        patientNhsNumber: "9692113841",
+        odsCode: "B82041",
+        answer: { kind: "keyword", code: "SMOKE" },
+        answeredAt: "2022-08-16T13:31:42.000Z",
+        campaignId: "Optional Campaign ID",
+        requestReference: "Optional Request Reference",
+      },
+      raw: replies["keyword-completed"],
+    });
+    for (const name of ["freetext-completed", "freetext-completed-string-answer"]) {
+      expect(parseReply(JSON.stringify(replies[name]))).toMatchObject({
+        ok: true,
+        value: {
+          answer: { kind: "text", text: "Brief sentence or paragraph" },
+          communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c",
+        },
+      });
+    }
+  });
+
+  it("refuses a reply without an answer, or of the wrong resource type", () => {
+    const noAnswer = structuredClone(replies["keyword-completed"]) as { contained: { item: { answer: unknown }[] }[] };
+    (noAnswer.contained[0]?.item[0] as { answer: unknown }).answer = [{}];
+    expect(parseReply(noAnswer)).toMatchObject({
+      ok: false,
+      issues: [{ expression: ["contained[0].item[0].answer"] }],
+    });
+    expect(parseReply({ resourceType: "Task" })).toMatchObject({
+      ok: false,
+      issues: [{ expression: ["resourceType"] }],
+    });
+    const missing = { resourceType: "CommunicationRequest" };
+    const result = parseReply(missing);
+    expect(!result.ok && result.issues.length).toBeGreaterThanOrEqual(8);
+  });
+});
