@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CallbackServer, createCallbackServer, type Receipt } from "../src/index.js";
 import { callbackExamples } from "./examples.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 const algorithm = {
   name: "RSASSA-PKCS1-v1_5",
   hash: "SHA-256",
@@ -20,16 +20,19 @@ interface Issued {
   cert: string;
   key: string;
   raw: x509.X509Certificate;
-  keys: CryptoKeyPair;
+  keys: webcrypto.CryptoKeyPair;
 }
 
-async function pem(keys: CryptoKeyPair) {
+async function pem(keys: webcrypto.CryptoKeyPair) {
   const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as webcrypto.CryptoKey);
   return x509.PemConverter.encode(pkcs8, "PRIVATE KEY");
 }
 
 async function authority(name: string): Promise<Issued> {
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
+    "sign",
+    "verify",
+  ])) as unknown as webcrypto.CryptoKeyPair;
   const raw = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: `CN=${name}`,
@@ -46,7 +49,10 @@ async function authority(name: string): Promise<Issued> {
 }
 
 async function issue(ca: Issued, name: string, usage: "server" | "client"): Promise<Issued> {
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
+    "sign",
+    "verify",
+  ])) as unknown as webcrypto.CryptoKeyPair;
   const raw = await x509.X509CertificateGenerator.create({
     serialNumber: String(Math.floor(Math.random() * 1e9)),
     subject: `CN=${name}`,
