@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { runCallbackVerification } from "./callbacks/run-verification.ts";
 import { runHarness } from "./verify/harness.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,7 +24,7 @@ function step(title: string, args: string[]) {
     ? [
         "--reporter=default",
         "--reporter=json",
-        `--outputFile.json=${path.join(results, `contracts-${args.join("-")}.json`)}`,
+        `--outputFile.json=${path.join(results, `contracts-${args.join("-").replace(/\W+/g, "-")}.json`)}`,
       ]
     : [];
   const result = spawnSync(vitest, ["run", ...args, ...reporters], { cwd: here, env, stdio: "inherit" });
@@ -35,13 +36,16 @@ function step(title: string, args: string[]) {
 
 // 1. Consumer tests: a fresh pact, so no interaction from an older run lingers.
 for (const file of readdirSync(pactsDir)) if (file.endsWith(".json")) rmSync(path.join(pactsDir, file));
-step("consumer tests (the client against the Pact mock server)", ["consumer"]);
-const pactFiles = readdirSync(pactsDir).filter((file) => file.endsWith(".json"));
+step("consumer tests (the client against the Pact mock server; the NHS App's calls to the callbacks)", [
+  "consumer",
+  "callbacks/consumer",
+]);
+const API_PACT = "nhs-app-api-client-nhs-app-api.json";
 
 // 2 and 3. Verification with Prism and the static comparison, summarised.
 console.log("\n▶ verification against the bundled spec");
 let failed = false;
-for (const file of pactFiles) {
+for (const file of [API_PACT]) {
   const result = await runHarness({ pactFile: path.join(pactsDir, file), specPath });
   const verified = result.interactions.filter((i) => i.passed).length;
   const failures = result.interactions.filter((i) => !i.passed);
@@ -57,13 +61,27 @@ for (const file of pactFiles) {
   for (const warning of result.comparison.warnings) console.log(`    warning: ${warning}`);
   if (!result.passed) failed = true;
 }
+// The callbacks pact, verified against our handler as the provider.
+const callbacks = await runCallbackVerification();
+const callbackFailures = callbacks.filter((r) => !r.passed);
+console.log("\n  nhs-app-supplier-callbacks.json (provider: @nhs-app-api/callbacks' handler)");
+console.log(`  ${"interactions".padEnd(14)}${"verified".padEnd(10)}failed`);
+console.log(
+  `  ${String(callbacks.length).padEnd(14)}${String(callbacks.length - callbackFailures.length).padEnd(10)}${callbackFailures.length}`,
+);
+for (const failure of callbackFailures) console.log(`    FAILED: ${failure.description}: ${failure.reason}`);
+if (callbackFailures.length > 0) failed = true;
+
 if (failed) {
-  console.error("\ncontracts: the pact and the spec disagree");
+  console.error("\ncontracts: a pact and its provider disagree");
   process.exit(1);
 }
 
 // 4. The harness must bite: each deliberate breaking change to a copy of the spec fails it.
-step("the harness fails on broken copies of the spec", ["verify"]);
+step("the harness fails on broken copies of the spec, and on a broken callback handler", [
+  "verify",
+  "callbacks/provider",
+]);
 
 // A pact that changed must be committed, so reviewers see the contract change in the diff.
 if (process.env.CI) {

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // pact-js merges each file's interactions into the same pact file in order.
 export default defineConfig({
   test: {
-    include: ["consumer/**/*.pact.test.ts", "verify/**/*.test.ts"],
+    include: ["consumer/**/*.pact.test.ts", "verify/**/*.test.ts", "callbacks/**/*.test.ts"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
