@@ -6,6 +6,10 @@
 export const CONSUMER = "nhs-app-api-client";
 export const PROVIDER = "nhs-app-api";
 
+/** For the callbacks the roles turn round: the NHS App calls the supplier's endpoint. */
+export const CALLBACK_CONSUMER = "nhs-app";
+export const CALLBACK_PROVIDER = "supplier-callbacks";
+
 export const providerStates = {
   inAppAccepted: { name: "the NHS App accepts an in-app message", prefer: "code=201, example=in-app" },
   keywordReplyAccepted: {

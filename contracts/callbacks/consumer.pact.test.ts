@@ -6,9 +6,7 @@ import { createRequire } from "node:module";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { describe, expect, it } from "vitest";
 import { pactDir } from "../consumer/support.ts";
-
-export const CALLBACK_CONSUMER = "nhs-app";
-export const CALLBACK_PROVIDER = "supplier-callbacks";
+import { CALLBACK_CONSUMER, CALLBACK_PROVIDER } from "../provider-states.ts";
 
 type Bundle = {
   paths: Record<

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createNodeHandler } from "@nhs-app-api/callbacks";
 import { Verifier } from "@pact-foundation/pact";
+import { CALLBACK_PROVIDER } from "../provider-states.ts";
 import type { InteractionResult } from "../verify/verify-pacts.ts";
 
 export async function verifyCallbacks(
