@@ -34,7 +34,7 @@ export async function verifyCallbacks(
       await writeFile(single, JSON.stringify({ ...pact, interactions: [interaction] }));
       try {
         await new Verifier({
-          provider: "supplier-callbacks",
+          provider: CALLBACK_PROVIDER,
           providerBaseUrl: url,
           pactUrls: [single],
           logLevel: "error",
