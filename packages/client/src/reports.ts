@@ -134,30 +134,38 @@ function nextQuery(next: URL, core: ClientCore, path: string, operation: string,
   return { value, page: pageNumber };
 }
 
-export function receiptIterators(core: ClientCore) {
-  const pages = (day: ReportDay, options: CallOptions = {}) =>
-    new PageIterable<Receipt>(
+/**
+ * `pages(key)` and `items(key)` for one report: the first page is fetched with
+ * the caller's key (day or ODS code), each next page with what its link says.
+ */
+function reportIterators<Key, Item>(
+  core: ClientCore,
+  report: { path: string; operation: string; parameter: string },
+  fetchPage: (key: Key | string, page: number | undefined, options: CallOptions) => Promise<Page<Item>>,
+) {
+  const pages = (key: Key, options: CallOptions = {}) =>
+    new PageIterable<Item>(
       async (next) => {
-        if (!next) return getReceiptReport(core, { day }, options);
-        const { value, page } = nextQuery(next, core, RECEIPTS_PATH, "get-receipt-report", "day");
-        return getReceiptReport(core, { day: value, page }, options);
+        if (!next) return fetchPage(key, undefined, options);
+        const { value, page } = nextQuery(next, core, report.path, report.operation, report.parameter);
+        return fetchPage(value, page, options);
       },
       core.config.baseUrl,
-      "get-receipt-report",
+      report.operation,
     );
-  return { pages, items: (day: ReportDay, options: CallOptions = {}) => pages(day, options).items() };
+  return { pages, items: (key: Key, options: CallOptions = {}) => pages(key, options).items() };
 }
 
-export function patientIterators(core: ClientCore) {
-  const pages = (odsCode: string, options: CallOptions = {}) =>
-    new PageIterable<PatientReportEntry>(
-      async (next) => {
-        if (!next) return getPatientReport(core, { odsCode }, options);
-        const { value, page } = nextQuery(next, core, PATIENTS_PATH, "get-patient-report", "ods-organisation-code");
-        return getPatientReport(core, { odsCode: value, page }, options);
-      },
-      core.config.baseUrl,
-      "get-patient-report",
-    );
-  return { pages, items: (odsCode: string, options: CallOptions = {}) => pages(odsCode, options).items() };
-}
+export const receiptIterators = (core: ClientCore) =>
+  reportIterators<ReportDay, Receipt>(
+    core,
+    { path: RECEIPTS_PATH, operation: "get-receipt-report", parameter: "day" },
+    (day, page, options) => getReceiptReport(core, { day, ...(page === undefined ? {} : { page }) }, options),
+  );
+
+export const patientIterators = (core: ClientCore) =>
+  reportIterators<string, PatientReportEntry>(
+    core,
+    { path: PATIENTS_PATH, operation: "get-patient-report", parameter: "ods-organisation-code" },
+    (odsCode, page, options) => getPatientReport(core, { odsCode, ...(page === undefined ? {} : { page }) }, options),
+  );
