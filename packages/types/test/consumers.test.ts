@@ -4,6 +4,7 @@
 // that the types reject malformed bodies. Needs the package built (`pnpm build`).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,10 +21,13 @@ const compile = (project: string) =>
   );
 
 describe("@nhs-app-api/types for a strict consumer", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!existsSync(path.resolve(here, "../dist/index.d.ts"))) {
       throw new Error("packages/types is not built: run `pnpm build` (pnpm test does it first)");
     }
+    // The CommonJS consumer is the ESM consumer's own text as a .cts file (git ignores the copy).
+    const esm = await readFile(path.join(here, "consumer-esm/consumer.ts"), "utf8");
+    await writeFile(path.join(here, "consumer-cjs/consumer.cts"), `// Copied from consumer-esm/consumer.ts by consumers.test.ts.\n${esm}`);
   });
 
   it("compiles in an ESM project, @ts-expect-error lines included", async () => {
