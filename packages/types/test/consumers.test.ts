@@ -27,7 +27,10 @@ describe("@nhs-app-api/types for a strict consumer", () => {
     }
     // The CommonJS consumer is the ESM consumer's own text as a .cts file (git ignores the copy).
     const esm = await readFile(path.join(here, "consumer-esm/consumer.ts"), "utf8");
-    await writeFile(path.join(here, "consumer-cjs/consumer.cts"), `// Copied from consumer-esm/consumer.ts by consumers.test.ts.\n${esm}`);
+    await writeFile(
+      path.join(here, "consumer-cjs/consumer.cts"),
+      `// Copied from consumer-esm/consumer.ts by consumers.test.ts.\n${esm}`,
+    );
   });
 
   it("compiles in an ESM project, @ts-expect-error lines included", async () => {
