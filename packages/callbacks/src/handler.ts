@@ -29,6 +29,12 @@ export interface CallbackHandlerOptions {
   onReply?: (reply: Reply, context: CallbackContext<RealtimeReply>) => void | Promise<void>;
   /** Bodies larger than this are refused with 400 (default 64 KiB). */
   maxBodyBytes?: number;
+  /**
+   * How long onReceipt/onReply may take before the NHS App is answered 500,
+   * so that it delivers the callback again (default 30 s). Your code keeps
+   * running; make it idempotent, since the same receipt may then come twice.
+   */
+  callbackTimeoutMs?: number;
   /** Told about refused bodies and failing callbacks; never given the body. */
   logger?: {
     warn?(message: string, fields?: Record<string, unknown>): void;
@@ -52,9 +58,34 @@ const outcome = (status: number, issues: CallbackIssue[], extra: Record<string, 
 
 const accepted: CallbackResponse = { status: 202, headers: {}, body: "" };
 
-/** The whole exchange for one request, whatever the framework. Never throws. */
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
+
+/** JSON in any of its media types (`application/json`, `application/fhir+json`, with parameters or not). */
+const isJsonMediaType = (contentType: string) => /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
+
+class CallbackTimeout extends Error {}
+
+/** The supplier's callback, settled or given up on after `ms` (no timer for a callback that returns at once). */
+async function withinTime(work: () => void | Promise<void>, ms: number): Promise<void> {
+  const pending = work();
+  if (!(pending instanceof Promise)) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CallbackTimeout()), ms);
+  });
+  try {
+    await Promise.race([pending, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The whole exchange for one request, whatever the framework. Never throws.
+ * `contentType` is the request's Content-Type header, where there is one.
+ */
 export async function handleCallback(
-  request: { method: string; path: string; body: RawBody },
+  request: { method: string; path: string; body: RawBody; contentType?: string | undefined },
   options: CallbackHandlerOptions,
 ): Promise<CallbackResponse> {
   const path = request.path.split("?")[0]?.replace(/\/+$/, "") ?? "";
@@ -64,9 +95,12 @@ export async function handleCallback(
       : path.endsWith(REPLY_PATH) && options.onReply
         ? "reply"
         : undefined;
-  if (!route) return outcome(404, [issue("invalid", `No callback is served at ${path || "/"}`)]);
+  if (!route) return outcome(404, [issue("not-found", `No callback is served at ${path.slice(0, 200) || "/"}`)]);
   if (request.method.toUpperCase() !== "POST") {
-    return outcome(405, [issue("invalid", "Callbacks are delivered with POST")], { allow: "POST" });
+    return outcome(405, [issue("not-supported", "Callbacks are delivered with POST")], { allow: "POST" });
+  }
+  if (request.contentType && !isJsonMediaType(request.contentType)) {
+    return outcome(415, [issue("not-supported", "Callbacks are JSON: send Content-Type application/json")]);
   }
   const parseOptions = { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES };
   const parsed =
@@ -78,24 +112,29 @@ export async function handleCallback(
     return outcome(400, parsed.issues);
   }
   try {
-    if (route === "receipt") {
-      await options.onReceipt?.(parsed.value as Receipt, { raw: parsed.raw as RealtimeReceipt, path });
-    } else {
-      await options.onReply?.(parsed.value as Reply, { raw: parsed.raw as RealtimeReply, path });
-    }
+    await withinTime(
+      () =>
+        "receipt" in parsed
+          ? options.onReceipt?.(parsed.receipt, { raw: parsed.raw, path })
+          : options.onReply?.(parsed.reply, { raw: parsed.raw, path }),
+      options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS,
+    );
     return accepted;
   } catch (error) {
-    // The supplier's code failed: 500 tells the NHS App to deliver it again. The error stays here.
+    // The supplier's code failed or took too long: 500 tells the NHS App to deliver it again. The error stays here.
+    if (error instanceof CallbackTimeout) {
+      options.logger?.error?.(`the ${route} callback did not finish in time`, {});
+      return outcome(500, [issue("timeout", `The ${route} was not processed in time; please send it again`)]);
+    }
     options.logger?.error?.(`the ${route} callback failed`, { error: error instanceof Error ? error.name : "unknown" });
-    return outcome(500, [issue("invalid", `The ${route} could not be processed; please send it again`)]);
+    return outcome(500, [issue("exception", `The ${route} could not be processed; please send it again`)]);
   }
 }
 
-/** Reads a stream up to `limit` bytes; `tooLarge` once it goes over (the rest is not kept). */
-async function readLimited(
-  chunks: AsyncIterable<Uint8Array>,
-  limit: number,
-): Promise<{ body: Buffer; tooLarge: boolean }> {
+type Read = { body: Buffer; tooLarge: boolean };
+
+/** Reads a Fetch body stream up to `limit` bytes; `tooLarge` once it goes over (the rest is not kept). */
+async function readLimited(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<Read> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of chunks) {
@@ -104,6 +143,29 @@ async function readLimited(
     parts.push(chunk);
   }
   return { body: Buffer.concat(parts), tooLarge: false };
+}
+
+/** The same for a Node request, with events (quicker than async iteration on this hot path). */
+function readNodeLimited(request: IncomingMessage, limit: number): Promise<Read> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        request.off("data", onData);
+        request.pause();
+        resolve({ body: Buffer.alloc(0), tooLarge: true });
+        return;
+      }
+      parts.push(chunk);
+    };
+    request.on("data", onData);
+    request.once("end", () =>
+      resolve({ body: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), tooLarge: false }),
+    );
+    request.once("error", reject);
+  });
 }
 
 const tooLarge = (limit: number) =>
@@ -121,7 +183,12 @@ export function createFetchHandler(options: CallbackHandlerOptions) {
       answer = read.tooLarge
         ? tooLarge(limit)
         : await handleCallback(
-            { method: request.method, path: new URL(request.url).pathname, body: read.body },
+            {
+              method: request.method,
+              path: new URL(request.url).pathname,
+              body: read.body,
+              contentType: request.headers.get("content-type") ?? undefined,
+            },
             options,
           );
     } catch {
@@ -131,10 +198,15 @@ export function createFetchHandler(options: CallbackHandlerOptions) {
   };
 }
 
-/** A handler for Node's http and https servers, and for Express (mount it before any body parser). */
+/**
+ * A handler for Node's http and https servers, and for Express. It reads the
+ * raw body itself; where a body parser ran first (express.json(),
+ * express.raw(), express.text()) it takes the body that parser left on
+ * `request.body` instead of finding the stream already drained.
+ */
 export function createNodeHandler(options: CallbackHandlerOptions) {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return (request: IncomingMessage, response: ServerResponse): void => {
+  return (request: IncomingMessage & { body?: unknown }, response: ServerResponse): void => {
     const send = (answer: CallbackResponse, close = false) => {
       if (response.headersSent) return;
       response.writeHead(answer.status, {
@@ -144,8 +216,24 @@ export function createNodeHandler(options: CallbackHandlerOptions) {
       });
       response.end(answer.body);
     };
-    request.on("error", () => send(outcome(400, [issue("structure", "The body could not be read")]), true));
-    readLimited(request, limit)
+    const answer = (body: RawBody) =>
+      handleCallback(
+        {
+          method: request.method ?? "GET",
+          path: request.url ?? "/",
+          body,
+          contentType: request.headers["content-type"],
+        },
+        options,
+      );
+    const unreadable = () => send(outcome(400, [issue("structure", "The body could not be read")]), true);
+    const parsedBefore = request.body;
+    if (parsedBefore !== undefined && parsedBefore !== null && request.readableEnded) {
+      answer(parsedBefore as RawBody).then(send, unreadable);
+      return;
+    }
+    request.on("error", unreadable);
+    readNodeLimited(request, limit)
       .then(async (read) => {
         if (read.tooLarge) {
           // Answer without reading the rest, and close: the sender has too much to say.
@@ -153,11 +241,9 @@ export function createNodeHandler(options: CallbackHandlerOptions) {
           request.destroy();
           return;
         }
-        send(
-          await handleCallback({ method: request.method ?? "GET", path: request.url ?? "/", body: read.body }, options),
-        );
+        send(await answer(read.body));
       })
-      .catch(() => send(outcome(400, [issue("structure", "The body could not be read")]), true));
+      .catch(unreadable);
   };
 }
 

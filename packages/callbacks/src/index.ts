@@ -14,20 +14,21 @@ export {
   createCallbackHandler,
   createFetchHandler,
   createNodeHandler,
+  DEFAULT_CALLBACK_TIMEOUT_MS,
   handleCallback,
   RECEIPT_PATH,
   REPLY_PATH,
 } from "./handler.js";
-export { type CallbackIssue, toOperationOutcome } from "./issues.js";
+export { type CallbackIssue, type Refused, toOperationOutcome } from "./issues.js";
 export { DEFAULT_MAX_BODY_BYTES, type RawBody } from "./read-body.js";
 export {
   type ParseOptions,
-  type ParseResult,
   parseReceipt,
   RECEIPT_KINDS,
   type Receipt,
   type ReceiptKind,
+  type ReceiptResult,
   receiptFromTask,
 } from "./receipts.js";
-export { type Answer, parseReply, type Reply } from "./replies.js";
+export { type Answer, parseReply, type Reply, type ReplyResult } from "./replies.js";
 export { type CallbackServer, type CallbackServerOptions, createCallbackServer } from "./server.js";

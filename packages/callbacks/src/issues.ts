@@ -4,8 +4,22 @@ import type { OperationOutcome } from "@nhs-app-api/types/realtime-receipts";
 
 export interface CallbackIssue {
   severity: "error";
-  /** FHIR issue types: `structure` (not JSON / not a resource), `required`, `value`, `too-long`, `invalid`. */
-  code: "structure" | "required" | "value" | "too-long" | "invalid";
+  /**
+   * FHIR issue types: `structure` (not JSON, not a resource), `required`,
+   * `value`, `too-long` for bodies; `not-found`, `not-supported` (method or
+   * content type), `security`, `exception` and `timeout` for the exchange.
+   */
+  code:
+    | "structure"
+    | "required"
+    | "value"
+    | "too-long"
+    | "invalid"
+    | "not-found"
+    | "not-supported"
+    | "security"
+    | "exception"
+    | "timeout";
   diagnostics: string;
   expression?: string[];
 }
@@ -21,3 +35,11 @@ export const toOperationOutcome = (issues: readonly CallbackIssue[]): OperationO
   resourceType: "OperationOutcome",
   issue: issues.map((i) => ({ ...i })) as OperationOutcome["issue"],
 });
+
+/** A refused body. */
+export interface Refused {
+  ok: false;
+  issues: CallbackIssue[];
+}
+
+export const refused = (...issues: CallbackIssue[]): Refused => ({ ok: false, issues });

@@ -4,9 +4,9 @@
 // reads the Tasks of the daily receipt report, so both sources can feed one
 // delivery tracker.
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
-import { type CallbackIssue, issue } from "./issues.js";
-import { DEFAULT_MAX_BODY_BYTES, type RawBody, readJson } from "./read-body.js";
-import { schemaIssues } from "./schema-validation.js";
+import { type CallbackIssue, issue, type Refused, refused } from "./issues.js";
+import { DEFAULT_MAX_BODY_BYTES, neverThrowing, type RawBody, readResource } from "./read-body.js";
+import { type ErrorObject, schemaIssues } from "./schema-validation.js";
 
 export const RECEIPT_KINDS = [
   "Rejected",
@@ -34,7 +34,8 @@ export interface Receipt {
   requestReference?: string;
 }
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: CallbackIssue[] };
+/** What parseReceipt returns: the normalised receipt and the body it came from, or why it was refused. */
+export type ReceiptResult = { ok: true; receipt: Receipt; raw: RealtimeReceipt } | Refused;
 
 const SYSTEMS = {
   communicationId: "https://fhir.nhs.uk/Id/nhs-app-communication-id",
@@ -64,7 +65,7 @@ export function toInstant(value: unknown): string | undefined {
  * Normalises a receipt Task, from a callback or from the daily report. Checks
  * only what normalisation needs; parseReceipt checks the whole schema first.
  */
-export function receiptFromTask(task: unknown): ParseResult<Receipt> {
+export function receiptFromTask(task: unknown): { ok: true; receipt: Receipt } | Refused {
   const t = (task ?? {}) as Record<string, unknown>;
   const issues: CallbackIssue[] = [];
   const communicationId = identifierValue(t.identifier, SYSTEMS.communicationId);
@@ -82,7 +83,7 @@ export function receiptFromTask(task: unknown): ParseResult<Receipt> {
   if (t.status !== "rejected" && t.status !== "completed")
     issues.push(issue("value", "status must be rejected or completed", "status"));
   if (issues.length > 0 || !communicationId || typeof code !== "string" || !authoredOn || !occurredAt)
-    return { ok: false, issues };
+    return refused(...issues);
   const statusReason = t.statusReason;
   const reason =
     typeof statusReason === "string"
@@ -94,7 +95,7 @@ export function receiptFromTask(task: unknown): ParseResult<Receipt> {
   const requestReference = identifierValue(t.identifier, SYSTEMS.requestId);
   return {
     ok: true,
-    value: {
+    receipt: {
       communicationId,
       kind: code,
       status: t.status as Receipt["status"],
@@ -112,32 +113,19 @@ export interface ParseOptions {
   maxBodyBytes?: number;
 }
 
+/** Errors a receipt may carry on purpose: a future receipt code, and statusReason as a plain string. */
+const tolerated = (body: Record<string, unknown>) => (error: ErrorObject) =>
+  (error.keyword === "enum" && /^\/code\/coding\/\d+\/code$/.test(error.instancePath)) ||
+  (error.instancePath === "/statusReason" && typeof body.statusReason === "string");
+
 /** Parses a real-time receipt: raw text, a Buffer, or an already parsed object. Never throws. */
-export function parseReceipt(
-  body: RawBody,
-  options: ParseOptions = {},
-): ParseResult<Receipt> & { raw?: RealtimeReceipt } {
-  const json = readJson(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  if (!json.ok) return json;
-  const value = json.value as { resourceType?: unknown } | null;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, issues: [issue("structure", "The body must be a JSON object")] };
-  }
-  if (value.resourceType !== "Task") {
-    return {
-      ok: false,
-      issues: [
-        issue("value", `resourceType must be Task, not ${JSON.stringify(value.resourceType ?? null)}`, "resourceType"),
-      ],
-    };
-  }
-  // A receipt code the NHS App adds in future is kept, not refused.
-  const issues = schemaIssues(
-    "realtime-receipts",
-    value,
-    (e) => e.keyword === "enum" && /^\/code\/coding\/\d+\/code$/.test(e.instancePath),
-  );
-  if (issues.length > 0) return { ok: false, issues };
-  const receipt = receiptFromTask(value);
-  return receipt.ok ? { ...receipt, raw: value as RealtimeReceipt } : receipt;
+export function parseReceipt(body: RawBody, options: ParseOptions = {}): ReceiptResult {
+  return neverThrowing(() => {
+    const resource = readResource(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, "Task");
+    if (!resource.ok) return resource;
+    const issues = schemaIssues("realtime-receipts", resource.value, tolerated(resource.value));
+    if (issues.length > 0) return refused(...issues);
+    const normalised = receiptFromTask(resource.value);
+    return normalised.ok ? { ...normalised, raw: resource.value as unknown as RealtimeReceipt } : normalised;
+  });
 }

@@ -2,9 +2,9 @@
 // keyword or a free-text reply. parseReply validates the body against our
 // callback spec and returns a normalised reply; it never throws on bad input.
 import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
-import { type CallbackIssue, issue } from "./issues.js";
-import { DEFAULT_MAX_BODY_BYTES, type RawBody, readJson } from "./read-body.js";
-import { identifierValue, type ParseOptions, type ParseResult, toInstant } from "./receipts.js";
+import { type CallbackIssue, issue, type Refused, refused } from "./issues.js";
+import { DEFAULT_MAX_BODY_BYTES, neverThrowing, type RawBody, readResource } from "./read-body.js";
+import { identifierValue, type ParseOptions, toInstant } from "./receipts.js";
 import { schemaIssues } from "./schema-validation.js";
 
 export type Answer = { kind: "keyword"; code: string } | { kind: "text"; text: string };
@@ -23,6 +23,9 @@ export interface Reply {
   requestReference?: string;
 }
 
+/** What parseReply returns: the normalised reply and the body it came from, or why it was refused. */
+export type ReplyResult = { ok: true; reply: Reply; raw: RealtimeReply } | Refused;
+
 const trimmed = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
 
 /** The answer in either published form: `[{ valueCoding: { code } }]`, `[{ valueString }]` or a plain string. */
@@ -38,27 +41,16 @@ function answerOf(raw: unknown): Answer | undefined {
 }
 
 /** Parses a real-time reply: raw text, a Buffer, or an already parsed object. Never throws. */
-export function parseReply(body: RawBody, options: ParseOptions = {}): ParseResult<Reply> & { raw?: RealtimeReply } {
-  const json = readJson(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  if (!json.ok) return json;
-  const value = json.value as Record<string, unknown> | null;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, issues: [issue("structure", "The body must be a JSON object")] };
-  }
-  if (value.resourceType !== "CommunicationRequest") {
-    return {
-      ok: false,
-      issues: [
-        issue(
-          "value",
-          `resourceType must be CommunicationRequest, not ${JSON.stringify(value.resourceType ?? null)}`,
-          "resourceType",
-        ),
-      ],
-    };
-  }
+export function parseReply(body: RawBody, options: ParseOptions = {}): ReplyResult {
+  return neverThrowing(() => readReply(body, options));
+}
+
+function readReply(body: RawBody, options: ParseOptions): ReplyResult {
+  const resource = readResource(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, "CommunicationRequest");
+  if (!resource.ok) return resource;
+  const value = resource.value;
   const issues: CallbackIssue[] = schemaIssues("realtime-replies", value);
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0) return refused(...issues);
 
   const reply = value as unknown as RealtimeReply;
   const communicationId = trimmed(reply.basedOn[0]?.identifier.value);
@@ -83,12 +75,12 @@ export function parseReply(body: RawBody, options: ParseOptions = {}): ParseResu
   }
   if (!answeredAt) issues.push(issue("value", "contained[0].authored is not a date-time", "contained[0].authored"));
   if (issues.length > 0 || !communicationId || !patientNhsNumber || !odsCode || !answer || !answeredAt)
-    return { ok: false, issues };
+    return refused(...issues);
   const campaignId = identifierValue(reply.identifier, "https://fhir.nhs.uk/NHSApp/campaign-id");
   const requestReference = identifierValue(reply.identifier, "https://fhir.nhs.uk/NHSApp/request-id");
   return {
     ok: true,
-    value: {
+    reply: {
       communicationId,
       patientNhsNumber,
       odsCode,

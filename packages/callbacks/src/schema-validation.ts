@@ -15,6 +15,8 @@ const schemaNames: Record<Document, string> = {
 };
 const validators = new Map<Document, ValidateFunction>();
 
+export type { ErrorObject };
+
 function validatorFor(document: Document): ValidateFunction {
   const known = validators.get(document);
   if (known) return known;

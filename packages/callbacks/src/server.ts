@@ -28,6 +28,27 @@ export interface CallbackServer {
   close(): Promise<void>;
 }
 
+/** The subject check; a check that throws refuses the client rather than crashing the server. */
+function isAllowed(
+  allowed: CallbackServerOptions["allowedClients"],
+  certificate: PeerCertificate,
+  logger: CallbackServerOptions["logger"],
+): boolean {
+  if (!allowed) return true;
+  if (typeof allowed !== "function") {
+    const cn = certificate?.subject?.CN;
+    return typeof cn === "string" && allowed.includes(cn);
+  }
+  try {
+    return allowed(certificate) === true;
+  } catch (error) {
+    logger?.error?.("allowedClients threw; the client is refused", {
+      error: error instanceof Error ? error.name : "unknown",
+    });
+    return false;
+  }
+}
+
 export async function createCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
   const handle = createNodeHandler(options);
   const allowed = options.allowedClients;
@@ -42,13 +63,10 @@ export async function createCallbackServer(options: CallbackServerOptions): Prom
     },
     (request, response) => {
       const certificate = (request.socket as TLSSocket).getPeerCertificate();
-      const cn = certificate?.subject?.CN;
-      const ok =
-        !allowed ||
-        (typeof allowed === "function" ? allowed(certificate) : typeof cn === "string" && allowed.includes(cn));
+      const ok = isAllowed(allowed, certificate, options.logger);
       if (!ok) {
         const body = JSON.stringify(
-          toOperationOutcome([issue("invalid", "The client certificate is not one this endpoint accepts")]),
+          toOperationOutcome([issue("security", "The client certificate is not one this endpoint accepts")]),
         );
         response.writeHead(401, { "content-type": "application/fhir+json", "content-length": Buffer.byteLength(body) });
         response.end(body);

@@ -7,11 +7,13 @@ import { callbackExamples } from "./examples.js";
 const receipts = callbackExamples("realtime-receipts");
 const replies = callbackExamples("realtime-replies");
 
-function setup(options: { failWith?: Error } = {}) {
+function setup(options: { failWith?: Error; hang?: boolean; callbackTimeoutMs?: number } = {}) {
   const got: { receipts: Receipt[]; replies: Reply[] } = { receipts: [], replies: [] };
   const handler = createCallbackHandler({
+    ...(options.callbackTimeoutMs ? { callbackTimeoutMs: options.callbackTimeoutMs } : {}),
     onReceipt: async (receipt) => {
       if (options.failWith) throw options.failWith;
+      if (options.hang) await new Promise(() => undefined);
       got.receipts.push(receipt);
     },
     onReply: (reply) => {
@@ -21,12 +23,15 @@ function setup(options: { failWith?: Error } = {}) {
   return { handler, got };
 }
 
-const post = (path: string, body: string) =>
+const post = (path: string, body: string, contentType: string | undefined = "application/json") =>
   new Request(`https://supplier.example/callbacks${path}`, {
     method: "POST",
     body,
-    headers: { "content-type": "application/json" },
+    headers: contentType ? { "content-type": contentType } : {},
   });
+
+const issueCodes = async (response: Response) =>
+  ((await response.json()) as { issue: { code: string }[] }).issue.map((i) => i.code);
 
 describe("the Fetch handler", () => {
   it("answers 202 to a valid receipt and a valid reply, after calling the supplier's code", async () => {
@@ -62,15 +67,40 @@ describe("the Fetch handler", () => {
     const { handler } = setup({ failWith: new Error("database password is hunter2") });
     const response = await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)));
     expect(response.status).toBe(500);
-    expect(await response.text()).not.toContain("hunter2");
+    const text = await response.text();
+    expect(text).not.toContain("hunter2");
+    expect(JSON.parse(text).issue[0].code).toBe("exception");
+  });
+
+  it("answers 500 when the supplier's code does not finish in time, instead of never answering", async () => {
+    const { handler } = setup({ hang: true, callbackTimeoutMs: 50 });
+    const response = await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)));
+    expect(response.status).toBe(500);
+    expect(await issueCodes(response)).toEqual(["timeout"]);
   });
 
   it("answers 404 on other paths and 405 on other methods", async () => {
     const { handler } = setup();
-    expect((await handler.fetch(post("/FHIR/R4/Patient", "{}"))).status).toBe(404);
+    const notFound = await handler.fetch(post("/FHIR/R4/Patient", "{}"));
+    expect(notFound.status).toBe(404);
+    expect(await issueCodes(notFound)).toEqual(["not-found"]);
     const get = await handler.fetch(new Request("https://supplier.example/FHIR/R4/Task"));
     expect(get.status).toBe(405);
     expect(get.headers.get("allow")).toBe("POST");
+  });
+
+  it("takes JSON in any JSON media type or with none stated, and refuses other content types with 415", async () => {
+    const { handler, got } = setup();
+    const body = JSON.stringify(receipts.read);
+    for (const type of ["application/json", "application/fhir+json; charset=utf-8", "Application/JSON", undefined]) {
+      expect((await handler.fetch(post("/FHIR/R4/Task", body, type))).status).toBe(202);
+    }
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/jsonp"]) {
+      const response = await handler.fetch(post("/FHIR/R4/Task", body, type));
+      expect(response.status).toBe(415);
+      expect(await issueCodes(response)).toEqual(["not-supported"]);
+    }
+    expect(got.receipts).toHaveLength(4);
   });
 
   it("refuses a body over the limit without reading it all", async () => {
@@ -94,9 +124,11 @@ describe("the Node handler", () => {
   it("serves both callback paths from one handler", async () => {
     const { handler, got } = setup();
     const url = await listen(handler.node);
-    const a = await fetch(`${url}/FHIR/R4/Task`, { method: "POST", body: JSON.stringify(receipts.rejected) });
+    const headers = { "content-type": "application/json" };
+    const a = await fetch(`${url}/FHIR/R4/Task`, { method: "POST", headers, body: JSON.stringify(receipts.rejected) });
     const b = await fetch(`${url}/FHIR/R4/CommunicationRequest`, {
       method: "POST",
+      headers,
       body: JSON.stringify(replies["freetext-completed"]),
     });
     expect([a.status, b.status]).toEqual([202, 202]);
@@ -118,6 +150,37 @@ describe("the Node handler", () => {
     }).catch(() => 400); // the server may close the connection before the client finishes writing
     expect(status).toBe(400);
     const after = await fetch(`${url}/FHIR/R4/Task`, { method: "POST", body: JSON.stringify(receipts.read) });
-    expect(after.status).toBe(202);
+    expect(after.status).toBe(415); // fetch labels a string body text/plain
+    const json = await fetch(`${url}/FHIR/R4/Task`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(receipts.read),
+    });
+    expect(json.status).toBe(202);
+  });
+
+  it("takes the body a parser left on request.body (express.json, express.raw) instead of an empty stream", async () => {
+    const { handler, got } = setup();
+    const text = JSON.stringify(receipts.notified);
+    // As Express's body parsers do: read the stream, then hand over what they made of it.
+    for (const parse of [(raw: Buffer) => JSON.parse(raw.toString()) as unknown, (raw: Buffer) => raw]) {
+      server = createServer(async (request, response) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        Object.assign(request, { body: parse(Buffer.concat(chunks)) });
+        handler.node(request, response);
+      });
+      await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const answer = await fetch(`${url}/FHIR/R4/Task`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: text,
+      });
+      expect(answer.status).toBe(202);
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+      server = undefined;
+    }
+    expect(got.receipts.map((r) => r.kind)).toEqual(["Notified", "Notified"]);
   });
 });

@@ -79,6 +79,7 @@ describe("the mutual TLS callback server", () => {
   let otherCa: Issued;
   let server: CallbackServer;
   let restricted: CallbackServer;
+  let checkThrows: CallbackServer;
   const received: Receipt[] = [];
   let clients: Record<"good" | "otherCa" | "selfSigned" | "unexpected", Issued>;
 
@@ -101,10 +102,19 @@ describe("the mutual TLS callback server", () => {
     };
     server = await createCallbackServer(options);
     restricted = await createCallbackServer({ ...options, allowedClients: ["nhs-app-client"] });
+    // A subject check that throws on the certificates it did not expect, as a careless one would.
+    checkThrows = await createCallbackServer({
+      ...options,
+      allowedClients: (certificate) => {
+        if (certificate.subject.CN !== "nhs-app-client") throw new TypeError("no such organisation");
+        return true;
+      },
+    });
   });
   afterAll(async () => {
     await server?.close();
     await restricted?.close();
+    await checkThrows?.close();
   });
 
   const send = (target: CallbackServer, client?: Issued) =>
@@ -144,5 +154,10 @@ describe("the mutual TLS callback server", () => {
   it("checks the certificate's subject when told which clients to expect", async () => {
     expect(await send(restricted, clients.good)).toBe(202);
     expect(await send(restricted, clients.unexpected)).toBe(401);
+  });
+
+  it("refuses the client, and keeps serving, when the subject check itself throws", async () => {
+    expect(await send(checkThrows, clients.unexpected)).toBe(401);
+    expect(await send(checkThrows, clients.good)).toBe(202);
   });
 });

@@ -27,7 +27,7 @@ describe("parseReceipt", () => {
     const result = parseReceipt(receipts.rejected as object);
     expect(result).toMatchObject({
       ok: true,
-      value: {
+      receipt: {
         communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c",
         kind: "Rejected",
         status: "rejected",
@@ -40,14 +40,14 @@ describe("parseReceipt", () => {
     });
     expect(parseReceipt(receipts.notificationattempted as object)).toMatchObject({
       ok: true,
-      value: { kind: "NotificationAttempted" },
+      receipt: { kind: "NotificationAttempted" },
     });
   });
 
   it("keeps a receipt code the NHS App may add in future", () => {
     const future = structuredClone(receipts.read) as { code: { coding: { code: string }[] } };
     future.code.coding[0] = { ...future.code.coding[0], code: "Archived" } as { code: string };
-    expect(parseReceipt(future)).toMatchObject({ ok: true, value: { kind: "Archived" } });
+    expect(parseReceipt(future)).toMatchObject({ ok: true, receipt: { kind: "Archived" } });
   });
 
   it("accepts times with Z and with +00:00, and trims identifier values", () => {
@@ -59,13 +59,52 @@ describe("parseReceipt", () => {
     const result = parseReceipt(body);
     expect(result).toMatchObject({
       ok: true,
-      value: { occurredAt: "2021-08-05T13:22:52.000Z", communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c" },
+      receipt: { occurredAt: "2021-08-05T13:22:52.000Z", communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c" },
     });
   });
 
-  it("reads a report Task, whose statusReason may be a plain string", () => {
-    const task = { ...(receipts.rejected as object), id: "b2ac2ae7", statusReason: "NHS number not found" };
-    expect(receiptFromTask(task)).toMatchObject({ ok: true, value: { reason: "NHS number not found" } });
+  it("reads statusReason as a plain string, in a callback and in a report Task", () => {
+    const callback = { ...(receipts.rejected as object), statusReason: "NHS number not found" };
+    expect(parseReceipt(callback)).toMatchObject({ ok: true, receipt: { reason: "NHS number not found" } });
+    const task = { ...callback, id: "b2ac2ae7" };
+    expect(receiptFromTask(task)).toMatchObject({ ok: true, receipt: { reason: "NHS number not found" } });
+    // Any other type is still wrong.
+    expect(parseReceipt({ ...(receipts.rejected as object), statusReason: 42 })).toMatchObject({
+      ok: false,
+      issues: [{ expression: ["statusReason"] }],
+    });
+  });
+
+  it("refuses bytes that are not UTF-8 instead of mending them, and reads a UTF-8 byte order mark", () => {
+    const text = JSON.stringify(receipts.delivered);
+    const at = Buffer.from(text).indexOf("8f7ec136");
+    const bytes = Buffer.from(text);
+    bytes[at] = 0xff;
+    expect(parseReceipt(bytes)).toEqual({
+      ok: false,
+      issues: [{ severity: "error", code: "structure", diagnostics: "The body is not valid UTF-8" }],
+    });
+    expect(parseReceipt(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])).ok).toBe(true);
+  });
+
+  it("describes a hostile resourceType briefly, and survives absurd nesting without throwing", () => {
+    const deep = `{"resourceType":${"[".repeat(20_000)}${"]".repeat(20_000)}}`;
+    expect(Buffer.byteLength(deep)).toBeLessThan(64 * 1024);
+    for (const parse of [parseReceipt, parseReply]) {
+      expect(parse(deep)).toMatchObject({
+        ok: false,
+        issues: [{ code: "value", expression: ["resourceType"], diagnostics: expect.stringMatching(/not an array$/) }],
+      });
+      expect(parse({ resourceType: "x".repeat(10_000) })).toMatchObject({
+        ok: false,
+        issues: [{ diagnostics: expect.stringMatching(/not "x{40}…"$/) }],
+      });
+    }
+    // An object nested deeper than JSON.stringify can go, handed over already parsed.
+    let nested: unknown = [];
+    for (let i = 0; i < 50_000; i++) nested = [nested];
+    expect(() => parseReceipt({ ...(receipts.read as object), identifier: nested })).not.toThrow();
+    expect(parseReply({ ...(replies["keyword-completed"] as object), identifier: nested }).ok).toBe(false);
   });
 
   it("refuses bad bodies with issues that say what is wrong", () => {
@@ -116,7 +155,7 @@ describe("parseReply", () => {
     ]);
     expect(parseReply(replies["keyword-completed"] as object)).toEqual({
       ok: true,
-      value: {
+      reply: {
         communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c",
         patientNhsNumber: "9692113841",
         odsCode: "B82041",
@@ -130,7 +169,7 @@ describe("parseReply", () => {
     for (const name of ["freetext-completed", "freetext-completed-string-answer"]) {
       expect(parseReply(JSON.stringify(replies[name]))).toMatchObject({
         ok: true,
-        value: {
+        reply: {
           answer: { kind: "text", text: "Brief sentence or paragraph" },
           communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c",
         },

@@ -1,3 +1,4 @@
+import type { Receipt as ReportTask } from "@nhs-app-api/types";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createDeliveryTracker, type Receipt } from "../src/index.js";
@@ -44,6 +45,19 @@ const journeys: { id: string; receipts: Receipt[]; final: string; isFinal: boole
     isFinal: true,
   },
   { id: "delivered-only", receipts: [receipt("e", "Delivered", 1)], final: "Delivered", isFinal: false },
+  {
+    // No device acknowledged the push, and the patient read the message anyway.
+    id: "read-after-notification-attempted",
+    receipts: [receipt("f", "Delivered", 1), receipt("f", "NotificationAttempted", 2), receipt("f", "Read", 7)],
+    final: "Read",
+    isFinal: true,
+  },
+  {
+    id: "unnotified-not-read",
+    receipts: [receipt("g", "Delivered", 1), receipt("g", "Unnotified", 2)],
+    final: "Unnotified",
+    isFinal: false,
+  },
 ];
 
 describe("the delivery tracker", () => {
@@ -83,6 +97,65 @@ describe("the delivery tracker", () => {
       state: "Delivered",
       events: { Archived: at(2) },
     });
+  });
+
+  it("keeps receipt codes that share a name with Object's own properties as plain events", () => {
+    const tracker = createDeliveryTracker();
+    tracker.record(receipt("z", "Delivered", 1));
+    for (const [kind, minute] of [
+      ["constructor", 2],
+      ["__proto__", 3],
+      ["toString", 4],
+    ] as const) {
+      expect(tracker.record(receipt("z", kind, minute)).state).toBe("Delivered");
+    }
+    const events = tracker.get("z")?.events ?? {};
+    expect(Object.keys(events)).toEqual(["Delivered", "constructor", "__proto__", "toString"]);
+    expect(Object.getPrototypeOf(events)).toBe(Object.prototype);
+    const restored = createDeliveryTracker(JSON.parse(JSON.stringify(tracker.snapshot())));
+    expect(Object.keys(restored.get("z")?.events ?? {})).toEqual(Object.keys(events));
+  });
+
+  it("takes the daily report's Tasks as the client yields them, beside real-time receipts", () => {
+    const tracker = createDeliveryTracker();
+    const reportTask: ReportTask = {
+      resourceType: "Task",
+      id: "0b3c5f4e-2f51-4c54-a4a2-3d8c43c0d9a1",
+      intent: "order",
+      status: "completed",
+      identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-app-communication-id", value: "r" }],
+      code: { coding: [{ system: "https://fhir.nhs.uk/CodeSystem/NHSApp-Communication-Status", code: "Read" }] },
+      authoredOn: at(0),
+      lastModified: "2026-01-05T09:09:00Z",
+    } as ReportTask;
+    tracker.record(receipt("r", "Delivered", 1));
+    expect(tracker.record(reportTask)).toMatchObject({ state: "Read", final: true, events: { Read: at(9) } });
+    expect(() => tracker.record({ ...reportTask, identifier: [] })).toThrow(TypeError);
+  });
+
+  it("refuses what is not a receipt, and changes nothing", () => {
+    const tracker = createDeliveryTracker();
+    expect(() => tracker.record({ kind: "Read" } as Receipt)).toThrow(
+      "Not a receipt: communicationId, occurredAt must be non-empty strings",
+    );
+    expect(() => tracker.record(null as unknown as Receipt)).toThrow(TypeError);
+    expect(tracker.all()).toEqual([]);
+  });
+
+  it("refuses a snapshot it cannot trust, saying where, and derives finality from the state", () => {
+    const good = { communicationId: "s", state: "Read", final: false, events: { Read: at(9) } };
+    expect(createDeliveryTracker({ version: 1, messages: [good] as never }).get("s")?.final).toBe(true);
+    const bad: [unknown, string][] = [
+      [{ ...good, state: "Bogus" }, "snapshot.messages[0].state must be one of"],
+      [{ ...good, state: "constructor" }, "snapshot.messages[0].state must be one of"],
+      [{ ...good, communicationId: "" }, "snapshot.messages[0].communicationId must be a non-empty string"],
+      [{ ...good, events: { Read: 9 } }, "snapshot.messages[0].events.Read must be a time"],
+      [{ ...good, events: null }, "snapshot.messages[0].events must be an object of times"],
+    ];
+    for (const [message, error] of bad) {
+      expect(() => createDeliveryTracker({ version: 1, messages: [message] as never })).toThrow(error);
+    }
+    expect(() => createDeliveryTracker({ version: 1, messages: {} } as never)).toThrow("must be an array");
   });
 
   it("survives a round trip through a JSON snapshot", () => {
