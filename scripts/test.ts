@@ -33,6 +33,8 @@ const vitestJson = path.join(resultsDir, "vitest.json");
 
 const steps: Step[] = [
   { name: "format and lint (biome)", command: bin("biome"), args: ["ci", "."] },
+  // Reads every pending changeset: a malformed one would otherwise surface only at release time.
+  { name: "changesets are readable", command: bin("changeset"), args: ["status"] },
   { name: "spec lint (redocly)", command: bin("redocly"), args: ["lint", "--config", "spec/redocly.yaml"] },
   { name: "generated output is up to date", command: bin("tsx"), args: ["scripts/generate.ts", "--check"] },
   { name: "build packages", ...pnpm(["-r", "--filter", "./packages/*", "run", "build"]) },
