@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +53,34 @@ describe("spec comparison", () => {
     expect(explained).toEqual(["longer-text"]);
     expect(result.unexplained).toBe(5);
     expect(result.unusedDepartures.map((d) => d.id)).toEqual(["never-matches"]);
+  });
+
+  it("does not explain a difference whose published value moved on from the one the departure pinned", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "departures-"));
+    const file = path.join(dir, "departures.yaml");
+    const original = await readFile(fixture("departures.yaml"), "utf8");
+    // The publisher's limit is 200; a departure written when it was 250 must not explain it now.
+    await writeFile(file, original.replace("published: 200", "published: 250"));
+    try {
+      const result = await compareWithPublished(fixture("published-changed/api.yaml"), {
+        ...options,
+        departuresFile: file,
+      });
+      const maxLength = result.differences.find((d) => d.key.endsWith("text.maxLength"));
+      expect(maxLength?.departure).toBeUndefined();
+      expect(maxLength?.outdated).toMatchObject({ departure: { id: "longer-text" }, expected: 250 });
+      expect(result.unexplained).toBe(6);
+      expect(formatComparison(result)).toContain(
+        "departure longer-text was written for the published value 250: the publisher changed it again",
+      );
+      // A changed or removed entry without its published value is refused, so none can be vague.
+      await writeFile(file, original.replace(", published: 200", ""));
+      await expect(
+        compareWithPublished(fixture("published-changed/api.yaml"), { ...options, departuresFile: file }),
+      ).rejects.toThrow("departures[0].differences[0] (changed) needs `published`");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("prints where each fact sits when the documents nest it differently", async () => {

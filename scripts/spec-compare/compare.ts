@@ -9,6 +9,8 @@ import { CompareInputError, isObject, type JsonObject, loadOpenApi } from "./loa
 
 export interface ExplainedDifference extends Difference {
   departure?: Departure;
+  /** A departure covers this place, but was written for another published value: unexplained, and why. */
+  outdated?: { departure: Departure; expected: unknown };
 }
 
 export interface Comparison {
@@ -70,8 +72,8 @@ export async function compareWithPublished(publishedLocation: string, options: C
   const { doc, loaded } = await pickOurs(published, options);
   const departures = await loadDepartures(options.departuresFile ?? path.join(repoRoot, "spec/departures.yaml"));
   const differences: ExplainedDifference[] = diffFacts(collectFacts(published), collectFacts(loaded)).map((d) => {
-    const departure = explain(d, departures, doc.alias);
-    return departure ? { ...d, departure } : d;
+    const { departure, outdated } = explain(d, departures, doc.alias);
+    return departure ? { ...d, departure } : outdated ? { ...d, outdated } : d;
   });
   const used = new Set(differences.map((d) => d.departure?.id));
   const comparison: Comparison = {

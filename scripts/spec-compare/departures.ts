@@ -1,8 +1,11 @@
 // Reads spec/departures.yaml, the machine-readable list of the places where
 // our spec knowingly differs from the published one, and matches differences
 // against it. Each departure names the differences it explains by kind and by
-// a key pattern in which `*` stands for any run of characters.
+// a key pattern in which `*` stands for any run of characters; a `changed` or
+// `removed` one also pins the published value it was written against, so that
+// a publisher who changes that value again is noticed, not explained away.
 import { readFile } from "node:fs/promises";
+import { isDeepStrictEqual } from "node:util";
 import YAML from "yaml";
 import type { Difference, DifferenceKind } from "./diff.ts";
 import { CompareInputError, isObject } from "./load.ts";
@@ -14,7 +17,15 @@ export interface Departure {
   summary: string;
   reason: string;
   evidence: string[];
-  differences: { kind: DifferenceKind; at: string; pattern: RegExp }[];
+  differences: DepartureDifference[];
+}
+
+export interface DepartureDifference {
+  kind: DifferenceKind;
+  at: string;
+  pattern: RegExp;
+  /** For `changed` and `removed`: the published value this departure answers. */
+  published?: unknown;
 }
 
 const KINDS: readonly DifferenceKind[] = ["added", "removed", "changed"];
@@ -67,21 +78,42 @@ export async function loadDepartures(file: string): Promise<Departure[]> {
             `${where}.differences[${j}] needs \`kind\` (added, removed or changed) and \`at\``,
           );
         }
-        return { kind: d.kind as DifferenceKind, at: d.at, pattern: toPattern(d.at) };
+        const kind = d.kind as DifferenceKind;
+        if (kind !== "added" && !("published" in d)) {
+          throw new CompareInputError(
+            `${where}.differences[${j}] (${kind}) needs \`published\`: the published value it was written against`,
+          );
+        }
+        return { kind, at: d.at, pattern: toPattern(d.at), ...("published" in d ? { published: d.published } : {}) };
       }),
     };
   });
 }
 
-/** The departure that explains a difference, if any. */
+const covers = (entry: DepartureDifference, difference: Difference) =>
+  entry.kind === difference.kind && entry.pattern.test(difference.key);
+
+const pinnedValueHolds = (entry: DepartureDifference, difference: Difference) =>
+  !("published" in entry) || isDeepStrictEqual(entry.published, difference.published?.value);
+
+/**
+ * The departure that explains a difference, if any; otherwise, where a
+ * departure covers the place but was written for another published value,
+ * that departure as `outdated`, so the report can say what changed.
+ */
 export function explain(
   difference: Difference,
   departures: readonly Departure[],
   document: string,
-): Departure | undefined {
-  return departures.find(
-    (departure) =>
-      departure.documents.includes(document) &&
-      departure.differences.some((d) => d.kind === difference.kind && d.pattern.test(difference.key)),
+): { departure?: Departure; outdated?: { departure: Departure; expected: unknown } } {
+  const mine = departures.filter((departure) => departure.documents.includes(document));
+  const departure = mine.find((d) =>
+    d.differences.some((entry) => covers(entry, difference) && pinnedValueHolds(entry, difference)),
   );
+  if (departure) return { departure };
+  for (const d of mine) {
+    const entry = d.differences.find((e) => covers(e, difference));
+    if (entry) return { outdated: { departure: d, expected: entry.published } };
+  }
+  return {};
 }

@@ -14,6 +14,11 @@ function describe(d: ExplainedDifference): string[] {
     lines.push(
       `    departure: ${d.departure.id}${d.departure.bug ? ` (${d.departure.bug})` : ""}: ${d.departure.summary}`,
     );
+  if (d.outdated)
+    lines.push(
+      `    departure ${d.outdated.departure.id} was written for the published value ${show(d.outdated.expected)}: ` +
+        "the publisher changed it again; re-check the departure",
+    );
   return lines;
 }
 
