@@ -4,7 +4,8 @@
 // harness fails on a broken spec. Prints a short table; exits non-zero on any
 // failure. In CI it also fails when the pact changed but was not committed.
 import { execFileSync, spawnSync } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCallbackVerification } from "./callbacks/run-verification.ts";
@@ -14,7 +15,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const pactsDir = path.join(here, "pacts");
 const specPath = path.resolve(here, "../packages/types/openapi/nhs-app.json");
 const vitest = path.join(here, "node_modules/.bin/vitest");
-const env = { ...process.env, PACT_DO_NOT_TRACK: "true" };
+// The consumer tests write fresh pacts here (so no interaction from an older run lingers).
+const freshPacts = mkdtempSync(path.join(tmpdir(), "nhs-app-pacts-"));
+const env = { ...process.env, PACT_DO_NOT_TRACK: "true", NHS_APP_PACT_OUTPUT_DIR: freshPacts };
 
 function step(title: string, args: string[]) {
   console.log(`\n▶ ${title}`);
@@ -30,16 +33,19 @@ function step(title: string, args: string[]) {
   const result = spawnSync(vitest, ["run", ...args, ...reporters], { cwd: here, env, stdio: "inherit" });
   if (result.status !== 0) {
     console.error(`\ncontracts: ${title} failed`);
+    rmSync(freshPacts, { recursive: true, force: true });
     process.exit(1);
   }
 }
 
-// 1. Consumer tests: a fresh pact, so no interaction from an older run lingers.
-for (const file of readdirSync(pactsDir)) if (file.endsWith(".json")) rmSync(path.join(pactsDir, file));
+// 1. Consumer tests, into the scratch folder; only when they all pass do the pacts replace contracts/pacts.
 step("consumer tests (the client against the Pact mock server; the NHS App's calls to the callbacks)", [
   "consumer",
   "callbacks/consumer",
 ]);
+for (const file of readdirSync(pactsDir)) if (file.endsWith(".json")) rmSync(path.join(pactsDir, file));
+for (const file of readdirSync(freshPacts)) copyFileSync(path.join(freshPacts, file), path.join(pactsDir, file));
+rmSync(freshPacts, { recursive: true, force: true });
 const API_PACT = "nhs-app-api-client-nhs-app-api.json";
 
 // 2 and 3. Verification with Prism and the static comparison, summarised.

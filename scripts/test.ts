@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { toolRoot } from "./lib/documents.ts";
+import { pnpmCommand } from "./lib/pnpm.ts";
 
 const bin = (name: string) => path.join(toolRoot, "node_modules/.bin", name);
 const resultsDir = mkdtempSync(path.join(tmpdir(), "nhs-app-test-"));
@@ -21,14 +22,6 @@ interface Step {
   args: string[];
 }
 
-/** Runs pnpm the way this script was started (pnpm may not be on PATH, e.g. under npx). */
-function pnpm(args: string[]) {
-  const execPath = process.env.npm_execpath;
-  return execPath && /pnpm/.test(execPath)
-    ? { command: process.execPath, args: [execPath, ...args] }
-    : { command: "pnpm", args };
-}
-
 const vitestJson = path.join(resultsDir, "vitest.json");
 
 const steps: Step[] = [
@@ -37,7 +30,7 @@ const steps: Step[] = [
   { name: "changesets are readable", command: bin("changeset"), args: ["status"] },
   { name: "spec lint (redocly)", command: bin("redocly"), args: ["lint", "--config", "spec/redocly.yaml"] },
   { name: "generated output is up to date", command: bin("tsx"), args: ["scripts/generate.ts", "--check"] },
-  { name: "build packages", ...pnpm(["-r", "--filter", "./packages/*", "run", "build"]) },
+  { name: "build packages", ...pnpmCommand(["-r", "--filter", "./packages/*", "run", "build"]) },
   { name: "package checks (publint, attw)", command: bin("tsx"), args: ["scripts/check-packages.ts"] },
   { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
   {

@@ -16,9 +16,15 @@ export const bearer = (token?: string) => (token ? `Bearer ${token}` : regex(/^B
 
 export const json = { "Content-Type": regex(/^application\/(fhir\+)?json(;.*)?$/, "application/fhir+json") };
 
+/**
+ * The client needs only an absolute URL ending in the communication ID, so the
+ * pact asks no more: the published example (`.../communication/{id}`) and what
+ * the gateway really sends (`.../communication/in-app/FHIR/R4/CommunicationRequest/{id}`)
+ * both satisfy it.
+ */
 export const location = (kind: "in-app" | "notification") =>
   regex(
-    /^https?:\/\/.+\/communication\/[a-z-]+(\/FHIR\/R4\/CommunicationRequest)?\/[0-9a-fA-F-]{36}$/,
+    /^https?:\/\/\S+\/[0-9a-fA-F-]{36}$/,
     `https://int.api.service.nhs.uk/nhs-app/communication/${kind}/FHIR/R4/CommunicationRequest/${UUID}`,
   );
 

@@ -13,7 +13,11 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CONSUMER, PROVIDER } from "../provider-states.ts";
 
-export const pactDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../pacts");
+// `pnpm contracts` points the writers at a scratch folder and copies the pacts
+// into contracts/pacts only when every consumer test passed, so a failing run
+// never leaves the committed pacts deleted or half-written.
+export const pactDir =
+  process.env.NHS_APP_PACT_OUTPUT_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../pacts");
 
 export const newPact = () => new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: pactDir, logLevel: "error" });
 

@@ -1,7 +1,12 @@
 // The static half of the harness: the pact compared with the spec by
 // swagger-mock-validator (request and response bodies, headers, status codes,
-// paths and parameters), without running anything. No analytics URL is
+// paths and parameters), without running anything, plus the one check it
+// does not make: that each request body is sent with a media type the
+// operation accepts. A warning fails too: swagger-mock-validator only warns
+// about a query parameter or a request header the spec does not declare,
+// which is exactly what a renamed parameter looks like. No analytics URL is
 // passed, so it makes no network call.
+import { readFile } from "node:fs/promises";
 import { SwaggerMockValidatorFactory } from "@pactflow/swagger-mock-validator";
 
 export interface ComparisonResult {
@@ -13,8 +18,51 @@ export interface ComparisonResult {
 const describe = (m: { code: string; message: string; mockDetails?: { interactionDescription?: string } }) =>
   `${m.code}: ${m.message}${m.mockDetails?.interactionDescription ? ` (${m.mockDetails.interactionDescription})` : ""}`;
 
+interface PactInteraction {
+  description: string;
+  request: { method: string; path: string; headers?: Record<string, string | string[]>; body?: unknown };
+}
+type Operation = { requestBody?: { content?: Record<string, unknown> } };
+type Spec = { paths?: Record<string, Record<string, Operation>> };
+
+/** The operation of a spec path, literal or templated (`/a/{id}`), for a request path. */
+function operationFor(spec: Spec, method: string, requestPath: string): Operation | undefined {
+  for (const [template, item] of Object.entries(spec.paths ?? {})) {
+    const pattern = new RegExp(
+      `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^}]+\\?\}/g, "[^/]+")}/?$`,
+    );
+    if (pattern.test(requestPath)) return item[method.toLowerCase()];
+  }
+  return undefined;
+}
+
+/** Requests whose Content-Type is not one the operation's requestBody lists. */
+async function mediaTypeErrors(pactFile: string, spec: Spec): Promise<string[]> {
+  const pact = JSON.parse(await readFile(pactFile, "utf8")) as { interactions?: PactInteraction[] };
+  const errors: string[] = [];
+  for (const { description, request } of pact.interactions ?? []) {
+    if (request.body === undefined) continue;
+    const header = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === "content-type")?.[1];
+    const mediaType = String(Array.isArray(header) ? header[0] : (header ?? ""))
+      .split(";")[0]
+      ?.trim()
+      .toLowerCase();
+    const accepted = Object.keys(operationFor(spec, request.method, request.path)?.requestBody?.content ?? {});
+    if (accepted.length > 0 && !accepted.some((type) => type.toLowerCase() === mediaType)) {
+      errors.push(
+        `request.content-type.unsupported: the request is sent as ${mediaType || "(no Content-Type)"}, ` +
+          `the spec accepts ${accepted.join(", ")} (${description})`,
+      );
+    }
+  }
+  return errors;
+}
+
 export async function comparePactWithSpec(options: { pactFile: string; specPath: string }): Promise<ComparisonResult> {
   const validator = SwaggerMockValidatorFactory.create();
   const result = await validator.validate({ mockPathOrUrl: options.pactFile, specPathOrUrl: options.specPath });
-  return { success: result.success, errors: result.errors.map(describe), warnings: result.warnings.map(describe) };
+  const spec = JSON.parse(await readFile(options.specPath, "utf8")) as Spec;
+  const errors = [...result.errors.map(describe), ...(await mediaTypeErrors(options.pactFile, spec))];
+  const warnings = result.warnings.map(describe);
+  return { success: errors.length === 0 && warnings.length === 0, errors, warnings };
 }

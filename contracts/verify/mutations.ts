@@ -82,4 +82,31 @@ export const mutations: Mutation[] = [
       schemas(spec).Receipt.properties.lastModified = { type: "integer" };
     },
   },
+  {
+    name: "accept only application/fhir+json for an in-app message",
+    apply(spec) {
+      const content = spec.paths["/communication/in-app/FHIR/R4/CommunicationRequest"].post.requestBody.content;
+      content["application/fhir+json"] = content["application/json"];
+      delete content["application/json"];
+    },
+  },
+  {
+    name: "accept only application/json for a push notification",
+    apply(spec) {
+      const content = spec.paths["/communication/notification/FHIR/R4/CommunicationRequest"].post.requestBody.content;
+      delete content["application/fhir+json"];
+    },
+  },
+  {
+    name: "rename the page query parameter of the reports",
+    apply(spec) {
+      spec.components.parameters.Page.name = "pageNumber";
+    },
+  },
+  {
+    name: "rename the X-Correlation-ID request header",
+    apply(spec) {
+      spec.components.parameters.XCorrelationId.name = "X-Request-ID";
+    },
+  },
 ];
