@@ -32,6 +32,7 @@ const steps: Step[] = [
   { name: "generated output is up to date", command: bin("tsx"), args: ["scripts/generate.ts", "--check"] },
   { name: "build packages", ...pnpmCommand(["-r", "--filter", "./packages/*", "run", "build"]) },
   { name: "package checks (publint, attw)", command: bin("tsx"), args: ["scripts/check-packages.ts"] },
+  { name: "packages load with require and import", command: bin("tsx"), args: ["scripts/check-runtime.ts"] },
   { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
   {
     name: "unit tests (vitest)",

@@ -10,7 +10,7 @@ import type {
   paths,
   Receipt,
 } from "@nhs-app-api/types";
-import createClient, { type Client } from "openapi-fetch";
+import openapiFetch, { type Client } from "openapi-fetch";
 import { TokenProvider } from "./auth/token-provider.js";
 import { type NhsAppClientOptions, resolveConfig } from "./config.js";
 import { type CallOptions, type ClientCore, fetchFor, startCall } from "./core.js";
@@ -31,6 +31,14 @@ import {
   receiptIterators,
 } from "./reports.js";
 import type { ReportDay } from "./validation/report-parameters.js";
+
+// openapi-fetch ships CommonJS with `exports.default`; the CommonJS build of
+// this package sees that whole exports object as the default import, the ESM
+// build sees the function. Take the function either way.
+const createClient: typeof openapiFetch =
+  typeof openapiFetch === "function"
+    ? openapiFetch
+    : (openapiFetch as unknown as { default: typeof openapiFetch }).default;
 
 export interface NhsAppClient {
   readonly environment: string;
