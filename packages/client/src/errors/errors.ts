@@ -67,6 +67,23 @@ export abstract class NhsAppError extends Error {
     Object.defineProperty(this, "body", { value: details.body, enumerable: false });
   }
 
+  /**
+   * This error as one call sees it: a copy carrying that call's correlation
+   * ID. A token-endpoint failure is shared by every call that waited for the
+   * same token, so it is copied per call, never changed in place.
+   */
+  forCall(correlationId: string): this {
+    if (this.correlationId !== undefined) return this;
+    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    for (const key of Reflect.ownKeys(this)) {
+      Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(this, key) as PropertyDescriptor);
+    }
+    Object.defineProperty(copy, "correlationId", { value: correlationId, enumerable: true });
+    Object.defineProperty(copy, "message", { value: `${this.message} | correlation ID ${correlationId}` });
+    Object.defineProperty(copy, "stack", { value: this.stack?.replace(this.message, copy.message) });
+    return copy;
+  }
+
   /** What JSON.stringify(error) shows: no body, no stack, nothing secret. */
   toJSON() {
     return {
@@ -175,7 +192,12 @@ export class ServerError extends NhsAppError {
  */
 export class TimeoutError extends NhsAppError {
   readonly kind = "timeout" as const;
-  readonly mayHaveBeenProcessed = true;
+  /** False only when the call timed out before its request was sent (waiting for an access token). */
+  readonly mayHaveBeenProcessed: boolean;
+  constructor(summary: string, details: NhsAppErrorDetails & { mayHaveBeenProcessed?: boolean } = {}) {
+    super(summary, details);
+    this.mayHaveBeenProcessed = details.mayHaveBeenProcessed ?? true;
+  }
 }
 
 /** The connection failed. `neverReachedServer` is true when it was refused or the host was not found. */

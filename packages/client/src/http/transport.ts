@@ -3,7 +3,7 @@
 // renews an expired token once, retries what is safe to retry, and reports
 // each step to the hooks and the logger (never with secrets in them).
 import type { TokenProvider } from "../auth/token-provider.js";
-import { ConnectionError, type RequestDescription, TimeoutError } from "../errors/errors.js";
+import { ConnectionError, NhsAppError, type RequestDescription, TimeoutError } from "../errors/errors.js";
 import { issuesFromBody } from "../errors/operation-outcome.js";
 import { redactUrl } from "../redaction.js";
 import { backoffDelay, parseRetryAfter, sleep } from "./backoff.js";
@@ -58,14 +58,18 @@ const describeFailure = (failure: FailureReason) =>
         ? "connection refused"
         : "connection lost";
 
+/** One attempt's result: an answer read in full, or why none came. */
+type Attempt =
+  | { response: Response; token: string; failure?: undefined; thrown?: undefined }
+  | { response?: undefined; token?: undefined; failure: FailureReason; thrown: NhsAppError };
+
 export class Transport {
   constructor(private readonly options: TransportOptions) {}
 
   async send(request: Request, context: CallContext): Promise<Response> {
     const { tokens, limiter, logger, hooks } = this.options;
     const method = request.method.toUpperCase();
-    const url = request.url;
-    const description: RequestDescription = { method, url: redactUrl(url), operation: context.operation };
+    const description: RequestDescription = { method, url: redactUrl(request.url), operation: context.operation };
     // Read the body once: each attempt gets a fresh Request, since a sent body cannot be sent again.
     const body = method === "GET" || method === "HEAD" ? null : await request.arrayBuffer();
     const startedAt = performance.now();
@@ -79,62 +83,30 @@ export class Transport {
         correlationId: context.correlationId,
         attempt,
       };
+      // Waiting for the rate limiter is not part of the timeout: in bulk sending it is the expected wait.
       await limiter?.acquire(context.signal);
-      const token = await tokens.getToken(context.signal);
-      // The Request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
-      request.headers.set("authorization", `Bearer ${token}`);
-      request.headers.set(CORRELATION_HEADER, context.correlationId);
-      const attemptStarted = performance.now();
-      if (hooks.onRequest) callHook(logger, () => hooks.onRequest?.(info));
-      logger.debug?.("request", { ...info });
-
-      let failure: FailureReason;
-      let response: Response | undefined;
-      let thrown: Error | undefined;
+      // The timeout covers the rest of the attempt: the access token, the answer and its whole body.
       const deadline = new Deadline(context.timeoutMs, context.signal);
+      let outcome: Attempt;
       try {
-        // URL and init rather than a new Request: fetch builds one Request from them, not two.
-        response = await this.options.fetch()(url, { method, headers: request.headers, body, signal: deadline.signal });
-      } catch (cause) {
-        if (context.signal?.aborted) throw context.signal.reason;
-        const timedOut = deadline.timedOut;
-        const code = connectionErrorCode(cause);
-        const neverSent = !timedOut && neverReachedServer(code);
-        thrown = timedOut
-          ? new TimeoutError(
-              `No answer within ${context.timeoutMs} ms from ${context.operation}; the request may have been processed`,
-              { request: description, correlationId: context.correlationId, cause },
-            )
-          : new ConnectionError(
-              `${neverSent ? "Could not connect" : "The connection failed"} (${code ?? "network error"}) during ${context.operation}`,
-              { request: description, correlationId: context.correlationId, cause, neverReachedServer: neverSent },
-            );
+        outcome = await this.#attempt(request, body, info, context, description, deadline);
       } finally {
         deadline.clear();
       }
 
+      const { response } = outcome;
       if (response) {
-        const durationMs = Math.round(performance.now() - attemptStarted);
-        if (hooks.onResponse)
-          callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
-        logger.debug?.("response", { ...info, status: response.status, durationMs });
-        if (response.status === 401 && !renewedExpiredToken && (await isExpiredTokenResponse(response))) {
+        if (response.status === 401 && !renewedExpiredToken && isExpiredTokenResponse(await response.clone().text())) {
           // The gateway rejects before the backend, so replaying is safe for any method; once only.
           renewedExpiredToken = true;
-          tokens.invalidate(token);
-          discard(response);
+          tokens.invalidate(outcome.token);
           logger.info?.("access token expired; renewing it and sending the request again", { ...info });
           attempt--;
           continue;
         }
         if (response.ok || (response.status < 500 && response.status !== 429)) return response;
-        failure = { type: "status", status: response.status };
-      } else {
-        failure =
-          thrown instanceof TimeoutError
-            ? { type: "timeout" }
-            : { type: "connection", neverReachedServer: (thrown as ConnectionError).neverReachedServer };
       }
+      const failure: FailureReason = response ? { type: "status", status: response.status } : outcome.failure;
 
       const elapsed = performance.now() - startedAt;
       const retryAfter = response ? parseRetryAfter(response.headers.get("retry-after")) : undefined;
@@ -145,21 +117,101 @@ export class Transport {
         elapsed + delayMs <= context.retry.totalBudgetMs;
       if (!canRetry) {
         if (response) return response;
-        throw thrown;
+        throw outcome.thrown;
       }
-      if (response) discard(response);
       const reason = describeFailure(failure);
       callHook(logger, () => hooks.onRetry?.({ ...info, delayMs, reason }));
       logger.info?.("retrying", { ...info, delayMs, reason });
       await sleep(delayMs, context.signal);
     }
   }
+
+  /** Gets a token, sends the request and reads the answer in full, all within the deadline. */
+  async #attempt(
+    request: Request,
+    body: ArrayBuffer | null,
+    info: RequestInfo,
+    context: CallContext,
+    description: RequestDescription,
+    deadline: Deadline,
+  ): Promise<Attempt> {
+    const { tokens, logger, hooks } = this.options;
+    const details = { request: description, correlationId: context.correlationId };
+    let token: string;
+    try {
+      token = await tokens.getToken(deadline.signal);
+    } catch (error) {
+      if (context.signal?.aborted) throw context.signal.reason;
+      if (deadline.timedOut) {
+        // Nothing was sent, so nothing can have been processed.
+        throw new TimeoutError(
+          `No access token within ${context.timeoutMs} ms for ${context.operation}; nothing was sent`,
+          {
+            ...details,
+            cause: error,
+            mayHaveBeenProcessed: false,
+          },
+        );
+      }
+      throw error instanceof NhsAppError ? error.forCall(context.correlationId) : error;
+    }
+    // The Request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
+    request.headers.set("authorization", `Bearer ${token}`);
+    request.headers.set(CORRELATION_HEADER, context.correlationId);
+    const attemptStarted = performance.now();
+    if (hooks.onRequest) callHook(logger, () => hooks.onRequest?.(info));
+    logger.debug?.("request", { ...info });
+
+    let sent = false;
+    try {
+      // URL and init rather than a new Request: fetch builds one Request from them, not two.
+      const answer = await this.options.fetch()(request.url, {
+        method: info.method,
+        headers: request.headers,
+        body,
+        signal: deadline.signal,
+      });
+      sent = true;
+      // Read the whole body now, while the deadline and the caller's signal still hold: a server
+      // that sends its headers and then stalls must not leave the call waiting for ever.
+      const content = answer.status === 204 || answer.status === 304 ? null : await answer.arrayBuffer();
+      const response = new Response(content, {
+        status: answer.status,
+        statusText: answer.statusText,
+        headers: answer.headers,
+      });
+      const durationMs = Math.round(performance.now() - attemptStarted);
+      if (hooks.onResponse)
+        callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
+      logger.debug?.("response", { ...info, status: response.status, durationMs });
+      return { response, token };
+    } catch (cause) {
+      if (context.signal?.aborted) throw context.signal.reason;
+      const code = connectionErrorCode(cause);
+      if (deadline.timedOut) {
+        return {
+          failure: { type: "timeout" },
+          thrown: new TimeoutError(
+            `No ${sent ? "complete answer" : "answer"} within ${context.timeoutMs} ms from ${context.operation}; the request may have been processed`,
+            { ...details, cause },
+          ),
+        };
+      }
+      const neverSent = !sent && neverReachedServer(code);
+      return {
+        failure: { type: "connection", neverReachedServer: neverSent },
+        thrown: new ConnectionError(
+          `${neverSent ? "Could not connect" : "The connection failed"} (${code ?? "network error"}) during ${context.operation}`,
+          { ...details, cause, neverReachedServer: neverSent },
+        ),
+      };
+    }
+  }
 }
 
-async function isExpiredTokenResponse(response: Response): Promise<boolean> {
+function isExpiredTokenResponse(text: string): boolean {
   try {
-    const body = JSON.parse(await response.clone().text()) as unknown;
-    return issuesFromBody(body).some((issue) => issue.code === "expired");
+    return issuesFromBody(JSON.parse(text) as unknown).some((issue) => issue.code === "expired");
   } catch {
     return false;
   }
@@ -194,11 +246,6 @@ class Deadline {
     clearTimeout(this.#timer);
     this.#caller?.removeEventListener("abort", this.#onCallerAbort);
   }
-}
-
-/** Frees a response that will not be read (without waiting: some streams settle only when read). */
-function discard(response: Response) {
-  response.body?.cancel().catch(() => undefined);
 }
 
 /** A hook that throws must not break the call; it is logged instead. */

@@ -1,0 +1,135 @@
+// The timeout and the caller's AbortSignal cover the whole call: the wait for
+// an access token, the answer, and its body to the last byte. A real loopback
+// server plays the API here, because what matters is what a socket does when
+// a server sends its headers and then goes quiet; msw plays the token endpoint.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { delay, HttpResponse, http } from "msw";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AuthenticationError, inAppMessage, TimeoutError } from "../src/index.js";
+import { server as msw, TOKEN_URL, testClient, tokenEndpoint, VALID_NHS_NUMBER } from "./support.js";
+
+const message = inAppMessage({ nhsNumber: VALID_NHS_NUMBER, odsCode: "B82041", text: "Your results are ready." });
+
+let api: Server;
+let baseUrl: string;
+let requests: string[] = [];
+let answer: (request: IncomingMessage, response: ServerResponse) => void = () => undefined;
+/** Resolves when the API has sent its headers, for the test that aborts mid-body. */
+let headersSent: () => void = () => undefined;
+
+beforeAll(async () => {
+  msw.listen({ onUnhandledRequest: "bypass" });
+  api = createServer((request, response) => {
+    requests.push(`${request.method} ${request.url}`);
+    request.resume();
+    answer(request, response);
+  });
+  await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/nhs-app`;
+});
+afterEach(() => {
+  msw.resetHandlers();
+  api.closeAllConnections();
+  requests = [];
+});
+afterAll(async () => {
+  msw.close();
+  await new Promise<void>((resolve) => api.close(() => resolve()));
+});
+
+/** Headers and half a body, then nothing more. */
+const stallAfterHeaders = (status: number) => (_: IncomingMessage, response: ServerResponse) => {
+  response.writeHead(status, { "content-type": "application/fhir+json", "content-length": "1000" });
+  response.write('{"resourceType":');
+  headersSent();
+};
+
+const client = (overrides: Parameters<typeof testClient>[0] = {}) =>
+  testClient({ environment: { baseUrl, tokenUrl: TOKEN_URL }, ...overrides });
+
+describe("deadlines", () => {
+  it("times out a POST whose answer stalls after its headers, and does not send it again", async () => {
+    msw.use(tokenEndpoint().handler);
+    answer = stallAfterHeaders(201);
+    const error = await client({ timeoutMs: 300 })
+      .sendInAppMessage(message)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).mayHaveBeenProcessed).toBe(true);
+    expect((error as TimeoutError).message).toContain("No complete answer within 300 ms");
+    expect(requests).toEqual(["POST /nhs-app/communication/in-app/FHIR/R4/CommunicationRequest"]);
+  });
+
+  it("stops a report read when the caller aborts while the body is still arriving", async () => {
+    msw.use(tokenEndpoint().handler);
+    answer = stallAfterHeaders(200);
+    const controller = new AbortController();
+    const reason = new Error("the caller gave up");
+    const arrived = new Promise<void>((resolve) => {
+      headersSent = resolve;
+    });
+    const call = client({ timeoutMs: 60_000 })
+      .getReceiptReport({ day: "2026-11-23" }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    await arrived;
+    controller.abort(reason);
+    expect(await call).toBe(reason);
+    expect(requests).toHaveLength(1);
+  });
+
+  it("counts the wait for an access token in the call's timeout, and says nothing was sent", async () => {
+    msw.use(
+      http.post(TOKEN_URL, async () => {
+        await delay(2_000);
+        return HttpResponse.json({ access_token: "late", expires_in: "599", token_type: "Bearer" });
+      }),
+    );
+    answer = (_, response) => response.writeHead(201).end("{}");
+    const error = await client({ timeoutMs: 100 })
+      .sendInAppMessage(message)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).mayHaveBeenProcessed).toBe(false);
+    expect((error as TimeoutError).message).toContain("nothing was sent");
+    expect(requests).toEqual([]);
+  });
+});
+
+describe("token-endpoint failures", () => {
+  it("carry each waiting call's own correlation ID, from one shared token request", async () => {
+    let tokenRequests = 0;
+    msw.use(
+      http.post(TOKEN_URL, () => {
+        tokenRequests++;
+        return HttpResponse.json(
+          {
+            error: "invalid_request",
+            error_description: "Missing 'kid' header in client_assertion JWT",
+            message_id: "m-1",
+          },
+          { status: 400 },
+        );
+      }),
+    );
+    const nhsApp = client();
+    const [a, b] = await Promise.all(
+      ["corr-a", "corr-b"].map((correlationId) =>
+        nhsApp.sendInAppMessage(message, { correlationId }).catch((e: unknown) => e as AuthenticationError),
+      ),
+    );
+    expect(tokenRequests).toBe(1);
+    for (const [error, id] of [
+      [a, "corr-a"],
+      [b, "corr-b"],
+    ] as const) {
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect(error?.correlationId).toBe(id);
+      expect(error?.description).toBe("Missing 'kid' header in client_assertion JWT");
+      expect(error?.messageId).toBe("m-1");
+      expect(error?.message).toContain(`correlation ID ${id}`);
+      expect(JSON.parse(JSON.stringify(error)).correlationId).toBe(id);
+    }
+    expect(requests).toEqual([]);
+  });
+});
