@@ -1,17 +1,18 @@
 // Keeps patient identifiers and secrets out of logs and error messages.
-// NHS numbers are masked wherever ten digits stand alone; bearer tokens and
-// JWTs are replaced outright.
+// NHS numbers are masked wherever ten digits stand alone, written as one run
+// or in the usual 3-3-4 groups with spaces or hyphens; bearer tokens and JWTs
+// are replaced outright.
 
-const TEN_DIGITS = /(?<!\d)\d{10}(?!\d)/g;
+const NHS_NUMBER_LIKE = /(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])/g;
 const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 const BEARER = /\b(Bearer)\s+[^\s"',]+/gi;
 
-/** `9434765919` becomes `*******919`: enough to tell numbers apart, not enough to identify a patient. */
+/** `9434765919` (or `943 476 5919`) becomes `*******919`: enough to tell numbers apart, not to identify a patient. */
 export const maskNhsNumber = (value: string) => `*******${value.slice(-3)}`;
 
 /** Masks every NHS-number-like run of ten digits and every token in a text. */
 export function redactText(text: string): string {
-  return text.replace(JWT, "[redacted JWT]").replace(BEARER, "$1 [redacted]").replace(TEN_DIGITS, maskNhsNumber);
+  return text.replace(JWT, "[redacted JWT]").replace(BEARER, "$1 [redacted]").replace(NHS_NUMBER_LIKE, maskNhsNumber);
 }
 
 /** A URL as it may appear in a log: query values that could identify a patient are masked. */

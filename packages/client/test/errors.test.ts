@@ -102,4 +102,21 @@ describe("errors from responses", () => {
     expect(inspect(error)).not.toContain("9434765919");
     expect(inspect(error)).toContain("BadRequestError [bad-request]");
   });
+
+  it("masks NHS numbers written in groups too, and leaves other numbers alone", () => {
+    const error = fromBody(400, {
+      resourceType: "OperationOutcome",
+      issue: [
+        {
+          severity: "error",
+          code: "invalid",
+          diagnostics: "Patients 943 476 5919 and 943-476-5919; request 12345678901, date 2026-11-24, code 123-456",
+        },
+      ],
+    });
+    expect(error.message).toContain("Patients *******919 and *******919;");
+    for (const form of ["943 476 5919", "943-476-5919", "9434765919"])
+      expect(JSON.stringify(error)).not.toContain(form);
+    expect(error.message).toContain("request 12345678901, date 2026-11-24, code 123-456");
+  });
 });

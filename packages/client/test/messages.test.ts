@@ -128,7 +128,7 @@ describe("sending messages", () => {
       "identifier[0].value: Exceeds maximum length",
       "payload[0].contentString: Exceeds maximum length",
       "recipient[0].identifier.value: NHS Number is invalid",
-      "contained[0].item[0].answerOption: Exceeds maximum length",
+      "contained[0].item[0].answerOptions: Exceeds maximum length",
     ]);
     expect(error.message).toContain("4 problems; nothing was sent");
     expect(requests).toBe(0);

@@ -149,12 +149,10 @@ describe("in-app message validation", () => {
       ...reply,
       contained: [{ ...reply.contained[0], item: [{ linkId: "1", type: "date" }] }],
     };
-    expect(where(validateInAppMessage(badType))).toEqual([
-      "contained[0].item[0].type: [0].item.type should be text or choice",
-    ]);
+    expect(where(validateInAppMessage(badType))).toEqual(["contained: [0].item.type should be text or choice"]);
     const notQuestionnaire = { ...valid(), ...reply, contained: [{ ...reply.contained[0], resourceType: "Patient" }] };
     expect(where(validateInAppMessage(notQuestionnaire))).toEqual([
-      "contained[0].resourceType: contained should contain one resource of type Questionnaire",
+      "contained[0].type: contained should contain one resource of type Questionnaire",
     ]);
     const badUrl = { ...valid(), ...reply, extension: [{ url: "", valueReference: { reference: "#answeroptions" } }] };
     expect(where(validateInAppMessage(badUrl))).toEqual(["extension[0].url: url is invalid"]);

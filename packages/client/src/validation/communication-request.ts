@@ -94,8 +94,10 @@ function checkReply(issues: IssueList, resource: Record<string, unknown>) {
     return issues.add("contained", "contained should contain one resource of type Questionnaire");
   }
   const questionnaire = contained[0];
+  // The expressions of these three checks are the server's own (see the spec's 400 examples), odd as they are:
+  // `contained[0].type` for resourceType, `answerOptions` for answerOption, and `contained` for the item type.
   if (questionnaire.resourceType !== "Questionnaire") {
-    issues.add("contained[0].resourceType", "contained should contain one resource of type Questionnaire");
+    issues.add("contained[0].type", "contained should contain one resource of type Questionnaire");
   }
   if (typeof questionnaire.id !== "string" || questionnaire.id === "") issues.add("contained[0].id", "Not specified");
   if (questionnaire.status !== "active") issues.add("contained[0].status", "status must be active");
@@ -111,7 +113,7 @@ function checkReply(issues: IssueList, resource: Record<string, unknown>) {
       if (!Array.isArray(options) || options.length === 0) {
         issues.add("contained[0].item[0].answerOption", "A keyword reply needs at least one keyword");
       } else if (options.length > limits.keywords) {
-        issues.add("contained[0].item[0].answerOption", "Exceeds maximum length");
+        issues.add("contained[0].item[0].answerOptions", "Exceeds maximum length");
       } else {
         options.forEach((option: unknown, i) => {
           const code = isRecord(option) && isRecord(option.valueCoding) ? option.valueCoding.code : undefined;
@@ -123,7 +125,7 @@ function checkReply(issues: IssueList, resource: Record<string, unknown>) {
     } else if (item.type === "text") {
       if (options !== undefined) issues.add("contained[0].item[0].answerOption", "A free-text reply has no keywords");
     } else {
-      issues.add("contained[0].item[0].type", "[0].item.type should be text or choice", item.type);
+      issues.add("contained", "[0].item.type should be text or choice", item.type);
     }
   }
   if (!Array.isArray(extension) || extension.length !== 1 || !isRecord(extension[0])) {
