@@ -115,7 +115,10 @@ describe("token-endpoint failures", () => {
     const nhsApp = client();
     const [a, b] = await Promise.all(
       ["corr-a", "corr-b"].map((correlationId) =>
-        nhsApp.sendInAppMessage(message, { correlationId }).catch((e: unknown) => e as AuthenticationError),
+        nhsApp.sendInAppMessage(message, { correlationId }).then(
+          () => undefined,
+          (e: unknown) => e as AuthenticationError,
+        ),
       ),
     );
     expect(tokenRequests).toBe(1);

@@ -60,11 +60,7 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const keys = createTestKeys(SANDBOX_KEY_ID);
-  const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-sandbox-"));
-  const privateKeyPath = path.join(dir, "private-key.pem");
-  await writeFile(privateKeyPath, keys.privateKeyPem, { mode: 0o600 });
-
+  // Take the port first: a sandbox that cannot start must leave no private key behind.
   const server: Server = createServer();
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
@@ -76,6 +72,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     );
     server.listen(options.port ?? 4010, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
   });
+  const keys = createTestKeys(SANDBOX_KEY_ID);
+  const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-sandbox-"));
+  const privateKeyPath = path.join(dir, "private-key.pem");
+  await writeFile(privateKeyPath, keys.privateKeyPem, { mode: 0o600 });
   const origin = `http://127.0.0.1:${port}`;
   const baseUrl = `${origin}/nhs-app`;
   const tokenUrl = `${origin}/oauth2/token`;

@@ -1,4 +1,7 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
   type AssertionClaims,
   type AssertionHeader,
@@ -118,12 +121,23 @@ describe("the local sandbox", () => {
     expect(sandbox.issuer.issued.length).toBe(issuedBefore + 1);
   });
 
-  it("says clearly when its port is taken", async () => {
+  it("says clearly when its port is taken, and leaves no private key behind", async () => {
     const blocker = createServer();
     const port = await new Promise<number>((resolve) =>
       blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)),
     );
-    await expect(startSandbox({ port })).rejects.toThrow(`Port ${port} on 127.0.0.1 is taken`);
-    blocker.close();
+    // A private temporary folder for this start, so other tests' sandboxes cannot blur the count.
+    const scratch = mkdtempSync(path.join(tmpdir(), "sandbox-port-test-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    try {
+      await expect(startSandbox({ port })).rejects.toThrow(`Port ${port} on 127.0.0.1 is taken`);
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(scratch, { recursive: true, force: true });
+      blocker.close();
+    }
   });
 });
