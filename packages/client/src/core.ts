@@ -4,12 +4,12 @@
 import type { paths } from "@nhs-app-api/types";
 import type { Client } from "openapi-fetch";
 import type { ResolvedConfig } from "./config.js";
-import { UnexpectedResponseError } from "./errors/errors.js";
+import { NhsAppError, UnexpectedResponseError } from "./errors/errors.js";
 import { errorFromResponse } from "./errors/from-response.js";
 import { CORRELATION_HEADER, newCorrelationId } from "./http/correlation.js";
 import type { Logger } from "./http/logger.js";
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./http/retry-policy.js";
-import type { CallContext, Transport } from "./http/transport.js";
+import { bodyReadFailure, type CallContext, type Transport } from "./http/transport.js";
 import { redactUrl } from "./redaction.js";
 
 /** Options every operation takes. */
@@ -47,6 +47,35 @@ export function startCall(core: ClientCore, operation: string, options: CallOpti
 /** The per-call fetch handed to openapi-fetch: everything goes through the transport. */
 export const fetchFor = (core: ClientCore, context: CallContext) => (request: Request) =>
   core.transport.send(request, context);
+
+/**
+ * Runs one openapi-fetch call of a wrapped operation, which reads the answer's
+ * body itself: the call's deadline keeps running until the body is read, so a
+ * stalled body times out, and a failure while reading becomes the client's
+ * own TimeoutError or ConnectionError.
+ */
+export async function exchange<T>(
+  core: ClientCore,
+  context: CallContext,
+  method: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  context.readsBody = true;
+  try {
+    return await call();
+  } catch (error) {
+    const deadline = context.deadline;
+    if (error instanceof NhsAppError || !deadline) throw error;
+    throw bodyReadFailure(error, context, deadline, {
+      method,
+      url: redactUrl(core.config.baseUrl),
+      operation: context.operation,
+    });
+  } finally {
+    context.deadline?.clear();
+    context.deadline = undefined;
+  }
+}
 
 /** The correlation ID the server mirrored, or the one sent. */
 export const correlationIdOf = (response: Response, context: CallContext) =>

@@ -12,6 +12,7 @@ import {
   type CallOptions,
   type ClientCore,
   correlationIdOf,
+  exchange,
   failure,
   fetchFor,
   startCall,
@@ -68,8 +69,9 @@ async function send<Resource>(
     parseAs: "text" as const,
     fetch: fetchFor(core, context),
   };
-  const { response, data, error } =
-    kind === "in-app" ? await core.raw.POST(IN_APP_PATH, init) : await core.raw.POST(PUSH_PATH, init);
+  const { response, data, error } = await exchange(core, context, "POST", () =>
+    kind === "in-app" ? core.raw.POST(IN_APP_PATH, init) : core.raw.POST(PUSH_PATH, init),
+  );
   const body = bodyOf(response, data, error);
   if (!response.ok) throw failure("POST", response, body, context);
 

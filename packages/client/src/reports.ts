@@ -6,6 +6,7 @@ import {
   type CallOptions,
   type ClientCore,
   correlationIdOf,
+  exchange,
   failure,
   fetchFor,
   startCall,
@@ -53,11 +54,13 @@ export async function getReceiptReport(core: ClientCore, query: ReceiptReportQue
   if (options.validate ?? core.config.validate) validateReceiptReportQuery(query);
   const context = startCall(core, "get-receipt-report", options);
   const day = formatDay(query.day);
-  const { response, data, error } = await core.raw.GET(RECEIPTS_PATH, {
-    params: { query: { day, ...(query.page === undefined ? {} : { page: query.page }) } },
-    parseAs: "text",
-    fetch: fetchFor(core, context),
-  });
+  const { response, data, error } = await exchange(core, context, "GET", () =>
+    core.raw.GET(RECEIPTS_PATH, {
+      params: { query: { day, ...(query.page === undefined ? {} : { page: query.page }) } },
+      parseAs: "text",
+      fetch: fetchFor(core, context),
+    }),
+  );
   const body = bodyOf(response, data, error);
   if (!response.ok) throw failure("GET", response, body, context);
   if (!isBundle(body)) throw unexpected("GET", response, context, "its body is not a Bundle of receipts");
@@ -77,13 +80,15 @@ export async function getReceiptReport(core: ClientCore, query: ReceiptReportQue
 export async function getPatientReport(core: ClientCore, query: PatientReportQuery, options: CallOptions = {}) {
   if (options.validate ?? core.config.validate) validatePatientReportQuery(query);
   const context = startCall(core, "get-patient-report", options);
-  const { response, data, error } = await core.raw.GET(PATIENTS_PATH, {
-    params: {
-      query: { "ods-organisation-code": query.odsCode, ...(query.page === undefined ? {} : { page: query.page }) },
-    },
-    parseAs: "text",
-    fetch: fetchFor(core, context),
-  });
+  const { response, data, error } = await exchange(core, context, "GET", () =>
+    core.raw.GET(PATIENTS_PATH, {
+      params: {
+        query: { "ods-organisation-code": query.odsCode, ...(query.page === undefined ? {} : { page: query.page }) },
+      },
+      parseAs: "text",
+      fetch: fetchFor(core, context),
+    }),
+  );
   const body = bodyOf(response, data, error);
   if (!response.ok) throw failure("GET", response, body, context);
   if (!Array.isArray(body)) throw unexpected("GET", response, context, "its body is not a list of patients");

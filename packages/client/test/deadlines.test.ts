@@ -78,6 +78,16 @@ describe("deadlines", () => {
     expect(requests).toHaveLength(1);
   });
 
+  it("times out the raw client too, whose body is read for the caller within the deadline", async () => {
+    msw.use(tokenEndpoint().handler);
+    answer = stallAfterHeaders(200);
+    const error = await client({ timeoutMs: 300 })
+      .raw.GET("/communication/report/patients", { params: { query: { "ods-organisation-code": "T00001" } } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(requests).toHaveLength(1);
+  });
+
   it("counts the wait for an access token in the call's timeout, and says nothing was sent", async () => {
     msw.use(
       http.post(TOKEN_URL, async () => {

@@ -39,6 +39,14 @@ export interface CallContext {
   timeoutMs: number;
   retry: ResolvedRetryPolicy;
   signal?: AbortSignal | undefined;
+  /**
+   * Set by the wrapped operations, which read the body themselves (see
+   * `exchange` in core.ts): the answer comes back unread with its deadline
+   * still running, in `deadline`, and the operation clears it once the body
+   * is read. Without it (the raw client) the body is read here, in time.
+   */
+  readsBody?: boolean;
+  deadline?: Deadline | undefined;
 }
 
 export interface TransportOptions {
@@ -90,21 +98,25 @@ export class Transport {
       let outcome: Attempt;
       try {
         outcome = await this.#attempt(request, body, info, context, description, deadline);
-      } finally {
+      } catch (error) {
         deadline.clear();
+        throw error;
       }
 
       const { response } = outcome;
       if (response) {
-        if (response.status === 401 && !renewedExpiredToken && isExpiredTokenResponse(await response.clone().text())) {
+        if (response.status === 401 && !renewedExpiredToken && (await isExpiredTokenResponse(response))) {
           // The gateway rejects before the backend, so replaying is safe for any method; once only.
           renewedExpiredToken = true;
+          deadline.clear();
           tokens.invalidate(outcome.token);
+          discard(response);
           logger.info?.("access token expired; renewing it and sending the request again", { ...info });
           attempt--;
           continue;
         }
-        if (response.ok || (response.status < 500 && response.status !== 429)) return response;
+        if (response.ok || (response.status < 500 && response.status !== 429))
+          return this.#deliver(response, context, deadline, description);
       }
       const failure: FailureReason = response ? { type: "status", status: response.status } : outcome.failure;
 
@@ -116,9 +128,12 @@ export class Transport {
         isRetryable(method, failure, context.retry) &&
         elapsed + delayMs <= context.retry.totalBudgetMs;
       if (!canRetry) {
-        if (response) return response;
+        if (response) return this.#deliver(response, context, deadline, description);
+        deadline.clear();
         throw outcome.thrown;
       }
+      deadline.clear();
+      if (response) discard(response);
       const reason = describeFailure(failure);
       callHook(logger, () => hooks.onRetry?.({ ...info, delayMs, reason }));
       logger.info?.("retrying", { ...info, delayMs, reason });
@@ -126,7 +141,36 @@ export class Transport {
     }
   }
 
-  /** Gets a token, sends the request and reads the answer in full, all within the deadline. */
+  /**
+   * Hands over the answer: unread, with its deadline still running, to an
+   * operation that reads the body itself; read in full within the deadline
+   * for the raw client, so that a body that stalls cannot hang the caller.
+   */
+  async #deliver(
+    response: Response,
+    context: CallContext,
+    deadline: Deadline,
+    description: RequestDescription,
+  ): Promise<Response> {
+    if (context.readsBody) {
+      context.deadline = deadline;
+      return response;
+    }
+    try {
+      const content = response.status === 204 || response.status === 304 ? null : await response.arrayBuffer();
+      return new Response(content, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } catch (cause) {
+      throw bodyReadFailure(cause, context, deadline, description);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** Gets a token, sends the request and waits for the answer's headers, all within the deadline. */
   async #attempt(
     request: Request,
     body: ArrayBuffer | null,
@@ -162,23 +206,13 @@ export class Transport {
     if (hooks.onRequest) callHook(logger, () => hooks.onRequest?.(info));
     logger.debug?.("request", { ...info });
 
-    let sent = false;
     try {
       // URL and init rather than a new Request: fetch builds one Request from them, not two.
-      const answer = await this.options.fetch()(request.url, {
+      const response = await this.options.fetch()(request.url, {
         method: info.method,
         headers: request.headers,
         body,
         signal: deadline.signal,
-      });
-      sent = true;
-      // Read the whole body now, while the deadline and the caller's signal still hold: a server
-      // that sends its headers and then stalls must not leave the call waiting for ever.
-      const content = answer.status === 204 || answer.status === 304 ? null : await answer.arrayBuffer();
-      const response = new Response(content, {
-        status: answer.status,
-        statusText: answer.statusText,
-        headers: answer.headers,
       });
       const durationMs = Math.round(performance.now() - attemptStarted);
       if (hooks.onResponse)
@@ -192,12 +226,12 @@ export class Transport {
         return {
           failure: { type: "timeout" },
           thrown: new TimeoutError(
-            `No ${sent ? "complete answer" : "answer"} within ${context.timeoutMs} ms from ${context.operation}; the request may have been processed`,
+            `No answer within ${context.timeoutMs} ms from ${context.operation}; the request may have been processed`,
             { ...details, cause },
           ),
         };
       }
-      const neverSent = !sent && neverReachedServer(code);
+      const neverSent = neverReachedServer(code);
       return {
         failure: { type: "connection", neverReachedServer: neverSent },
         thrown: new ConnectionError(
@@ -209,12 +243,43 @@ export class Transport {
   }
 }
 
-function isExpiredTokenResponse(text: string): boolean {
+async function isExpiredTokenResponse(response: Response): Promise<boolean> {
   try {
-    return issuesFromBody(JSON.parse(text) as unknown).some((issue) => issue.code === "expired");
+    const body = JSON.parse(await response.clone().text()) as unknown;
+    return issuesFromBody(body).some((issue) => issue.code === "expired");
   } catch {
     return false;
   }
+}
+
+/** Frees a response that will not be read (without waiting: some streams settle only when read). */
+function discard(response: Response) {
+  response.body?.cancel().catch(() => undefined);
+}
+
+/**
+ * Why reading an answer's body failed, as the client's own error: the call's
+ * timeout, or a connection lost after the request was sent (so the request
+ * may have been processed either way). The caller's own abort is its reason.
+ */
+export function bodyReadFailure(
+  cause: unknown,
+  context: CallContext,
+  deadline: Deadline,
+  description: RequestDescription,
+): unknown {
+  if (context.signal?.aborted) return context.signal.reason;
+  const details = { request: description, correlationId: context.correlationId, cause };
+  if (deadline.timedOut) {
+    return new TimeoutError(
+      `No complete answer within ${context.timeoutMs} ms from ${context.operation}; the request may have been processed`,
+      details,
+    );
+  }
+  return new ConnectionError(
+    `The connection failed while the answer from ${context.operation} was read; the request may have been processed`,
+    { ...details, neverReachedServer: false },
+  );
 }
 
 /**
@@ -222,7 +287,7 @@ function isExpiredTokenResponse(text: string): boolean {
  * cleared when the answer's headers arrive, costs less than
  * AbortSignal.timeout (whose timer lingers) and AbortSignal.any.
  */
-class Deadline {
+export class Deadline {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout>;
   readonly #caller: AbortSignal | undefined;
@@ -235,10 +300,12 @@ class Deadline {
       this.timedOut = true;
       this.#controller.abort(new Error(`timed out after ${ms} ms`));
     }, ms);
+    // A deadline left running on an answer nobody reads must not keep the process alive.
+    this.#timer.unref?.();
     caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
   }
 
-  get signal() {
+  get signal(): AbortSignal {
     return this.#controller.signal;
   }
 
