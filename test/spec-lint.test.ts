@@ -46,6 +46,13 @@ describe("spec lint", () => {
       rule: "no-invalid-parameter-examples",
     },
     {
+      name: "a header example that breaks its schema",
+      file: "spec/components/headers/XCorrelationId.yaml",
+      from: "type: string",
+      to: "type: integer",
+      rule: "no-invalid-schema-examples",
+    },
+    {
       name: "an error response whose body is not an OperationOutcome",
       file: "spec/nhs-app.yaml",
       from: '                $ref: "#/components/schemas/OperationOutcome"\n              examples:\n                missing-app-message-permission:',

@@ -150,7 +150,7 @@ describe("parseReply", () => {
   it("parses every reply example, normalising keyword and free-text answers in both published forms", () => {
     expect(Object.keys(replies).sort()).toEqual([
       "freetext-completed",
-      "freetext-completed-string-answer",
+      "freetext-completed-answer-array",
       "keyword-completed",
     ]);
     expect(parseReply(replies["keyword-completed"] as object)).toEqual({
@@ -166,7 +166,7 @@ describe("parseReply", () => {
       },
       raw: replies["keyword-completed"],
     });
-    for (const name of ["freetext-completed", "freetext-completed-string-answer"]) {
+    for (const name of ["freetext-completed", "freetext-completed-answer-array"]) {
       expect(parseReply(JSON.stringify(replies[name]))).toMatchObject({
         ok: true,
         reply: {

@@ -706,26 +706,21 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /**
-         * @description The request's `X-Correlation-ID`, returned as it was sent; absent when the request had none.
-         * @example 11C46F5F-CDEF-4865-94B2-0EE0EDCC26DA
-         */
+        /** @description The request's `X-Correlation-ID`, returned as it was sent; absent when the request had none. */
         XCorrelationId: string;
         /**
          * @description RFC 8288 links, comma-separated: `rel="last"` always, `rel="next"` while
          *     more pages follow. The URLs are absolute.
-         * @example <https://api.service.nhs.uk/nhs-app/communication/report/patients?ods-organisation-code=T00001&page=2>; rel="next", <https://api.service.nhs.uk/nhs-app/communication/report/patients?ods-organisation-code=T00001&page=7>; rel="last"
          */
         Link: string;
         /**
-         * @description Where the new in-app CommunicationRequest lives; it ends with the communication ID.
-         * @example https://int.api.service.nhs.uk/nhs-app/communication/in-app/FHIR/R4/CommunicationRequest/8f7ec136-66eb-4a9e-97ca-5c7a53d2710c
+         * @description RFC 8288 links, comma-separated: `rel="last"` always, `rel="next"` while
+         *     more pages follow. The URLs are absolute.
          */
+        ReceiptReportLink: string;
+        /** @description Where the new in-app CommunicationRequest lives; it ends with the communication ID. */
         InAppLocation: string;
-        /**
-         * @description Where the new push-notification CommunicationRequest lives; it ends with the communication ID.
-         * @example https://int.api.service.nhs.uk/nhs-app/communication/notification/FHIR/R4/CommunicationRequest/54615138-df34-4a79-840d-dd07e9451519
-         */
+        /** @description Where the new push-notification CommunicationRequest lives; it ends with the communication ID. */
         PushLocation: string;
     };
     pathItems: never;
@@ -760,6 +755,7 @@ export type ParameterPage = components['parameters']['Page'];
 export type ParameterOdsOrganisationCode = components['parameters']['OdsOrganisationCode'];
 export type HeaderXCorrelationId = components['headers']['XCorrelationId'];
 export type HeaderLink = components['headers']['Link'];
+export type HeaderReceiptReportLink = components['headers']['ReceiptReportLink'];
 export type HeaderInAppLocation = components['headers']['InAppLocation'];
 export type HeaderPushLocation = components['headers']['PushLocation'];
 export type $defs = Record<string, never>;
@@ -912,7 +908,7 @@ export interface operations {
             /** @description One page of the report. */
             200: {
                 headers: {
-                    Link: components["headers"]["Link"];
+                    Link: components["headers"]["ReceiptReportLink"];
                     "X-Correlation-ID": components["headers"]["XCorrelationId"];
                     [name: string]: unknown;
                 };
