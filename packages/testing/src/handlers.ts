@@ -106,7 +106,7 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
       const issues = malformed
         ? [{ severity: "error" as const, code: "invalid" as const, diagnostics: "Invalid Json encountered." }]
         : method === "post"
-          ? requestBodyIssues(operation, body)
+          ? requestBodyIssues(operation, body, request.headers.get("content-type") ?? "")
           : queryIssues(operation, new URL(request.url).searchParams);
       if (issues.length > 0) {
         return HttpResponse.json(operationOutcome(issues), {

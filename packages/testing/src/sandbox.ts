@@ -146,7 +146,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
       }
       const issues =
-        request.method === "POST" ? requestBodyIssues(operation, parsed) : queryIssues(operation, url.searchParams);
+        request.method === "POST"
+          ? requestBodyIssues(operation, parsed, request.headers["content-type"] ?? "")
+          : queryIssues(operation, url.searchParams);
       if (issues.length > 0) {
         return send(response, 400, operationOutcome(issues), { ...mirror, "content-type": "application/fhir+json" });
       }

@@ -57,12 +57,27 @@ function issueOf(error: ErrorObject, root = ""): Issue {
   return { severity: "error", code: "invalid", diagnostics, expression: [expression] };
 }
 
-/** Problems with a message request body, or an empty list. */
-export function requestBodyIssues(operation: OperationId, body: unknown): Issue[] {
+/**
+ * Problems with a message request body, or an empty list. With the request's
+ * Content-Type, the body is checked against the schema of that media type,
+ * and a media type the operation does not accept is itself a problem.
+ */
+export function requestBodyIssues(operation: OperationId, body: unknown, contentType?: string | null): Issue[] {
   const { method, path } = operationPaths[operation];
   const spec = nhsAppSpec();
   const content = spec.paths[path]?.[method]?.requestBody?.content ?? {};
-  const mediaType = Object.keys(content)[0];
+  const accepted = Object.keys(content);
+  const sent = contentType?.split(";")[0]?.trim().toLowerCase();
+  const mediaType = sent === undefined ? accepted[0] : accepted.find((type) => type.toLowerCase() === sent);
+  if (sent !== undefined && !mediaType) {
+    return [
+      {
+        severity: "error",
+        code: "invalid",
+        diagnostics: `Unsupported Content-Type ${sent || "(none)"}: send ${accepted.join(" or ")}`,
+      },
+    ];
+  }
   if (!mediaType) return [];
   const validate = validator(
     `/paths/${escapePointer(path)}/${method}/requestBody/content/${escapePointer(mediaType)}/schema`,

@@ -20,6 +20,10 @@ import {
 } from "../src/index.js";
 
 const mock = createNhsAppMock();
+const IN_APP = "/communication/in-app/FHIR/R4/CommunicationRequest";
+const PUSH = "/communication/notification/FHIR/R4/CommunicationRequest";
+const RECEIPTS = "/communication/report/receipts/FHIR/R4/Task";
+const PATIENTS = "/communication/report/patients";
 const server = setupServer(...mock.handlers);
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => {
@@ -46,6 +50,65 @@ describe("the mocks cannot drift from the contract", () => {
       });
     }
   }
+
+  it("what the handlers themselves answer validates against the spec: successes, validation 400s and 401s", async () => {
+    const client = createTestClient(mock);
+    const message = inAppMessage({ nhsNumber: testNhsNumber(1), odsCode: "B82041", text: "Hello" });
+    const push = pushNotification({ nhsNumber: testNhsNumber(2), text: "Hello", url: "https://www.nhs.uk" });
+    const correlation = { "X-Correlation-ID": "drift-check" };
+    const cases: [OperationId, number, () => Promise<{ data?: unknown; error?: unknown; response: Response }>][] = [
+      ["create-in-app", 201, () => client.raw.POST(IN_APP, { body: message, headers: correlation })],
+      [
+        "create-in-app",
+        400,
+        () => client.raw.POST(IN_APP, { body: { ...message, recipient: [] }, headers: correlation }),
+      ],
+      ["create-notification", 201, () => client.raw.POST(PUSH, { body: push, headers: correlation })],
+      [
+        "get-receipt-report",
+        200,
+        () => client.raw.GET(RECEIPTS, { params: { query: { day: "2026-11-23" } }, headers: correlation }),
+      ],
+      [
+        "get-receipt-report",
+        400,
+        () => client.raw.GET(RECEIPTS, { params: { query: { day: "23/11/2026" } }, headers: correlation }),
+      ],
+      [
+        "get-patient-report",
+        200,
+        () =>
+          client.raw.GET(PATIENTS, { params: { query: { "ods-organisation-code": "T00001" } }, headers: correlation }),
+      ],
+      [
+        "get-patient-report",
+        400,
+        () => client.raw.GET(PATIENTS, { params: { query: { "ods-organisation-code": "abc" } }, headers: correlation }),
+      ],
+    ];
+    for (const [operation, status, call] of cases) {
+      const { data, error, response } = await call();
+      expect(`${operation} ${response.status}`).toBe(`${operation} ${status}`);
+      expect(responseBodyIssues(operation, status, data ?? error)).toEqual([]);
+      expect(response.headers.get("x-correlation-id")).toBe("drift-check");
+      if (status === 201) expect(response.headers.get("location")).toMatch(/^https?:\/\/\S+\/[0-9a-f-]{36}$/);
+    }
+    const unauthenticated = await fetch(`${mock.baseUrl}${PATIENTS}?ods-organisation-code=T00001`);
+    expect(unauthenticated.status).toBe(401);
+    expect(responseBodyIssues("get-patient-report", 401, await unauthenticated.json())).toEqual([]);
+  });
+
+  it("refuses a message sent with a media type its endpoint does not accept, in the spec's 400 shape", async () => {
+    const client = createTestClient(mock);
+    const message = inAppMessage({ nhsNumber: testNhsNumber(1), odsCode: "B82041", text: "Hello" });
+    const { error, response } = await client.raw.POST(IN_APP, {
+      body: message,
+      headers: { "Content-Type": "text/plain" },
+    });
+    expect(response.status).toBe(400);
+    expect(responseBodyIssues("create-in-app", 400, error)).toEqual([]);
+    expect(JSON.stringify(error)).toContain("Unsupported Content-Type text/plain: send application/json");
+  });
 
   it("built report pages of any size validate against the spec", () => {
     for (const page of [1, 2, 5]) {
