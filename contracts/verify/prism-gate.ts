@@ -33,7 +33,10 @@ export async function startPrismGate(prismUrl: string): Promise<Gate> {
       violations.push(`${request.method} ${request.url}: ${violated}`);
       response.writeHead(500, { "content-type": "application/json" });
       response.end(
-        JSON.stringify({ error: "Prism found the request invalid against the spec", violations: JSON.parse(violated) }),
+        JSON.stringify({
+          error: "Prism found the exchange invalid against the spec",
+          violations: JSON.parse(violated),
+        }),
       );
       return;
     }

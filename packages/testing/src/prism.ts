@@ -42,11 +42,17 @@ export function bundledSpecPath(file = "nhs-app.json"): string {
   return createRequire(import.meta.url).resolve(`@nhs-app-api/types/openapi/${file}`);
 }
 
+/**
+ * Starts Prism on 127.0.0.1: a mock of the spec, or with `proxyTo` a proxy
+ * to a real environment that checks the traffic against the spec.
+ */
 export async function startPrism(
-  options: { spec?: string; port?: number; errors?: boolean } = {},
+  options: { spec?: string; port?: number; errors?: boolean; proxyTo?: string } = {},
 ): Promise<PrismServer> {
   const port = options.port ?? (await freePort());
-  const args = [prismBin(), "mock", options.spec ?? bundledSpecPath(), "--host", "127.0.0.1", "--port", String(port)];
+  const spec = options.spec ?? bundledSpecPath();
+  const command = options.proxyTo ? ["proxy", spec, options.proxyTo] : ["mock", spec];
+  const args = [prismBin(), ...command, "--host", "127.0.0.1", "--port", String(port)];
   if (options.errors) args.push("--errors");
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
