@@ -21,19 +21,45 @@ interface PactFile {
   interactions: { description: string; providerStates?: { name: string }[] }[];
 }
 
+type Spec = {
+  paths?: Record<
+    string,
+    Record<string, { responses?: Record<string, { content?: Record<string, { examples?: object }> }> }>
+  >;
+};
+
+/**
+ * The Prefer header for a spec: the state's status and example name, or the
+ * status alone where this spec has no example of that name for that status
+ * (another spec, such as the publisher's, may name its examples otherwise or
+ * not at all; Prism then answers from whatever example the status has).
+ */
+export function preferIn(spec: Spec, prefer: string): string {
+  const code = /code=(\d+)/.exec(prefer)?.[1];
+  const example = /example=([\w-]+)/.exec(prefer)?.[1];
+  if (!code || !example) return prefer;
+  const named = Object.values(spec.paths ?? {}).some((item) =>
+    Object.values(item).some((operation) =>
+      Object.values(operation?.responses?.[code]?.content ?? {}).some((media) => example in (media.examples ?? {})),
+    ),
+  );
+  return named ? prefer : `code=${code}`;
+}
+
 export async function verifyPacts(options: { pactFile: string; specPath: string }): Promise<InteractionResult[]> {
   const pact = JSON.parse(await readFile(options.pactFile, "utf8")) as PactFile;
+  const spec = JSON.parse(await readFile(options.specPath, "utf8")) as Spec;
   const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-verify-"));
   const strictSpec = path.join(dir, "strict-spec.json");
-  await writeFile(strictSpec, JSON.stringify(strictRequestSpec(JSON.parse(await readFile(options.specPath, "utf8")))));
+  await writeFile(strictSpec, JSON.stringify(strictRequestSpec(structuredClone(spec))));
   const prism = await startPrism({ spec: strictSpec });
   const gate = await startPrismGate(prism.url);
   const results: InteractionResult[] = [];
   try {
     for (const [index, interaction] of pact.interactions.entries()) {
       const state = interaction.providerStates?.[0]?.name ?? "";
-      const prefer = preferFor(state);
-      if (!prefer) {
+      const stated = preferFor(state);
+      if (!stated) {
         results.push({
           description: interaction.description,
           state,
@@ -42,6 +68,7 @@ export async function verifyPacts(options: { pactFile: string; specPath: string 
         });
         continue;
       }
+      const prefer = preferIn(spec, stated);
       const single = path.join(dir, `interaction-${index}.json`);
       await writeFile(single, JSON.stringify({ ...pact, interactions: [interaction] }));
       const violationsBefore = gate.violations.length;
