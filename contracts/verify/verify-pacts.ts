@@ -24,7 +24,10 @@ interface PactFile {
 type Spec = {
   paths?: Record<
     string,
-    Record<string, { responses?: Record<string, { content?: Record<string, { examples?: object }> }> }>
+    Record<
+      string,
+      { responses?: Record<string, { content?: Record<string, { examples?: object; example?: unknown }> }> }
+    >
   >;
 };
 
