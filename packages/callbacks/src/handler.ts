@@ -24,9 +24,9 @@ export interface CallbackContext<Raw> {
 
 export interface CallbackHandlerOptions {
   /** Called for each valid receipt; answer 202 once it resolves. */
-  onReceipt?: (receipt: Receipt, context: CallbackContext<RealtimeReceipt>) => void | Promise<void>;
+  onReceipt?: (receipt: Receipt, context: CallbackContext<RealtimeReceipt>) => void | PromiseLike<void>;
   /** Called for each valid reply; answer 202 once it resolves. */
-  onReply?: (reply: Reply, context: CallbackContext<RealtimeReply>) => void | Promise<void>;
+  onReply?: (reply: Reply, context: CallbackContext<RealtimeReply>) => void | PromiseLike<void>;
   /** Bodies larger than this are refused with 400 (default 64 KiB). */
   maxBodyBytes?: number;
   /**
@@ -65,16 +65,36 @@ const isJsonMediaType = (contentType: string) => /^application\/(?:[\w.-]+\+)?js
 
 class CallbackTimeout extends Error {}
 
-/** The supplier's callback, settled or given up on after `ms` (no timer for a callback that returns at once). */
-async function withinTime(work: () => void | Promise<void>, ms: number): Promise<void> {
+/** The longest delay a Node timer can hold; a longer timeout means none. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The callback timeout to use: a positive number of milliseconds, or Infinity for none. */
+function callbackTimeout(options: CallbackHandlerOptions): number {
+  const ms = options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
+  if (typeof ms !== "number" || Number.isNaN(ms) || ms <= 0) {
+    throw new RangeError("callbackTimeoutMs must be a positive number of milliseconds (or Infinity for no limit)");
+  }
+  return ms;
+}
+
+/**
+ * The supplier's callback, settled or given up on after `ms`. Any thenable is
+ * awaited (a Bluebird promise, a lazy query builder), not only native
+ * promises; a callback that returns at once costs no timer.
+ */
+async function withinTime(work: () => unknown, ms: number): Promise<void> {
   const pending = work();
-  if (!(pending instanceof Promise)) return;
+  if (typeof (pending as PromiseLike<unknown> | undefined)?.then !== "function") return;
+  if (ms > MAX_TIMER_MS) {
+    await pending;
+    return;
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new CallbackTimeout()), ms);
   });
   try {
-    await Promise.race([pending, timeout]);
+    await Promise.race([Promise.resolve(pending), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -117,7 +137,7 @@ export async function handleCallback(
         "receipt" in parsed
           ? options.onReceipt?.(parsed.receipt, { raw: parsed.raw, path })
           : options.onReply?.(parsed.reply, { raw: parsed.raw, path }),
-      options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS,
+      callbackTimeout(options),
     );
     return accepted;
   } catch (error) {
@@ -173,6 +193,7 @@ const tooLarge = (limit: number) =>
 
 /** A handler for the Fetch API: `(request: Request) => Promise<Response>`. */
 export function createFetchHandler(options: CallbackHandlerOptions) {
+  callbackTimeout(options); // a bad option fails here, at start-up, not on the first callback
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return async (request: Request): Promise<Response> => {
     let answer: CallbackResponse;
@@ -205,6 +226,7 @@ export function createFetchHandler(options: CallbackHandlerOptions) {
  * `request.body` instead of finding the stream already drained.
  */
 export function createNodeHandler(options: CallbackHandlerOptions) {
+  callbackTimeout(options); // a bad option fails here, at start-up, not on the first callback
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return (request: IncomingMessage & { body?: unknown }, response: ServerResponse): void => {
     const send = (answer: CallbackResponse, close = false) => {
@@ -227,8 +249,17 @@ export function createNodeHandler(options: CallbackHandlerOptions) {
         options,
       );
     const unreadable = () => send(outcome(400, [issue("structure", "The body could not be read")]), true);
-    const parsedBefore = request.body;
-    if (parsedBefore !== undefined && parsedBefore !== null && request.readableEnded) {
+    if (request.readableEnded || request.destroyed) {
+      // Something read the stream first. Take what a body parser left, if anything; never wait for an end already gone.
+      const parsedBefore = request.body;
+      if (parsedBefore === undefined || parsedBefore === null) {
+        send(
+          outcome(400, [
+            issue("structure", "The body was read before this handler ran (mount it before body parsers)"),
+          ]),
+        );
+        return;
+      }
       answer(parsedBefore as RawBody).then(send, unreadable);
       return;
     }

@@ -79,6 +79,39 @@ describe("the Fetch handler", () => {
     expect(await issueCodes(response)).toEqual(["timeout"]);
   });
 
+  it("awaits any thenable the supplier's code returns, not only native promises", async () => {
+    const ran: string[] = [];
+    // A lazy thenable (as query builders are) does its work only when awaited; a rejecting one must give 500.
+    const lazy = (fail: boolean): PromiseLike<void> => ({
+      // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is the point of this test
+      then(resolve, reject) {
+        ran.push(fail ? "failed" : "stored");
+        return Promise.resolve()
+          .then(() => {
+            if (fail) throw new Error("database down");
+          })
+          .then(resolve, reject);
+      },
+    });
+    let fail = false;
+    const handler = createCallbackHandler({ onReceipt: () => lazy(fail) });
+    expect((await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)))).status).toBe(202);
+    fail = true;
+    expect((await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)))).status).toBe(500);
+    expect(ran).toEqual(["stored", "failed"]);
+  });
+
+  it("refuses a callback timeout that is not a positive number when the handler is made; Infinity means none", async () => {
+    for (const callbackTimeoutMs of [Number.NaN, 0, -5]) {
+      expect(() => createCallbackHandler({ onReceipt: () => undefined, callbackTimeoutMs })).toThrow(RangeError);
+    }
+    const handler = createCallbackHandler({
+      onReceipt: () => new Promise<void>((resolve) => setTimeout(resolve, 20)),
+      callbackTimeoutMs: Number.POSITIVE_INFINITY,
+    });
+    expect((await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)))).status).toBe(202);
+  });
+
   it("answers 404 on other paths and 405 on other methods", async () => {
     const { handler } = setup();
     const notFound = await handler.fetch(post("/FHIR/R4/Patient", "{}"));
@@ -182,5 +215,26 @@ describe("the Node handler", () => {
       server = undefined;
     }
     expect(got.receipts.map((r) => r.kind)).toEqual(["Notified", "Notified"]);
+  });
+
+  it("answers 400 at once when something read the body first and left nothing, instead of waiting for ever", async () => {
+    const { handler, got } = setup();
+    server = createServer(async (request, response) => {
+      for await (const _ of request) {
+        // a logging middleware that drains the stream and keeps nothing
+      }
+      handler.node(request, response);
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const answer = await fetch(`${url}/FHIR/R4/Task`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(receipts.read),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.text()).toContain("mount it before body parsers");
+    expect(got.receipts).toEqual([]);
   });
 });
