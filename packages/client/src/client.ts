@@ -14,7 +14,7 @@ import openapiFetch, { type Client } from "openapi-fetch";
 import { TokenProvider } from "./auth/token-provider.js";
 import { type NhsAppClientOptions, resolveConfig } from "./config.js";
 import { type CallOptions, type ClientCore, fetchFor, startCall } from "./core.js";
-import { silentLogger } from "./http/logger.js";
+import { guardedLogger } from "./http/logger.js";
 import { TokenBucket } from "./http/rate-limiter.js";
 import { resolveRetryPolicy } from "./http/retry-policy.js";
 import { Transport } from "./http/transport.js";
@@ -78,7 +78,7 @@ export interface NhsAppClient {
 
 export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
   const config = resolveConfig(options);
-  const logger = options.logger ?? silentLogger;
+  const logger = guardedLogger(options.logger);
   const currentFetch = () => options.fetch ?? globalThis.fetch;
   const tokens = new TokenProvider({
     apiKey: config.apiKey,

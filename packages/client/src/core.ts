@@ -66,11 +66,12 @@ export async function exchange<T>(
   } catch (error) {
     const deadline = context.deadline;
     if (error instanceof NhsAppError || !deadline) throw error;
-    throw bodyReadFailure(error, context, deadline, {
-      method,
-      url: redactUrl(core.config.baseUrl),
-      operation: context.operation,
-    });
+    throw bodyReadFailure(
+      error,
+      context,
+      deadline,
+      context.request ?? { method, url: redactUrl(core.config.baseUrl), operation: context.operation },
+    );
   } finally {
     context.deadline?.clear();
     context.deadline = undefined;

@@ -3,7 +3,10 @@
 // or in the usual 3-3-4 groups with spaces or hyphens; bearer tokens and JWTs
 // are replaced outright.
 
-const NHS_NUMBER_LIKE = /(?<![\d-])\d{3}([ -]?)\d{3}\1\d{4}(?![\d-])/g;
+// Ten digits in a row, whatever stands around them except more digits.
+const TEN_DIGITS = /(?<!\d)\d{10}(?!\d)/g;
+// Ten digits in 3-3-4 groups, separated by spaces or hyphens (mixed too), not inside a longer run of groups.
+const GROUPED = /(?<![\d-])\d{3}[ -]\d{3}[ -]?\d{4}(?![\d-])|(?<![\d-])\d{3}[ -]?\d{3}[ -]\d{4}(?![\d-])/g;
 const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 const BEARER = /\b(Bearer)\s+[^\s"',]+/gi;
 
@@ -12,7 +15,11 @@ export const maskNhsNumber = (value: string) => `*******${value.slice(-3)}`;
 
 /** Masks every NHS-number-like run of ten digits and every token in a text. */
 export function redactText(text: string): string {
-  return text.replace(JWT, "[redacted JWT]").replace(BEARER, "$1 [redacted]").replace(NHS_NUMBER_LIKE, maskNhsNumber);
+  return text
+    .replace(JWT, "[redacted JWT]")
+    .replace(BEARER, "$1 [redacted]")
+    .replace(TEN_DIGITS, maskNhsNumber)
+    .replace(GROUPED, maskNhsNumber);
 }
 
 /** A URL as it may appear in a log: query values that could identify a patient are masked. */

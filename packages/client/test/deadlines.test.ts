@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { delay, HttpResponse, http } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, inAppMessage, TimeoutError } from "../src/index.js";
+import { TokenProvider } from "../src/auth/token-provider.js";
+import { AuthenticationError, ConnectionError, inAppMessage, TimeoutError } from "../src/index.js";
 import { server as msw, TOKEN_URL, testClient, tokenEndpoint, VALID_NHS_NUMBER } from "./support.js";
 
 const message = inAppMessage({ nhsNumber: VALID_NHS_NUMBER, odsCode: "B82041", text: "Your results are ready." });
@@ -104,6 +105,33 @@ describe("deadlines", () => {
     expect((error as TimeoutError).message).toContain("nothing was sent");
     expect(requests).toEqual([]);
   });
+
+  it("has the token endpoint's own timeout and connection failures say that nothing was sent", async () => {
+    const hang: typeof fetch = (_url, init) =>
+      new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
+    const refuse: typeof fetch = () => Promise.reject(new TypeError("fetch failed"));
+    const provider = (fetchImpl: typeof fetch) =>
+      new TokenProvider({
+        apiKey: "key",
+        kid: "kid",
+        tokenUrl: TOKEN_URL,
+        signer: async () => "signed",
+        fetch: () => fetchImpl,
+        timeoutMs: 50,
+        logger: {},
+        maxAttempts: 1,
+      });
+    const timedOut = await provider(hang)
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(TimeoutError);
+    expect((timedOut as TimeoutError).mayHaveBeenProcessed).toBe(false);
+    const refused = await provider(refuse)
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConnectionError);
+    expect((refused as ConnectionError).neverReachedServer).toBe(true);
+  });
 });
 
 describe("token-endpoint failures", () => {
@@ -144,5 +172,35 @@ describe("token-endpoint failures", () => {
       expect(JSON.parse(JSON.stringify(error)).correlationId).toBe(id);
     }
     expect(requests).toEqual([]);
+  });
+});
+
+describe("what the raw client and a broken logger cannot break", () => {
+  it("keeps a raw answer's status and URL, bodiless ones included", async () => {
+    msw.use(tokenEndpoint().handler);
+    for (const status of [200, 205]) {
+      answer = (_, response) =>
+        response.writeHead(status, { "content-type": "application/json" }).end(status === 200 ? "[]" : "");
+      const { response } = await client().raw.GET("/communication/report/patients", {
+        params: { query: { "ods-organisation-code": "T00001" } },
+      });
+      expect(response.status).toBe(status);
+      expect(response.url).toBe(`${baseUrl}/communication/report/patients?ods-organisation-code=T00001`);
+    }
+  });
+
+  it("sends a request once and returns its answer when the logger throws on every line", async () => {
+    msw.use(tokenEndpoint().handler);
+    answer = (_, response) => response.writeHead(200, { "content-type": "application/json" }).end("[]");
+    const explode = () => {
+      throw new Error("the log disk is full");
+    };
+    const page = await client({
+      logger: { debug: explode, info: explode, warn: explode, error: explode },
+    }).getPatientReport({
+      odsCode: "T00001",
+    });
+    expect(page.items).toEqual([]);
+    expect(requests).toHaveLength(1);
   });
 });

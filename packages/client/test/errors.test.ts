@@ -110,11 +110,13 @@ describe("errors from responses", () => {
         {
           severity: "error",
           code: "invalid",
-          diagnostics: "Patients 943 476 5919 and 943-476-5919; request 12345678901, date 2026-11-24, code 123-456",
+          diagnostics:
+            "Patients 943 476 5919, 943-476-5919, 943 4765919, ref-9434765919 and 9434765919-x; " +
+            "request 12345678901, date 2026-11-24, code 123-456",
         },
       ],
     });
-    expect(error.message).toContain("Patients *******919 and *******919;");
+    expect(error.message).toContain("Patients *******919, *******919, *******919, ref-*******919 and *******919-x;");
     for (const form of ["943 476 5919", "943-476-5919", "9434765919"])
       expect(JSON.stringify(error)).not.toContain(form);
     expect(error.message).toContain("request 12345678901, date 2026-11-24, code 123-456");

@@ -109,13 +109,18 @@ export class TokenProvider {
         signal: timeout,
       });
     } catch (cause) {
+      // Either way the API call that needed the token was never sent: nothing can have been processed.
       if (timeout.aborted) {
-        throw new TimeoutError(`The token endpoint did not answer within ${timeoutMs} ms`, { request, cause });
+        throw new TimeoutError(`The token endpoint did not answer within ${timeoutMs} ms; nothing was sent`, {
+          request,
+          cause,
+          mayHaveBeenProcessed: false,
+        });
       }
-      throw new ConnectionError("The token endpoint could not be reached", {
+      throw new ConnectionError("The token endpoint could not be reached; nothing was sent", {
         request,
         cause,
-        neverReachedServer: false,
+        neverReachedServer: true,
       });
     }
     const parsed = await readBody(response);

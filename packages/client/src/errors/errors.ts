@@ -79,7 +79,7 @@ export abstract class NhsAppError extends Error {
       Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(this, key) as PropertyDescriptor);
     }
     Object.defineProperty(copy, "correlationId", { value: correlationId, enumerable: true });
-    Object.defineProperty(copy, "message", { value: `${this.message} | correlation ID ${correlationId}` });
+    Object.defineProperty(copy, "message", { value: redactText(`${this.message} | correlation ID ${correlationId}`) });
     Object.defineProperty(copy, "stack", { value: this.stack?.replace(this.message, copy.message) });
     return copy;
   }
@@ -200,7 +200,11 @@ export class TimeoutError extends NhsAppError {
   }
 }
 
-/** The connection failed. `neverReachedServer` is true when it was refused or the host was not found. */
+/**
+ * The connection failed. `neverReachedServer` is true when the request
+ * certainly never arrived: the connection was refused, the host was not
+ * found, or the token endpoint failed before the API call was sent.
+ */
 export class ConnectionError extends NhsAppError {
   readonly kind = "connection" as const;
   readonly neverReachedServer: boolean;

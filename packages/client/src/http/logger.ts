@@ -11,3 +11,24 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = {};
+
+/**
+ * The caller's logger, made safe to call: a logger that throws must never
+ * turn a sent request into a failure (or, worse, into a retry).
+ */
+export function guardedLogger(logger: Logger | undefined): Logger {
+  if (!logger) return silentLogger;
+  const guarded: Logger = {};
+  for (const level of ["debug", "info", "warn", "error"] as const) {
+    const write = logger[level];
+    if (typeof write !== "function") continue;
+    guarded[level] = (message, fields) => {
+      try {
+        write.call(logger, message, fields);
+      } catch {
+        // A broken logger loses its line, nothing more.
+      }
+    };
+  }
+  return guarded;
+}

@@ -47,6 +47,8 @@ export interface CallContext {
    */
   readsBody?: boolean;
   deadline?: Deadline | undefined;
+  /** What is being asked for, redacted: set by the transport, for errors raised while the body is read. */
+  request?: RequestDescription | undefined;
 }
 
 export interface TransportOptions {
@@ -66,7 +68,10 @@ const describeFailure = (failure: FailureReason) =>
         ? "connection refused"
         : "connection lost";
 
-/** One attempt's result: an answer read in full, or why none came. */
+/** Statuses whose answer has no body by definition: nothing to read, and a Response cannot be built with one. */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+/** One attempt's result: an answer whose headers arrived, or why none came. */
 type Attempt =
   | { response: Response; token: string; failure?: undefined; thrown?: undefined }
   | { response?: undefined; token?: undefined; failure: FailureReason; thrown: NhsAppError };
@@ -78,6 +83,7 @@ export class Transport {
     const { tokens, limiter, logger, hooks } = this.options;
     const method = request.method.toUpperCase();
     const description: RequestDescription = { method, url: redactUrl(request.url), operation: context.operation };
+    context.request = description;
     // Read the body once: each attempt gets a fresh Request, since a sent body cannot be sent again.
     const body = method === "GET" || method === "HEAD" ? null : await request.arrayBuffer();
     const startedAt = performance.now();
@@ -156,13 +162,19 @@ export class Transport {
       context.deadline = deadline;
       return response;
     }
+    if (NULL_BODY_STATUSES.has(response.status)) {
+      deadline.clear();
+      return response;
+    }
     try {
-      const content = response.status === 204 || response.status === 304 ? null : await response.arrayBuffer();
-      return new Response(content, {
+      const read = new Response(await response.arrayBuffer(), {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
       });
+      // Keep what the caller could read on the original: where the answer came from.
+      Object.defineProperty(read, "url", { value: response.url });
+      return read;
     } catch (cause) {
       throw bodyReadFailure(cause, context, deadline, description);
     } finally {
@@ -206,19 +218,15 @@ export class Transport {
     if (hooks.onRequest) callHook(logger, () => hooks.onRequest?.(info));
     logger.debug?.("request", { ...info });
 
+    let response: Response;
     try {
       // URL and init rather than a new Request: fetch builds one Request from them, not two.
-      const response = await this.options.fetch()(request.url, {
+      response = await this.options.fetch()(request.url, {
         method: info.method,
         headers: request.headers,
         body,
         signal: deadline.signal,
       });
-      const durationMs = Math.round(performance.now() - attemptStarted);
-      if (hooks.onResponse)
-        callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
-      logger.debug?.("response", { ...info, status: response.status, durationMs });
-      return { response, token };
     } catch (cause) {
       if (context.signal?.aborted) throw context.signal.reason;
       const code = connectionErrorCode(cause);
@@ -240,6 +248,10 @@ export class Transport {
         ),
       };
     }
+    const durationMs = Math.round(performance.now() - attemptStarted);
+    if (hooks.onResponse) callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
+    logger.debug?.("response", { ...info, status: response.status, durationMs });
+    return { response, token };
   }
 }
 
