@@ -26,7 +26,11 @@ type Operation = { requestBody?: { content?: Record<string, unknown> } };
 type Spec = { paths?: Record<string, Record<string, Operation>> };
 
 /** The operation of a spec path, literal or templated (`/a/{id}`), for a request path. */
-function operationFor(spec: Spec, method: string, requestPath: string): Operation | undefined {
+export function operationFor<O>(
+  spec: { paths?: Record<string, Record<string, O>> },
+  method: string,
+  requestPath: string,
+): O | undefined {
   for (const [template, item] of Object.entries(spec.paths ?? {})) {
     const pattern = new RegExp(
       `^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^}]+\\?\}/g, "[^/]+")}/?$`,
@@ -47,11 +51,16 @@ async function mediaTypeErrors(pactFile: string, spec: Spec): Promise<string[]> 
       .split(";")[0]
       ?.trim()
       .toLowerCase();
-    const accepted = Object.keys(operationFor(spec, request.method, request.path)?.requestBody?.content ?? {});
-    if (accepted.length > 0 && !accepted.some((type) => type.toLowerCase() === mediaType)) {
+    const operation = operationFor(spec, request.method, request.path);
+    if (!operation) {
+      errors.push(`request.operation.unknown: the spec has no ${request.method} ${request.path} (${description})`);
+      continue;
+    }
+    const accepted = Object.keys(operation.requestBody?.content ?? {});
+    if (!accepted.some((type) => type.toLowerCase() === mediaType)) {
       errors.push(
         `request.content-type.unsupported: the request is sent as ${mediaType || "(no Content-Type)"}, ` +
-          `the spec accepts ${accepted.join(", ")} (${description})`,
+          `the spec accepts ${accepted.join(", ") || "no body"} (${description})`,
       );
     }
   }

@@ -16,13 +16,20 @@ const spec = {
   },
 };
 
+const post = { method: "POST", path: "/messages" };
+
 describe("the Prefer header for a spec", () => {
   it("keeps the example name where the spec has it for that status", () => {
-    expect(preferIn(spec, "code=201, example=in-app")).toBe("code=201, example=in-app");
+    expect(preferIn(spec, "code=201, example=in-app", post)).toBe("code=201, example=in-app");
   });
 
   it("asks for the status alone where the spec has no example of that name for that status", () => {
-    expect(preferIn(spec, "code=403, example=missing-app-message-permission")).toBe("code=403");
-    expect(preferIn(spec, "code=403, example=in-app")).toBe("code=403");
+    expect(preferIn(spec, "code=403, example=missing-app-message-permission", post)).toBe("code=403");
+    expect(preferIn(spec, "code=403, example=in-app", post)).toBe("code=403");
+  });
+
+  it("looks only at the interaction's own operation", () => {
+    expect(preferIn(spec, "code=201, example=in-app", { method: "POST", path: "/other" })).toBe("code=201");
+    expect(preferIn(spec, "code=201, example=in-app", { method: "GET", path: "/messages" })).toBe("code=201");
   });
 });

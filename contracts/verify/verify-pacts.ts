@@ -7,6 +7,7 @@ import path from "node:path";
 import { startPrism } from "@nhs-app-api/testing";
 import { Verifier } from "@pact-foundation/pact";
 import { PROVIDER, preferFor } from "../provider-states.ts";
+import { operationFor } from "./compare-pacts.ts";
 import { startPrismGate } from "./prism-gate.ts";
 import { strictRequestSpec } from "./strict-spec.ts";
 
@@ -18,7 +19,11 @@ export interface InteractionResult {
 }
 
 interface PactFile {
-  interactions: { description: string; providerStates?: { name: string }[] }[];
+  interactions: {
+    description: string;
+    providerStates?: { name: string }[];
+    request: { method: string; path: string };
+  }[];
 }
 
 type Spec = {
@@ -32,19 +37,19 @@ type Spec = {
 };
 
 /**
- * The Prefer header for a spec: the state's status and example name, or the
- * status alone where this spec has no example of that name for that status
- * (another spec, such as the publisher's, may name its examples otherwise or
- * not at all; Prism then answers from whatever example the status has).
+ * The Prefer header for one interaction against a spec: the state's status and
+ * example name, or the status alone where this operation of this spec has no
+ * example of that name for that status (another spec, such as the
+ * publisher's, may name its examples otherwise or not at all; Prism then
+ * answers from whatever example the status has).
  */
-export function preferIn(spec: Spec, prefer: string): string {
+export function preferIn(spec: Spec, prefer: string, request: { method: string; path: string }): string {
   const code = /code=(\d+)/.exec(prefer)?.[1];
   const example = /example=([\w-]+)/.exec(prefer)?.[1];
   if (!code || !example) return prefer;
-  const named = Object.values(spec.paths ?? {}).some((item) =>
-    Object.values(item).some((operation) =>
-      Object.values(operation?.responses?.[code]?.content ?? {}).some((media) => example in (media.examples ?? {})),
-    ),
+  const operation = operationFor(spec, request.method, request.path);
+  const named = Object.values(operation?.responses?.[code]?.content ?? {}).some(
+    (media) => example in (media.examples ?? {}),
   );
   return named ? prefer : `code=${code}`;
 }
@@ -71,7 +76,7 @@ export async function verifyPacts(options: { pactFile: string; specPath: string 
         });
         continue;
       }
-      const prefer = preferIn(spec, stated);
+      const prefer = preferIn(spec, stated, interaction.request);
       const single = path.join(dir, `interaction-${index}.json`);
       await writeFile(single, JSON.stringify({ ...pact, interactions: [interaction] }));
       const violationsBefore = gate.violations.length;
