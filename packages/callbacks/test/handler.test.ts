@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type Server } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCallbackHandler, type Receipt, type Reply } from "../src/index.js";
@@ -148,7 +154,7 @@ describe("the Node handler", () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-  async function listen(handler: ReturnType<typeof createCallbackHandler>["node"]) {
+  async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void) {
     server = createServer(handler);
     await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -197,14 +203,12 @@ describe("the Node handler", () => {
     const text = JSON.stringify(receipts.notified);
     // As Express's body parsers do: read the stream, then hand over what they made of it.
     for (const parse of [(raw: Buffer) => JSON.parse(raw.toString()) as unknown, (raw: Buffer) => raw]) {
-      server = createServer(async (request, response) => {
+      const url = await listen(async (request, response) => {
         const chunks: Buffer[] = [];
         for await (const chunk of request) chunks.push(chunk as Buffer);
         Object.assign(request, { body: parse(Buffer.concat(chunks)) });
         handler.node(request, response);
       });
-      await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const answer = await fetch(`${url}/FHIR/R4/Task`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -219,14 +223,12 @@ describe("the Node handler", () => {
 
   it("answers 400 at once when something read the body first and left nothing, instead of waiting for ever", async () => {
     const { handler, got } = setup();
-    server = createServer(async (request, response) => {
+    const url = await listen(async (request, response) => {
       for await (const _ of request) {
         // a logging middleware that drains the stream and keeps nothing
       }
       handler.node(request, response);
     });
-    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const answer = await fetch(`${url}/FHIR/R4/Task`, {
       method: "POST",
       headers: { "content-type": "application/json" },
