@@ -12,7 +12,7 @@ import { MatchersV3 } from "@pact-foundation/pact";
 import { describe, expect, it } from "vitest";
 import { providerStates } from "../provider-states.ts";
 import { bearer, correlationHeader, echoedIdentifiers, json, location, operationOutcome, UUID } from "./shapes.ts";
-import { clientFor, NHS_NUMBER, newPact, ODS_CODE, useTokenEndpoint } from "./support.ts";
+import { clientFor, NHS_NUMBER, newPact, ODS_CODE, showingErrors, useTokenEndpoint } from "./support.ts";
 
 useTokenEndpoint();
 
@@ -65,15 +65,17 @@ describe("errors", () => {
           .headers({ ...correlationHeader, ...json })
           .jsonBody(operationOutcome("invalid", { atLeast: 2, expression: true }));
       })
-      .executeTest(async (server) => {
-        const error = (await clientFor(server.url)
-          .sendInAppMessage(bad as typeof message, { validate: false })
-          .catch((e: unknown) => e)) as BadRequestError;
-        expect(error).toBeInstanceOf(BadRequestError);
-        expect(error.issues.length).toBeGreaterThanOrEqual(2);
-        expect(error.operationOutcome?.resourceType).toBe("OperationOutcome");
-        expect(error.correlationId).toBeDefined();
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const error = (await clientFor(server.url)
+            .sendInAppMessage(bad as typeof message, { validate: false })
+            .catch((e: unknown) => e)) as BadRequestError;
+          expect(error).toBeInstanceOf(BadRequestError);
+          expect(error.issues.length).toBeGreaterThanOrEqual(2);
+          expect(error.operationOutcome?.resourceType).toBe("OperationOutcome");
+          expect(error.correlationId).toBeDefined();
+        }),
+      );
   });
 
   it("renews an expired token and replays the message once", async () => {
@@ -104,12 +106,14 @@ describe("errors", () => {
           .headers({ Location: location("in-app"), ...correlationHeader, ...json })
           .jsonBody({ resourceType: "CommunicationRequest", identifier: echoedIdentifiers, status: "active" });
       })
-      .executeTest(async (server) => {
-        const client = clientFor(server.url);
-        const sent = await client.sendInAppMessage(message);
-        expect(sent.communicationId).toBe(UUID);
-        expect(client.tokenRequestCount).toBe(2);
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const client = clientFor(server.url);
+          const sent = await client.sendInAppMessage(message);
+          expect(sent.communicationId).toBe(UUID);
+          expect(client.tokenRequestCount).toBe(2);
+        }),
+      );
   });
 
   it("surfaces a 403 security as a PermissionError", async () => {
@@ -125,13 +129,15 @@ describe("errors", () => {
       .willRespondWith(403, (builder) => {
         builder.headers({ ...correlationHeader, ...json }).jsonBody(operationOutcome("security"));
       })
-      .executeTest(async (server) => {
-        const error = await clientFor(server.url)
-          .sendInAppMessage(message)
-          .catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(PermissionError);
-        expect((error as PermissionError).issues[0]?.code).toBe("security");
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const error = await clientFor(server.url)
+            .sendInAppMessage(message)
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(PermissionError);
+          expect((error as PermissionError).issues[0]?.code).toBe("security");
+        }),
+      );
   });
 
   it("surfaces a missing report as a NotFoundError", async () => {
@@ -145,12 +151,14 @@ describe("errors", () => {
       .willRespondWith(404, (builder) => {
         builder.headers({ ...correlationHeader, ...json }).jsonBody(operationOutcome("not-found"));
       })
-      .executeTest(async (server) => {
-        const error = await clientFor(server.url)
-          .getReceiptReport({ day: "2022-08-20" })
-          .catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(NotFoundError);
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const error = await clientFor(server.url)
+            .getReceiptReport({ day: "2022-08-20" })
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(NotFoundError);
+        }),
+      );
   });
 
   it("surfaces a 429 throttled as a RateLimitError", async () => {
@@ -166,12 +174,14 @@ describe("errors", () => {
       .willRespondWith(429, (builder) => {
         builder.headers({ ...json }).jsonBody(operationOutcome("throttled"));
       })
-      .executeTest(async (server) => {
-        const error = await clientFor(server.url)
-          .sendInAppMessage(message)
-          .catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(RateLimitError);
-        expect(error).not.toBeInstanceOf(AuthenticationError);
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const error = await clientFor(server.url)
+            .sendInAppMessage(message)
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(RateLimitError);
+          expect(error).not.toBeInstanceOf(AuthenticationError);
+        }),
+      );
   });
 });

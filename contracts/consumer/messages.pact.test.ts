@@ -5,7 +5,7 @@ import { MatchersV3 } from "@pact-foundation/pact";
 import { describe, expect, it } from "vitest";
 import { providerStates } from "../provider-states.ts";
 import { bearer, correlationHeader, echoedIdentifiers, json, location, UUID } from "./shapes.ts";
-import { clientFor, NHS_NUMBER, newPact, ODS_CODE, useTokenEndpoint } from "./support.ts";
+import { clientFor, NHS_NUMBER, newPact, ODS_CODE, showingErrors, useTokenEndpoint } from "./support.ts";
 
 useTokenEndpoint();
 
@@ -74,12 +74,14 @@ describe("sending messages", () => {
               : {}),
           });
         })
-        .executeTest(async (server) => {
-          const sent = await clientFor(server.url).sendInAppMessage(message);
-          expect(sent.status).toBe(201);
-          expect(sent.communicationId).toBe(UUID);
-          expect(sent.location).toMatch(new RegExp(`/${UUID}$`));
-        });
+        .executeTest(
+          showingErrors(async (server) => {
+            const sent = await clientFor(server.url).sendInAppMessage(message);
+            expect(sent.status).toBe(201);
+            expect(sent.communicationId).toBe(UUID);
+            expect(sent.location).toMatch(new RegExp(`/${UUID}$`));
+          }),
+        );
     });
   }
 
@@ -121,10 +123,12 @@ describe("sending messages", () => {
           .headers({ Location: location("notification"), ...correlationHeader, ...json })
           .jsonBody({ resourceType: "CommunicationRequest", identifier: echoedIdentifiers, status: "active" });
       })
-      .executeTest(async (server) => {
-        const sent = await clientFor(server.url).sendPushNotification(push);
-        expect(sent.status).toBe(201);
-        expect(sent.communicationId).toBe(UUID);
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const sent = await clientFor(server.url).sendPushNotification(push);
+          expect(sent.status).toBe(201);
+          expect(sent.communicationId).toBe(UUID);
+        }),
+      );
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { providerStates } from "../provider-states.ts";
 import { bearer, correlationHeader, json, linkHeader, patientList, receiptBundle } from "./shapes.ts";
-import { clientFor, newPact, useTokenEndpoint } from "./support.ts";
+import { clientFor, newPact, showingErrors, useTokenEndpoint } from "./support.ts";
 
 useTokenEndpoint();
 
@@ -50,14 +50,16 @@ describe("reading reports", () => {
           })
           .jsonBody(receiptBundle);
       })
-      .executeTest(async (server) => {
-        const client = clientFor(server.url);
-        const first = await client.getReceiptReport({ day: "2022-08-19" });
-        expect(first.items[0]?.resourceType).toBe("Task");
-        expect(first.links.next).toBeDefined();
-        const last = await client.getReceiptReport({ day: "2022-08-19", page: 2 });
-        expect(last.links.next).toBeUndefined();
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const client = clientFor(server.url);
+          const first = await client.getReceiptReport({ day: "2022-08-19" });
+          expect(first.items[0]?.resourceType).toBe("Task");
+          expect(first.links.next).toBeDefined();
+          const last = await client.getReceiptReport({ day: "2022-08-19", page: 2 });
+          expect(last.links.next).toBeUndefined();
+        }),
+      );
   });
 
   it("reads the patient report of T00001: a page with a next link, then the last page without one", async () => {
@@ -102,14 +104,16 @@ describe("reading reports", () => {
           })
           .jsonBody(patientList);
       })
-      .executeTest(async (server) => {
-        const client = clientFor(server.url);
-        const first = await client.getPatientReport({ odsCode: "T00001" });
-        expect(first.items[0]?.nhsNumber).toMatch(/^\d{10}$/);
-        expect(first.links.next).toContain("page=2");
-        const last = await client.getPatientReport({ odsCode: "T00001", page: 2 });
-        expect(last.links.next).toBeUndefined();
-        expect(last.lastPage).toBe(2);
-      });
+      .executeTest(
+        showingErrors(async (server) => {
+          const client = clientFor(server.url);
+          const first = await client.getPatientReport({ odsCode: "T00001" });
+          expect(first.items[0]?.nhsNumber).toMatch(/^\d{10}$/);
+          expect(first.links.next).toContain("page=2");
+          const last = await client.getPatientReport({ odsCode: "T00001", page: 2 });
+          expect(last.links.next).toBeUndefined();
+          expect(last.lastPage).toBe(2);
+        }),
+      );
   });
 });

@@ -52,3 +52,19 @@ export function clientFor(mockServerUrl: string, overrides: Partial<NhsAppClient
 
 export const NHS_NUMBER = "9692113841";
 export const ODS_CODE = "B82041";
+
+/**
+ * Wraps a pact test body so that its own failure is printed: Pact's
+ * executeTest reports only the mock server's mismatches ("expected but not
+ * received"), which hides why the client stopped.
+ */
+export const showingErrors =
+  <Server>(test: (server: Server) => Promise<void>) =>
+  async (server: Server): Promise<void> => {
+    try {
+      await test(server);
+    } catch (error) {
+      console.error("The test's own failure, before Pact's mismatch report:", error);
+      throw error;
+    }
+  };
