@@ -54,24 +54,15 @@ export const fetchFor = (core: ClientCore, context: CallContext) => (request: Re
  * stalled body times out, and a failure while reading becomes the client's
  * own TimeoutError or ConnectionError.
  */
-export async function exchange<T>(
-  core: ClientCore,
-  context: CallContext,
-  method: string,
-  call: () => Promise<T>,
-): Promise<T> {
+export async function exchange<T>(context: CallContext, call: () => Promise<T>): Promise<T> {
   context.readsBody = true;
   try {
     return await call();
   } catch (error) {
     const deadline = context.deadline;
     if (error instanceof NhsAppError || !deadline) throw error;
-    throw bodyReadFailure(
-      error,
-      context,
-      deadline,
-      context.request ?? { method, url: redactUrl(core.config.baseUrl), operation: context.operation },
-    );
+    // The transport set context.request along with the deadline: the error names the request.
+    throw bodyReadFailure(error, context, deadline);
   } finally {
     context.deadline?.clear();
     context.deadline = undefined;

@@ -69,7 +69,7 @@ async function send<Resource>(
     parseAs: "text" as const,
     fetch: fetchFor(core, context),
   };
-  const { response, data, error } = await exchange(core, context, "POST", () =>
+  const { response, data, error } = await exchange(context, () =>
     kind === "in-app" ? core.raw.POST(IN_APP_PATH, init) : core.raw.POST(PUSH_PATH, init),
   );
   const body = bodyOf(response, data, error);

@@ -54,7 +54,7 @@ export async function getReceiptReport(core: ClientCore, query: ReceiptReportQue
   if (options.validate ?? core.config.validate) validateReceiptReportQuery(query);
   const context = startCall(core, "get-receipt-report", options);
   const day = formatDay(query.day);
-  const { response, data, error } = await exchange(core, context, "GET", () =>
+  const { response, data, error } = await exchange(context, () =>
     core.raw.GET(RECEIPTS_PATH, {
       params: { query: { day, ...(query.page === undefined ? {} : { page: query.page }) } },
       parseAs: "text",
@@ -80,7 +80,7 @@ export async function getReceiptReport(core: ClientCore, query: ReceiptReportQue
 export async function getPatientReport(core: ClientCore, query: PatientReportQuery, options: CallOptions = {}) {
   if (options.validate ?? core.config.validate) validatePatientReportQuery(query);
   const context = startCall(core, "get-patient-report", options);
-  const { response, data, error } = await exchange(core, context, "GET", () =>
+  const { response, data, error } = await exchange(context, () =>
     core.raw.GET(PATIENTS_PATH, {
       params: {
         query: { "ods-organisation-code": query.odsCode, ...(query.page === undefined ? {} : { page: query.page }) },

@@ -122,7 +122,7 @@ export class Transport {
           continue;
         }
         if (response.ok || (response.status < 500 && response.status !== 429))
-          return this.#deliver(response, context, deadline, description);
+          return this.#deliver(response, context, deadline);
       }
       const failure: FailureReason = response ? { type: "status", status: response.status } : outcome.failure;
 
@@ -134,7 +134,7 @@ export class Transport {
         isRetryable(method, failure, context.retry) &&
         elapsed + delayMs <= context.retry.totalBudgetMs;
       if (!canRetry) {
-        if (response) return this.#deliver(response, context, deadline, description);
+        if (response) return this.#deliver(response, context, deadline);
         deadline.clear();
         throw outcome.thrown;
       }
@@ -152,12 +152,7 @@ export class Transport {
    * operation that reads the body itself; read in full within the deadline
    * for the raw client, so that a body that stalls cannot hang the caller.
    */
-  async #deliver(
-    response: Response,
-    context: CallContext,
-    deadline: Deadline,
-    description: RequestDescription,
-  ): Promise<Response> {
+  async #deliver(response: Response, context: CallContext, deadline: Deadline): Promise<Response> {
     if (context.readsBody) {
       context.deadline = deadline;
       return response;
@@ -176,7 +171,7 @@ export class Transport {
       Object.defineProperty(read, "url", { value: response.url });
       return read;
     } catch (cause) {
-      throw bodyReadFailure(cause, context, deadline, description);
+      throw bodyReadFailure(cause, context, deadline);
     } finally {
       deadline.clear();
     }
@@ -274,14 +269,13 @@ function discard(response: Response) {
  * timeout, or a connection lost after the request was sent (so the request
  * may have been processed either way). The caller's own abort is its reason.
  */
-export function bodyReadFailure(
-  cause: unknown,
-  context: CallContext,
-  deadline: Deadline,
-  description: RequestDescription,
-): unknown {
+export function bodyReadFailure(cause: unknown, context: CallContext, deadline: Deadline): unknown {
   if (context.signal?.aborted) return context.signal.reason;
-  const details = { request: description, correlationId: context.correlationId, cause };
+  const details = {
+    ...(context.request ? { request: context.request } : {}),
+    correlationId: context.correlationId,
+    cause,
+  };
   if (deadline.timedOut) {
     return new TimeoutError(
       `No complete answer within ${context.timeoutMs} ms from ${context.operation}; the request may have been processed`,
