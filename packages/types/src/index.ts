@@ -128,13 +128,17 @@ export interface components {
              * @enum {string}
              */
             status: "active";
-            /** @description The message text. Send exactly one item; server errors name it `payload[0]`. */
+            /** @description The message text, exactly one item; server errors name it `payload[0]`. */
             payload: {
                 contentString: components["schemas"]["ContentString"];
             }[];
             /** @description For a message the patient can reply to, the one Questionnaire that says how. */
             contained?: components["schemas"]["ReplyQuestionnaire"][];
-            /** @description Required whenever `contained` is present; points at the contained Questionnaire. */
+            /**
+             * @description Required whenever `contained` is present, and only then; points at the
+             *     contained Questionnaire. OpenAPI 3.0 cannot state "required when", so
+             *     @nhs-app-api/contract's rules module checks it.
+             */
             extension?: components["schemas"]["AnswersExtension"][];
             /** @description Exactly one patient. */
             recipient: components["schemas"]["NhsNumberRecipient"][];
@@ -215,7 +219,7 @@ export interface components {
              * @enum {string}
              */
             status: "active";
-            /** @description The notification. Send exactly one item; server errors name it `payload[0]`. */
+            /** @description The notification, exactly one item; server errors name it `payload[0]`. */
             payload: {
                 contentReference: {
                     /**
@@ -439,12 +443,12 @@ export interface components {
              * @description The namespace of the value.
              * @example https://fhir.nhs.uk/NHSApp/campaign-id
              */
-            system?: string;
+            system: string;
             /**
              * @description The value, at most 128 characters, with no HTML tags.
              * @example optional campaign id
              */
-            value?: string;
+            value: string;
         };
         /**
          * EchoedIdentifier
@@ -477,8 +481,10 @@ export interface components {
          *     * images: `![NHS Logo](https://assets.nhs.uk/images/nhs-logo.png)`
          *     * a line break: two or more spaces at the end of a line
          *
-         *     HTML tags are refused (the text must not match `<(.|\n)*?>`); HTML entities
-         *     such as `&amp;` are decoded when the message is shown.
+         *     HTML tags are refused: the server refuses any text matching `<(.|\n)*?>`
+         *     (a `<` followed, later, by a `>`), written here as the equivalent
+         *     `<[^<>]*>`, which a validator checks in linear time. HTML entities such as
+         *     `&amp;` are decoded when the message is shown.
          * @example You have a new appointment, please confirm you can attend. Open the Onboarded Third Party appointment here https://www.nhsapp.service.nhs.uk/appointments/hospital-appointments
          */
         ContentString: string;
@@ -499,10 +505,13 @@ export interface components {
                  * Format: uri
                  * @description Always `https://fhir.nhs.uk/Id/nhs-number`.
                  * @default https://fhir.nhs.uk/Id/nhs-number
+                 * @enum {string}
                  */
-                system: string;
+                system: "https://fhir.nhs.uk/Id/nhs-number";
                 /**
-                 * @description The patient's NHS number (NHS Data Dictionary, NHS NUMBER).
+                 * @description The patient's NHS number (NHS Data Dictionary, NHS NUMBER). The
+                 *     Modulus 11 check digit, which no schema keyword can state, is checked
+                 *     by @nhs-app-api/contract's rules module with this same wording.
                  * @example 9903002157
                  */
                 value: string;
@@ -579,32 +588,63 @@ export interface components {
              * @enum {string}
              */
             status: "active";
-            item: {
-                /**
-                 * @description Any string unique within the Questionnaire.
-                 * @example 1
-                 */
-                linkId: string;
-                /**
-                 * @description `choice` for a keyword reply, `text` for a free-text reply.
-                 * @enum {string}
-                 */
-                type: "choice" | "text";
-                /** @description For `choice` only, the keywords the patient may pick from. */
-                answerOption?: {
-                    valueCoding?: {
-                        /**
-                         * @description A keyword shown to the patient.
-                         * @example SMOKE
-                         */
-                        code?: string;
-                    };
-                }[];
+            /** @description Exactly one question. */
+            item: components["schemas"]["ReplyItem"][];
+        };
+        /**
+         * ReplyItem
+         * @description The one question of a reply Questionnaire: `choice` for a keyword reply,
+         *     which lists one to six keywords in `answerOption`, or `text` for a
+         *     free-text reply, which lists none.
+         */
+        ReplyItem: components["schemas"]["ReplyKeywordItem"] | components["schemas"]["ReplyFreeTextItem"];
+        /**
+         * ReplyKeywordItem
+         * @description A keyword reply: the patient picks one of the keywords in `answerOption`.
+         */
+        ReplyKeywordItem: {
+            /**
+             * @description Any string unique within the Questionnaire.
+             * @example 1
+             */
+            linkId: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "choice";
+            /** @description The keywords the patient may pick from. */
+            answerOption: {
+                valueCoding: {
+                    /**
+                     * @description A keyword shown to the patient.
+                     * @example SMOKE
+                     */
+                    code: string;
+                };
             }[];
         };
         /**
+         * ReplyFreeTextItem
+         * @description A free-text reply; it offers no keywords.
+         */
+        ReplyFreeTextItem: {
+            /**
+             * @description Any string unique within the Questionnaire.
+             * @example 1
+             */
+            linkId: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+        };
+        /**
          * AnswersExtension
-         * @description Links the message to its contained Questionnaire.
+         * @description Links the message to its contained Questionnaire. Its reference must be `#`
+         *     followed by the Questionnaire's id; that cross-field rule is checked by
+         *     @nhs-app-api/contract's rules module.
          */
         AnswersExtension: {
             /**
@@ -744,6 +784,9 @@ export type NhsNumberRecipient = components['schemas']['NhsNumberRecipient'];
 export type EchoedRecipient = components['schemas']['EchoedRecipient'];
 export type OdsRequester = components['schemas']['OdsRequester'];
 export type ReplyQuestionnaire = components['schemas']['ReplyQuestionnaire'];
+export type ReplyItem = components['schemas']['ReplyItem'];
+export type ReplyKeywordItem = components['schemas']['ReplyKeywordItem'];
+export type ReplyFreeTextItem = components['schemas']['ReplyFreeTextItem'];
 export type AnswersExtension = components['schemas']['AnswersExtension'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseTooManyRequests = components['responses']['TooManyRequests'];

@@ -49,8 +49,9 @@ export interface components {
                      * Format: uri
                      * @description `https://fhir.nhs.uk/Id/nhs-app-communication-id`.
                      * @example https://fhir.nhs.uk/Id/nhs-app-communication-id
+                     * @enum {string}
                      */
-                    system?: string;
+                    system?: "https://fhir.nhs.uk/Id/nhs-app-communication-id";
                     /**
                      * @description The communication ID (published examples put a space before it).
                      * @example 8f7ec136-66eb-4a9e-97ca-5c7a53d2710c
@@ -149,7 +150,8 @@ export interface components {
         };
         /**
          * ReplyAnswer
-         * @description A keyword (`valueCoding.code`) or a free-text answer (`valueString`).
+         * @description One answer: a keyword (`valueCoding.code`) or a free-text answer
+         *     (`valueString`), exactly one of the two.
          */
         ReplyAnswer: {
             valueCoding?: {
@@ -157,14 +159,14 @@ export interface components {
                  * @description The keyword the patient picked.
                  * @example SMOKE
                  */
-                code?: string;
+                code: string;
             };
             /**
              * @description The text the patient wrote.
              * @example Brief sentence or paragraph
              */
             valueString?: string;
-        };
+        } & (unknown | unknown);
         /**
          * OperationOutcome
          * @description A FHIR R4 OperationOutcome: the body of every error this API returns.
