@@ -15,6 +15,8 @@ export const repoRoot = process.env.NHS_APP_API_REPO_ROOT ?? toolRoot;
 export const specDir = path.join(repoRoot, "spec");
 export const redoclyConfig = path.join(specDir, "redocly.yaml");
 export const typesPackageDir = path.join(repoRoot, "packages/types");
+/** Where the run-time contract's generated modules live. */
+export const contractGeneratedDir = path.join(repoRoot, "packages/contract/src/generated");
 
 export interface SpecDocument {
   /** The API's alias in spec/redocly.yaml; also the bundle's file name. */

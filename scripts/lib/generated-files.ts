@@ -1,11 +1,13 @@
 // What `pnpm generate` writes: the bundles of every document in spec/ (JSON
-// and YAML) and the types generated from them. Rendered in memory, so the
+// and YAML), the types generated from them, and the run-time contract
+// (constants and compiled validators) of @nhs-app-api/contract. Rendered in memory, so the
 // drift check and the demo can compare with what is committed without writing.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import YAML from "yaml";
 import { bundleDocument, type OpenApiObject } from "./bundle.ts";
-import { bundleBase, documents, repoRoot, typesFile, typesPackageDir } from "./documents.ts";
+import { bundleBase, contractGeneratedDir, documents, repoRoot, typesFile, typesPackageDir } from "./documents.ts";
+import { generateContract } from "./generate-contract.ts";
 import { generateTypes } from "./generate-types.ts";
 
 export interface GeneratedFiles {
@@ -27,6 +29,14 @@ export async function renderGeneratedFiles(options: { onlyBundle?: boolean } = {
       if (!options.onlyBundle) files.set(typesFile(doc), await generateTypes(doc, bundle));
     }),
   );
+  if (!options.onlyBundle) {
+    const contract = generateContract(bundles);
+    files.set(path.join(contractGeneratedDir, "contract.ts"), contract.constants);
+    files.set(path.join(contractGeneratedDir, "validators.ts"), contract.index);
+    for (const [alias, code] of contract.validators) {
+      files.set(path.join(contractGeneratedDir, `validators-${alias}.ts`), code);
+    }
+  }
   return { files, bundles };
 }
 
@@ -43,7 +53,7 @@ export async function findStaleFiles(files: Map<string, string>, options: { only
   }
   const dirs = [
     path.join(typesPackageDir, "openapi"),
-    ...(options.onlyBundle ? [] : [path.join(typesPackageDir, "src")]),
+    ...(options.onlyBundle ? [] : [path.join(typesPackageDir, "src"), contractGeneratedDir]),
   ];
   for (const dir of dirs) {
     const names = await readdir(dir).catch(() => [] as string[]);

@@ -1,0 +1,26 @@
+// @nhs-app-api/contract: the NHS App API's contract at run time, generated
+// from spec/ by `pnpm generate`. The client, the callbacks package and the
+// test doubles all read paths, systems, limits and validation from here, so
+// that a change to the spec reaches every one of them.
+export { isCalendarDate } from "./formats.js";
+export {
+  enums,
+  environments,
+  limits,
+  operations,
+  patterns,
+  recognisedIdentifierSystems,
+  systems,
+} from "./generated/contract.js";
+export { type ContractIssue, ruleOf, toExpression, valueOf } from "./issues.js";
+export { isValidNhsNumber, NHS_NUMBER_INVALID } from "./rules.js";
+export {
+  acceptsMediaType,
+  mediaTypeOf,
+  type OperationId,
+  type QueryInput,
+  queryIssues,
+  requestBodyIssues,
+  requestMediaTypes,
+  responseBodyIssues,
+} from "./validate.js";

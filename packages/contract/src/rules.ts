@@ -1,0 +1,116 @@
+// The rules of the NHS App API that JSON Schema cannot state, in one place,
+// in the server's own words where they are known (contract-notes sections 4
+// and 7): the NHS number's check digit, one identifier per recorded system,
+// the answers extension that must point at the contained Questionnaire, and
+// a query parameter given once. The client's validation, the mocks, the
+// sandbox and the callback parsers all apply these, after the spec's schema.
+import { recognisedIdentifierSystems } from "./generated/contract.js";
+import { type ContractIssue, contractIssue } from "./issues.js";
+
+export const NHS_NUMBER_INVALID = "NHS Number is invalid";
+const NHS_NUMBER_WEIGHTS = [10, 9, 8, 7, 6, 5, 4, 3, 2] as const;
+
+/**
+ * Ten digits whose last is the Modulus 11 check digit of the other nine
+ * (NHS Data Dictionary, NHS NUMBER). A check that computes to 10 means no
+ * valid number has those nine digits.
+ */
+export function isValidNhsNumber(value: string): boolean {
+  if (!/^\d{10}$/.test(value)) return false;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(value[i]) * (NHS_NUMBER_WEIGHTS[i] as number);
+  const check = 11 - (sum % 11);
+  if (check === 10) return false;
+  return (check === 11 ? 0 : check) === Number(value[9]);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const field = (value: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>(
+    (node, key) =>
+      typeof key === "number" ? (Array.isArray(node) ? node[key] : undefined) : isRecord(node) ? node[key] : undefined,
+    value,
+  );
+
+/**
+ * The check digit of an NHS number the schema found well formed (ten
+ * digits); a malformed one is already reported, with the same words.
+ */
+function nhsNumberCheckDigit(value: unknown, expression: string): ContractIssue[] {
+  return typeof value === "string" && /^\d{10}$/.test(value) && !isValidNhsNumber(value)
+    ? [contractIssue(expression, NHS_NUMBER_INVALID, "nhs-number-check-digit", value)]
+    : [];
+}
+
+/** A recorded system given twice: "Multiple Campaign IDs specified", at `identifier`. */
+function oneIdentifierPerSystem(identifiers: unknown): ContractIssue[] {
+  if (!Array.isArray(identifiers)) return [];
+  const issues: ContractIssue[] = [];
+  for (const recognised of recognisedIdentifierSystems) {
+    const count = identifiers.filter((identifier) => field(identifier, "system") === recognised.system).length;
+    if (count > 1) issues.push(contractIssue("identifier", recognised.duplicate, "one-identifier-per-system"));
+  }
+  return issues;
+}
+
+/**
+ * The answers extension comes with a contained Questionnaire, and only with
+ * one, and points at it as `#id`. (The server's wording for these is not
+ * published; these words are the project's.)
+ */
+function answersPointAtQuestionnaire(message: Record<string, unknown>): ContractIssue[] {
+  const { contained, extension } = message;
+  if (contained === undefined && extension !== undefined) {
+    return [contractIssue("extension", "The answers extension needs a contained Questionnaire", "answers-extension")];
+  }
+  if (contained !== undefined && extension === undefined) {
+    return [contractIssue("extension", "A contained Questionnaire needs the answers extension", "answers-extension")];
+  }
+  const id = field(contained, 0, "id");
+  const reference = field(extension, 0, "valueReference", "reference");
+  if (typeof id === "string" && id !== "" && typeof reference === "string" && reference !== `#${id}`) {
+    return [
+      contractIssue(
+        "extension[0].valueReference.reference",
+        `The answers extension must refer to the contained Questionnaire as #${id}`,
+        "answers-extension",
+        reference,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** In-app messages and push notifications: CommunicationRequests sent to the API. */
+export function communicationRequestRules(body: unknown): ContractIssue[] {
+  if (!isRecord(body)) return [];
+  return [
+    ...oneIdentifierPerSystem(body.identifier),
+    ...nhsNumberCheckDigit(field(body, "recipient", 0, "identifier", "value"), "recipient[0].identifier.value"),
+  ];
+}
+
+export function inAppMessageRules(body: unknown): ContractIssue[] {
+  return isRecord(body) ? [...communicationRequestRules(body), ...answersPointAtQuestionnaire(body)] : [];
+}
+
+/** A patient's reply, pushed to the supplier: the patient's NHS number is a real one. */
+export function replyRules(body: unknown): ContractIssue[] {
+  return nhsNumberCheckDigit(field(body, "requester", "identifier", "value"), "requester.identifier.value");
+}
+
+/** A query parameter given more than once: the server wants a single value. */
+export function singleValuedParameters(query: ReadonlyMap<string, readonly string[]>): ContractIssue[] {
+  return [...query]
+    .filter(([, values]) => values.length > 1)
+    .map(([name]) => contractIssue(name, "A single value is expected", "single-value"));
+}
+
+/** The rules each operation's body follows beyond its schema, by operationId. */
+export const bodyRules: Readonly<Record<string, (body: unknown) => ContractIssue[]>> = {
+  "create-in-app": inAppMessageRules,
+  "create-notification": communicationRequestRules,
+  "create-realtime-replies": replyRules,
+};

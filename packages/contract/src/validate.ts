@@ -1,0 +1,125 @@
+// Validation of what crosses the API, as the server would judge it: the
+// spec's compiled schema first, then the rules a schema cannot state, in one
+// list in the server's order. Request bodies of the NHS App API and bodies
+// of the callbacks a supplier receives are validated alike; so are report
+// queries, and (for mocks that check themselves) NHS App responses.
+import { type CompiledValidator, compiledFunction } from "./compiled.js";
+import { operations, validators } from "./generated/contract.js";
+import { type ContractIssue, contractIssue, inServerOrder, schemaIssues, type ValidatorPlace } from "./issues.js";
+import { bodyRules, singleValuedParameters } from "./rules.js";
+
+/** Every operationId of every document: `create-in-app`, `get-receipt-report`, `create-realtime-receipt`, ... */
+export type OperationId = keyof typeof operations;
+
+interface ValidatorFacts extends ValidatorPlace {
+  /** The compiled function's export, in the module of its document. */
+  fn: string;
+  document: string;
+}
+
+interface OperationValidators {
+  body?: Readonly<Record<string, ValidatorFacts>>;
+  query?: ValidatorFacts;
+  responses?: Readonly<Record<string, Readonly<Record<string, ValidatorFacts>>>>;
+}
+
+const table = validators as unknown as Readonly<Record<string, OperationValidators>>;
+const compiledCache = new Map<string, CompiledValidator>();
+
+function operationOf(operationId: string) {
+  const operation = (operations as Readonly<Record<string, (typeof operations)[OperationId]>>)[operationId];
+  if (!operation) throw new TypeError(`@nhs-app-api/contract: no operation ${operationId} in the spec`);
+  return operation;
+}
+
+function run(place: ValidatorFacts, data: unknown, extra: readonly ContractIssue[] = []): ContractIssue[] {
+  const key = `${place.document}/${place.fn}`;
+  let validate = compiledCache.get(key);
+  if (!validate) {
+    validate = compiledFunction(place.document, place.fn);
+    compiledCache.set(key, validate);
+  }
+  const schema = validate(data) ? [] : schemaIssues(validate.errors ?? [], place, data);
+  return inServerOrder([...schema, ...extra], place.order);
+}
+
+/** The media type of a Content-Type header value, lower case, without parameters. */
+export const mediaTypeOf = (contentType: string | null | undefined) =>
+  contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+
+/** The media types an operation's request body may be sent as, in the spec's order. */
+export const requestMediaTypes = (operationId: string): readonly string[] => operationOf(operationId).requestMediaTypes;
+
+/** Whether an operation takes a body sent with this Content-Type. */
+export const acceptsMediaType = (operationId: string, contentType: string | null | undefined) =>
+  requestMediaTypes(operationId).includes(mediaTypeOf(contentType));
+
+/**
+ * Every problem with a request body (an NHS App request or a callback body),
+ * or an empty list. The body is checked against the schema of `mediaType`,
+ * by default the first the operation takes.
+ */
+export function requestBodyIssues(operationId: OperationId, body: unknown, mediaType?: string): ContractIssue[] {
+  const bodies = table[operationOf(operationId) && operationId]?.body;
+  const type = mediaType === undefined ? Object.keys(bodies ?? {})[0] : mediaTypeOf(mediaType);
+  const place = type === undefined ? undefined : bodies?.[type];
+  if (!place) throw new TypeError(`@nhs-app-api/contract: ${operationId} takes no JSON body as ${type ?? "any type"}`);
+  return run(place, body, bodyRules[operationId]?.(body) ?? []);
+}
+
+/** A query as the caller has it: URLSearchParams, or names to values (arrays for repeats; undefined is absent). */
+export type QueryInput = URLSearchParams | Readonly<Record<string, unknown>>;
+
+function valuesOf(query: QueryInput): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  if (query instanceof URLSearchParams) {
+    for (const [name, value] of query) values.set(name, [...(values.get(name) ?? []), value]);
+    return values;
+  }
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    values.set(name, (Array.isArray(value) ? value : [value]).map(String));
+  }
+  return values;
+}
+
+/**
+ * Every problem with a report's query, or an empty list: each parameter given
+ * once and valid by its schema. Integer parameters are read as the server
+ * reads them: digits only (`2`, not `2.0` or `0x2`).
+ */
+export function queryIssues(operationId: OperationId, query: QueryInput | null | undefined): ContractIssue[] {
+  const place = table[operationOf(operationId) && operationId]?.query;
+  if (!place) throw new TypeError(`@nhs-app-api/contract: ${operationId} has no query parameters`);
+  const values = valuesOf(query ?? {});
+  const repeated = singleValuedParameters(values);
+  const parameters = operationOf(operationId).parameters.filter((p) => p.in === "query");
+  const data: Record<string, unknown> = {};
+  for (const parameter of parameters) {
+    const value = values.get(parameter.name)?.[0];
+    if (value === undefined || repeated.some((issue) => issue.expression?.[0] === parameter.name)) continue;
+    data[parameter.name] = parameter.type === "integer" && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  // A repeated parameter is reported once, as repeated, not also as missing.
+  const issues = run(place, data, repeated);
+  return issues.filter(
+    (issue) =>
+      !(issue.diagnostics === "Not specified" && repeated.some((r) => r.expression?.[0] === issue.expression?.[0])),
+  );
+}
+
+/** Every way a response body differs from the spec's schema for its status, or an empty list (NHS App API). */
+export function responseBodyIssues(
+  operationId: OperationId,
+  status: number | string,
+  body: unknown,
+  mediaType?: string,
+): ContractIssue[] {
+  const byType = table[operationOf(operationId) && operationId]?.responses?.[String(status)];
+  if (!byType)
+    return [contractIssue("", `${operationId} has no ${status} response with a JSON body in the spec`, "status")];
+  const type = mediaType === undefined ? Object.keys(byType)[0] : mediaTypeOf(mediaType);
+  const place = type === undefined ? undefined : byType[type];
+  if (!place) return [contractIssue("", `${operationId} ${status} is not sent as ${type}`, "media-type")];
+  return run(place, body);
+}
