@@ -12,7 +12,7 @@ export {
   recognisedIdentifierSystems,
   systems,
 } from "./generated/contract.js";
-export { type ContractIssue, ruleOf, toExpression, valueOf } from "./issues.js";
+export { type ContractIssue, offendingValue, ruleOf, toExpression } from "./issues.js";
 export { isValidNhsNumber, NHS_NUMBER_INVALID } from "./rules.js";
 export {
   acceptsMediaType,

@@ -44,7 +44,7 @@ export function contractIssue(expression: string, diagnostics: string, rule: str
 export const ruleOf = (issue: ContractIssue): string | undefined => (issue as { rule?: string }).rule;
 
 /** The value the issue is about, for a caller who asks; never part of a message. */
-export const valueOf = (issue: ContractIssue): unknown => (issue as { value?: unknown }).value;
+export const offendingValue = (issue: ContractIssue): unknown => (issue as { value?: unknown }).value;
 
 /** The server's general wording for each kind of schema error. */
 function defaultDiagnostics(error: ErrorObject): string {
