@@ -5,6 +5,7 @@
 // handlers for the Fetch API and Node's http module. Nothing a caller sends
 // can make it throw.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { operations } from "@nhs-app-api/contract";
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
 import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
 import { type CallbackIssue, issue, toOperationOutcome } from "./issues.js";
@@ -12,8 +13,9 @@ import { DEFAULT_MAX_BODY_BYTES, type RawBody } from "./read-body.js";
 import { parseReceipt, type Receipt } from "./receipts.js";
 import { parseReply, type Reply } from "./replies.js";
 
-export const RECEIPT_PATH = "/FHIR/R4/Task";
-export const REPLY_PATH = "/FHIR/R4/CommunicationRequest";
+/** Where the NHS App posts receipts and replies, below the supplier's base URL (from the callback specs). */
+export const RECEIPT_PATH = operations["create-realtime-receipt"].path;
+export const REPLY_PATH = operations["create-realtime-replies"].path;
 
 export interface CallbackContext<Raw> {
   /** The body as received, validated. */

@@ -3,19 +3,14 @@
 // normalised receipt; it never throws on bad input. The same normalisation
 // reads the Tasks of the daily receipt report, so both sources can feed one
 // delivery tracker.
+import { enums, ruleOf, systems } from "@nhs-app-api/contract";
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
 import { type CallbackIssue, issue, type Refused, refused } from "./issues.js";
 import { DEFAULT_MAX_BODY_BYTES, neverThrowing, type RawBody, readResource } from "./read-body.js";
-import { type ErrorObject, schemaIssues } from "./schema-validation.js";
+import { contractIssues, type Tolerated } from "./schema-validation.js";
 
-export const RECEIPT_KINDS = [
-  "Rejected",
-  "Delivered",
-  "NotificationAttempted",
-  "Notified",
-  "Unnotified",
-  "Read",
-] as const;
+/** The receipt codes the spec knows, in its order. */
+export const RECEIPT_KINDS = enums.receiptCodes;
 /** A known receipt kind, or a code the NHS App adds in future, kept as it came. */
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number] | (string & {});
 
@@ -36,12 +31,6 @@ export interface Receipt {
 
 /** What parseReceipt returns: the normalised receipt and the body it came from, or why it was refused. */
 export type ReceiptResult = { ok: true; receipt: Receipt; raw: RealtimeReceipt } | Refused;
-
-const SYSTEMS = {
-  communicationId: "https://fhir.nhs.uk/Id/nhs-app-communication-id",
-  campaignId: "https://fhir.nhs.uk/NHSApp/campaign-id",
-  requestId: "https://fhir.nhs.uk/NHSApp/request-id",
-};
 
 /** The value of the identifier with this system, trimmed (published examples put a space in front). */
 export function identifierValue(identifiers: unknown, system: string): string | undefined {
@@ -68,9 +57,9 @@ export function toInstant(value: unknown): string | undefined {
 export function receiptFromTask(task: unknown): { ok: true; receipt: Receipt } | Refused {
   const t = (task ?? {}) as Record<string, unknown>;
   const issues: CallbackIssue[] = [];
-  const communicationId = identifierValue(t.identifier, SYSTEMS.communicationId);
+  const communicationId = identifierValue(t.identifier, systems.communicationId);
   if (!communicationId) {
-    issues.push(issue("required", `identifier has no ${SYSTEMS.communicationId} value`, "identifier"));
+    issues.push(issue("required", `identifier has no ${systems.communicationId} value`, "identifier"));
   }
   const coding = (t.code as { coding?: unknown } | undefined)?.coding;
   const code = Array.isArray(coding) ? (coding[0] as { code?: unknown } | undefined)?.code : undefined;
@@ -91,8 +80,8 @@ export function receiptFromTask(task: unknown): { ok: true; receipt: Receipt } |
       : typeof (statusReason as { text?: unknown })?.text === "string"
         ? (statusReason as { text: string }).text
         : undefined;
-  const campaignId = identifierValue(t.identifier, SYSTEMS.campaignId);
-  const requestReference = identifierValue(t.identifier, SYSTEMS.requestId);
+  const campaignId = identifierValue(t.identifier, systems.campaignId);
+  const requestReference = identifierValue(t.identifier, systems.requestId);
   return {
     ok: true,
     receipt: {
@@ -113,17 +102,19 @@ export interface ParseOptions {
   maxBodyBytes?: number;
 }
 
-/** Errors a receipt may carry on purpose: a future receipt code, and statusReason as a plain string. */
-const tolerated = (body: Record<string, unknown>) => (error: ErrorObject) =>
-  (error.keyword === "enum" && /^\/code\/coding\/\d+\/code$/.test(error.instancePath)) ||
-  (error.instancePath === "/statusReason" && typeof body.statusReason === "string");
+/** Problems a receipt may carry on purpose: a future receipt code, and statusReason as a plain string. */
+const tolerated =
+  (body: Record<string, unknown>): Tolerated =>
+  (problem) =>
+    (ruleOf(problem) === "enum" && /^code\.coding\[\d+\]\.code$/.test(problem.expression?.[0] ?? "")) ||
+    (problem.expression?.[0] === "statusReason" && typeof body.statusReason === "string");
 
 /** Parses a real-time receipt: raw text, a Buffer, or an already parsed object. Never throws. */
 export function parseReceipt(body: RawBody, options: ParseOptions = {}): ReceiptResult {
   return neverThrowing(() => {
     const resource = readResource(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, "Task");
     if (!resource.ok) return resource;
-    const issues = schemaIssues("realtime-receipts", resource.value, tolerated(resource.value));
+    const issues = contractIssues("create-realtime-receipt", resource.value, tolerated(resource.value));
     if (issues.length > 0) return refused(...issues);
     const normalised = receiptFromTask(resource.value);
     return normalised.ok ? { ...normalised, raw: resource.value as unknown as RealtimeReceipt } : normalised;

@@ -1,11 +1,12 @@
 // Real-time replies: a patient's answer to an in-app message that offered a
 // keyword or a free-text reply. parseReply validates the body against our
 // callback spec and returns a normalised reply; it never throws on bad input.
+import { systems } from "@nhs-app-api/contract";
 import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
 import { type CallbackIssue, issue, type Refused, refused } from "./issues.js";
 import { DEFAULT_MAX_BODY_BYTES, neverThrowing, type RawBody, readResource } from "./read-body.js";
 import { identifierValue, type ParseOptions, toInstant } from "./receipts.js";
-import { schemaIssues } from "./schema-validation.js";
+import { contractIssues } from "./schema-validation.js";
 
 export type Answer = { kind: "keyword"; code: string } | { kind: "text"; text: string };
 
@@ -49,7 +50,7 @@ function readReply(body: RawBody, options: ParseOptions): ReplyResult {
   const resource = readResource(body, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, "CommunicationRequest");
   if (!resource.ok) return resource;
   const value = resource.value;
-  const issues: CallbackIssue[] = schemaIssues("realtime-replies", value);
+  const issues: CallbackIssue[] = contractIssues("create-realtime-replies", value);
   if (issues.length > 0) return refused(...issues);
 
   const reply = value as unknown as RealtimeReply;
@@ -76,8 +77,8 @@ function readReply(body: RawBody, options: ParseOptions): ReplyResult {
   if (!answeredAt) issues.push(issue("value", "contained[0].authored is not a date-time", "contained[0].authored"));
   if (issues.length > 0 || !communicationId || !patientNhsNumber || !odsCode || !answer || !answeredAt)
     return refused(...issues);
-  const campaignId = identifierValue(reply.identifier, "https://fhir.nhs.uk/NHSApp/campaign-id");
-  const requestReference = identifierValue(reply.identifier, "https://fhir.nhs.uk/NHSApp/request-id");
+  const campaignId = identifierValue(reply.identifier, systems.campaignId);
+  const requestReference = identifierValue(reply.identifier, systems.requestId);
   return {
     ok: true,
     reply: {

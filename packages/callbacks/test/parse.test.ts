@@ -188,7 +188,7 @@ describe("parseReply", () => {
     (noAnswer.contained[0]?.item[0] as { answer: unknown }).answer = [{}];
     expect(parseReply(noAnswer)).toMatchObject({
       ok: false,
-      issues: [{ expression: ["contained[0].item[0].answer"] }],
+      issues: [{ expression: ["contained[0].item[0].answer[0]"] }],
     });
     expect(parseReply({ resourceType: "Task" })).toMatchObject({
       ok: false,

@@ -12,8 +12,8 @@ import type {
 } from "@nhs-app-api/types";
 import openapiFetch, { type Client } from "openapi-fetch";
 import { TokenProvider } from "./auth/token-provider.js";
+import { type CallOptions, type ClientCore, startCall } from "./call.js";
 import { type NhsAppClientOptions, resolveConfig } from "./config.js";
-import { type CallOptions, type ClientCore, fetchFor, startCall } from "./core.js";
 import { guardedLogger } from "./http/logger.js";
 import { TokenBucket } from "./http/rate-limiter.js";
 import { resolveRetryPolicy } from "./http/retry-policy.js";
@@ -107,9 +107,10 @@ export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
   };
   core.raw = createClient<paths>({
     baseUrl: config.baseUrl,
+    // The raw client's caller reads the body later, so it is read here, within the call's deadline.
     fetch: (request) => {
       const correlationId = request.headers.get("x-correlation-id") ?? undefined;
-      return fetchFor(core, startCall(core, "raw", correlationId ? { correlationId } : {}))(request);
+      return transport.sendAndRead(request, startCall(core, "raw", correlationId ? { correlationId } : {}));
     },
   });
 

@@ -5,10 +5,10 @@ import { type AssertionSigner, keySigner } from "./auth/client-assertion.js";
 import { loadPrivateKey, type PrivateKeyInput } from "./auth/private-key.js";
 import { type Endpoints, type EnvironmentName, environments } from "./environments.js";
 import { ConfigurationError } from "./errors/errors.js";
+import type { Hooks } from "./http/hooks.js";
 import type { Logger } from "./http/logger.js";
 import type { RateLimitOptions } from "./http/rate-limiter.js";
 import type { RetryPolicy } from "./http/retry-policy.js";
-import type { Hooks } from "./http/transport.js";
 
 export interface NhsAppClientOptions {
   /** `"dev"` (the `dep` environment), `"int"`, `"prod"`, or your own URLs (a sandbox or a mock). */

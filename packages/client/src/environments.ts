@@ -1,8 +1,10 @@
-// The NHS App API's environments and their token endpoints. The development
-// environment is "dep" (it moved there in September 2025), with its own token
-// path; using the generic dev.api host would fail.
+// The NHS App API's environments and their token endpoints, from the spec's
+// servers (generated into @nhs-app-api/contract). The development
+// environment is "dep" (it moved there in September 2025), with its own
+// token path; using the generic dev.api host would fail.
+import { environments as fromSpec } from "@nhs-app-api/contract";
 
-export type EnvironmentName = "dev" | "int" | "prod";
+export type EnvironmentName = keyof typeof fromSpec;
 
 export interface Endpoints {
   /** The API base URL; operation paths are appended to it. */
@@ -11,20 +13,11 @@ export interface Endpoints {
   tokenUrl: string;
 }
 
-export const environments: Readonly<Record<EnvironmentName, Readonly<Endpoints>>> = Object.freeze({
-  dev: {
-    baseUrl: "https://dep.api.service.nhs.uk/nhs-app-dep",
-    tokenUrl: "https://dep.api.service.nhs.uk/oauth2-dep/token",
-  },
-  int: {
-    baseUrl: "https://int.api.service.nhs.uk/nhs-app",
-    tokenUrl: "https://int.api.service.nhs.uk/oauth2/token",
-  },
-  prod: {
-    baseUrl: "https://api.service.nhs.uk/nhs-app",
-    tokenUrl: "https://api.service.nhs.uk/oauth2/token",
-  },
-});
+export const environments: Readonly<Record<EnvironmentName, Readonly<Endpoints>>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(fromSpec).map(([name, { baseUrl, tokenUrl }]) => [name, Object.freeze({ baseUrl, tokenUrl })]),
+  ) as Record<EnvironmentName, Readonly<Endpoints>>,
+);
 
-/** The platform's documented limit in dev and int: 20 requests a second per application. */
-export const DEV_AND_INT_REQUESTS_PER_SECOND = 20;
+/** The platform's documented limit in dev and int: requests a second per application. */
+export const DEV_AND_INT_REQUESTS_PER_SECOND: number = fromSpec.int.requestsPerSecond;

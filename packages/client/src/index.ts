@@ -4,9 +4,9 @@ export type { PrivateKeyInput } from "./auth/private-key.js";
 export { identifiers, type MessageIdentifiers } from "./builders/identifiers.js";
 export type { InAppMessageInput, PushNotificationInput, ReplyOption } from "./builders/messages.js";
 export { freeTextReply, inAppMessage, keywordReply, pushNotification } from "./builders/messages.js";
+export type { CallOptions } from "./call.js";
 export { createNhsAppClient, type NhsAppClient } from "./client.js";
 export type { NhsAppClientOptions } from "./config.js";
-export type { CallOptions } from "./core.js";
 export { DEV_AND_INT_REQUESTS_PER_SECOND, type Endpoints, type EnvironmentName, environments } from "./environments.js";
 export {
   AuthenticationError,
@@ -30,12 +30,12 @@ export {
   UnexpectedResponseError,
   type ValidationIssue,
 } from "./errors/errors.js";
-export type { Issue } from "./errors/operation-outcome.js";
+export type { GatewayFault, Issue } from "./errors/operation-outcome.js";
 export { limits, systems } from "./fhir-systems.js";
+export type { Hooks, RequestInfo } from "./http/hooks.js";
 export type { LogFields, Logger } from "./http/logger.js";
 export type { RateLimitOptions } from "./http/rate-limiter.js";
 export type { RetryPolicy } from "./http/retry-policy.js";
-export type { Hooks, RequestInfo } from "./http/transport.js";
 export type { SentMessage } from "./messages.js";
 export type { PageLinks } from "./pagination/links.js";
 export type { ItemIterable, Page, PageIterable } from "./pagination/page-iterable.js";

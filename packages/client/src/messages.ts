@@ -1,23 +1,14 @@
 // Sending in-app messages and push notifications. Each send validates first
 // (unless told not to), goes out once, and returns the communication ID the
 // NHS App assigned, which receipts and replies will refer to.
+import { operations } from "@nhs-app-api/contract";
 import type {
   InAppCommunicationRequest,
   InAppCommunicationResponse,
   PushNotificationRequest,
   PushNotificationResponse,
 } from "@nhs-app-api/types";
-import {
-  bodyOf,
-  type CallOptions,
-  type ClientCore,
-  correlationIdOf,
-  exchange,
-  failure,
-  fetchFor,
-  startCall,
-  unexpected,
-} from "./core.js";
+import { type CallOptions, type ClientCore, callOperation, unexpected, validates } from "./call.js";
 import { ClientValidationError } from "./errors/errors.js";
 import { systems } from "./fhir-systems.js";
 import { inAppMessageIssues, pushNotificationIssues } from "./validation/communication-request.js";
@@ -34,8 +25,6 @@ export interface SentMessage<Resource> {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const IN_APP_PATH = "/communication/in-app/FHIR/R4/CommunicationRequest";
-const PUSH_PATH = "/communication/notification/FHIR/R4/CommunicationRequest";
 
 function communicationIdOf(resource: unknown): string | undefined {
   const list = (resource as { identifier?: unknown })?.identifier;
@@ -46,35 +35,36 @@ function communicationIdOf(resource: unknown): string | undefined {
   return typeof found?.value === "string" && found.value.trim() !== "" ? found.value.trim() : undefined;
 }
 
+const kinds = {
+  "in-app": { operation: "create-in-app", what: "The in-app message", issues: inAppMessageIssues },
+  push: { operation: "create-notification", what: "The push notification", issues: pushNotificationIssues },
+} as const;
+
 async function send<Resource>(
   core: ClientCore,
-  kind: "in-app" | "push",
+  kind: keyof typeof kinds,
   message: unknown,
   options: CallOptions,
 ): Promise<SentMessage<Resource>> {
-  const operation = kind === "in-app" ? "create-in-app" : "create-notification";
-  if (options.validate ?? core.config.validate) {
-    const issues = kind === "in-app" ? inAppMessageIssues(message) : pushNotificationIssues(message);
-    if (issues.length > 0) {
-      throw new ClientValidationError(kind === "in-app" ? "The in-app message" : "The push notification", issues);
-    }
+  const { operation, what, issues } = kinds[kind];
+  if (validates(core, options)) {
+    const problems = issues(message);
+    if (problems.length > 0) throw new ClientValidationError(what, problems);
   }
-  const context = startCall(core, operation, options);
   const init = {
     // biome-ignore lint/suspicious/noExplicitAny: validated above (or deliberately not); the body's type is the caller's choice
     body: message as any,
     headers: {
-      "Content-Type": core.config.contentType ?? (kind === "in-app" ? "application/json" : "application/fhir+json"),
+      "Content-Type": core.config.contentType ?? operations[operation].requestMediaTypes[0],
     },
     parseAs: "text" as const,
-    fetch: fetchFor(core, context),
   };
-  const { response, data, error } = await exchange(context, () =>
-    kind === "in-app" ? core.raw.POST(IN_APP_PATH, init) : core.raw.POST(PUSH_PATH, init),
+  const answer = await callOperation(core, operation, options, (fetch) =>
+    kind === "in-app"
+      ? core.raw.POST(operations["create-in-app"].path, { ...init, fetch })
+      : core.raw.POST(operations["create-notification"].path, { ...init, fetch }),
   );
-  const body = bodyOf(response, data, error);
-  if (!response.ok) throw failure("POST", response, body, context);
-
+  const { response, body } = answer;
   const location = response.headers.get("location") ?? undefined;
   const fromLocation = location?.split("?")[0]?.split("/").pop();
   const communicationId =
@@ -82,9 +72,7 @@ async function send<Resource>(
   if (!communicationId) {
     // The message WAS accepted: say so loudly, so nobody sends it again.
     throw unexpected(
-      "POST",
-      response,
-      context,
+      answer,
       "neither the body nor Location holds a communication ID; the message was accepted, do not send it again",
     );
   }
@@ -97,8 +85,8 @@ async function send<Resource>(
   return {
     communicationId,
     location,
-    correlationId: correlationIdOf(response, context),
-    status: response.status,
+    correlationId: answer.correlationId,
+    status: answer.status,
     resource: (typeof body === "object" && body !== null ? body : {}) as Resource,
   };
 }

@@ -1,7 +1,9 @@
 // Keeps patient identifiers and secrets out of logs and error messages.
 // NHS numbers are masked wherever ten digits stand alone, written as one run
 // or in the usual 3-3-4 groups with spaces or hyphens; bearer tokens and JWTs
-// are replaced outright.
+// are replaced outright. UUIDs (correlation and communication IDs) are left
+// exactly as they are: their hex groups can hold ten digits in a row, and a
+// support request needs the ID whole.
 
 // Ten digits in a row, whatever stands around them except more digits.
 const TEN_DIGITS = /(?<!\d)\d{10}(?!\d)/g;
@@ -9,17 +11,27 @@ const TEN_DIGITS = /(?<!\d)\d{10}(?!\d)/g;
 const GROUPED = /(?<![\d-])\d{3}[ -]\d{3}[ -]?\d{4}(?![\d-])|(?<![\d-])\d{3}[ -]?\d{3}[ -]\d{4}(?![\d-])/g;
 const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 const BEARER = /\b(Bearer)\s+[^\s"',]+/gi;
+const UUID = /(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f-])/gi;
 
 /** `9434765919` (or `943 476 5919`) becomes `*******919`: enough to tell numbers apart, not to identify a patient. */
 export const maskNhsNumber = (value: string) => `*******${value.slice(-3)}`;
 
-/** Masks every NHS-number-like run of ten digits and every token in a text. */
-export function redactText(text: string): string {
-  return text
+const redactPart = (text: string) =>
+  text
     .replace(JWT, "[redacted JWT]")
     .replace(BEARER, "$1 [redacted]")
     .replace(TEN_DIGITS, maskNhsNumber)
     .replace(GROUPED, maskNhsNumber);
+
+/** Masks every NHS-number-like run of ten digits and every token in a text; UUIDs stay whole. */
+export function redactText(text: string): string {
+  let out = "";
+  let from = 0;
+  for (const match of text.matchAll(UUID)) {
+    out += redactPart(text.slice(from, match.index)) + match[0];
+    from = match.index + match[0].length;
+  }
+  return out + redactPart(text.slice(from));
 }
 
 /** A URL as it may appear in a log: query values that could identify a patient are masked. */

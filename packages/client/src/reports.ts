@@ -1,41 +1,19 @@
 // Reading the daily receipt report and the patient report, one page at a
 // time or all pages through async iterators.
+import { operations } from "@nhs-app-api/contract";
 import type { PatientReportEntry, Receipt, ReceiptReport } from "@nhs-app-api/types";
-import {
-  bodyOf,
-  type CallOptions,
-  type ClientCore,
-  correlationIdOf,
-  exchange,
-  failure,
-  fetchFor,
-  startCall,
-  unexpected,
-} from "./core.js";
-import { PaginationError } from "./errors/errors.js";
+import { type CallOptions, type ClientCore, callOperation, unexpected, validates } from "./call.js";
 import { linksFromBundle, linksFromHeader, mergeLinks, pageNumberOf } from "./pagination/links.js";
+import { nextPageOf, type Report } from "./pagination/next-link.js";
 import { type Page, PageIterable } from "./pagination/page-iterable.js";
-import { redactUrl } from "./redaction.js";
-import {
-  formatDay,
-  MAX_PAGE,
-  type ReportDay,
-  validatePatientReportQuery,
-  validateReceiptReportQuery,
-} from "./validation/report-parameters.js";
+import { patientReportWireQuery, type ReportDay, receiptReportWireQuery } from "./validation/report-parameters.js";
 
 export interface ReceiptReportPage extends Page<Receipt> {
   /** The page as the API sent it: a FHIR searchset Bundle. */
   bundle: ReceiptReport;
-  status: number;
 }
 
-export interface PatientReportPage extends Page<PatientReportEntry> {
-  status: number;
-}
-
-const RECEIPTS_PATH = "/communication/report/receipts/FHIR/R4/Task";
-const PATIENTS_PATH = "/communication/report/patients";
+export type PatientReportPage = Page<PatientReportEntry>;
 
 export interface ReceiptReportQuery {
   /** The report's calendar day, YYYY-MM-DD (a Date gives its UTC date). */
@@ -50,58 +28,64 @@ export interface PatientReportQuery {
   page?: number;
 }
 
-export async function getReceiptReport(core: ClientCore, query: ReceiptReportQuery, options: CallOptions = {}) {
-  if (options.validate ?? core.config.validate) validateReceiptReportQuery(query);
-  const context = startCall(core, "get-receipt-report", options);
-  const day = formatDay(query.day);
-  const { response, data, error } = await exchange(context, () =>
-    core.raw.GET(RECEIPTS_PATH, {
-      params: { query: { day, ...(query.page === undefined ? {} : { page: query.page }) } },
+const receipts = operations["get-receipt-report"];
+const patients = operations["get-patient-report"];
+
+/** The page number asked for, as a number (the first page when none was asked for). */
+const pageAsked = (wire: Record<string, string>) => (wire.page === undefined ? 1 : Number(wire.page));
+
+export async function getReceiptReport(
+  core: ClientCore,
+  query: ReceiptReportQuery,
+  options: CallOptions = {},
+): Promise<ReceiptReportPage> {
+  const wire = receiptReportWireQuery(query, validates(core, options));
+  const answer = await callOperation(core, "get-receipt-report", options, (fetch) =>
+    core.raw.GET(receipts.path, {
+      // The wire form, already checked: the page goes as the digits it was given.
+      params: { query: wire as unknown as { day: string; page?: number } },
       parseAs: "text",
-      fetch: fetchFor(core, context),
+      fetch,
     }),
   );
-  const body = bodyOf(response, data, error);
-  if (!response.ok) throw failure("GET", response, body, context);
-  if (!isBundle(body)) throw unexpected("GET", response, context, "its body is not a Bundle of receipts");
-  const links = mergeLinks(linksFromHeader(response.headers.get("link")), linksFromBundle(body));
-  const page: ReceiptReportPage = {
+  const body = answer.body;
+  if (!isBundle(body)) throw unexpected(answer, "its body is not a Bundle of receipts");
+  const links = mergeLinks(linksFromHeader(answer.response.headers.get("link")), linksFromBundle(body));
+  return {
     items: body.entry.map((entry) => entry.resource),
     bundle: body,
     links,
-    page: query.page ?? 1,
+    page: pageAsked(wire),
     lastPage: pageNumberOf(links.last),
-    correlationId: correlationIdOf(response, context),
-    status: response.status,
+    correlationId: answer.correlationId,
+    status: answer.status,
   };
-  return page;
 }
 
-export async function getPatientReport(core: ClientCore, query: PatientReportQuery, options: CallOptions = {}) {
-  if (options.validate ?? core.config.validate) validatePatientReportQuery(query);
-  const context = startCall(core, "get-patient-report", options);
-  const { response, data, error } = await exchange(context, () =>
-    core.raw.GET(PATIENTS_PATH, {
-      params: {
-        query: { "ods-organisation-code": query.odsCode, ...(query.page === undefined ? {} : { page: query.page }) },
-      },
+export async function getPatientReport(
+  core: ClientCore,
+  query: PatientReportQuery,
+  options: CallOptions = {},
+): Promise<PatientReportPage> {
+  const wire = patientReportWireQuery(query, validates(core, options));
+  const answer = await callOperation(core, "get-patient-report", options, (fetch) =>
+    core.raw.GET(patients.path, {
+      params: { query: wire as unknown as { "ods-organisation-code": string; page?: number } },
       parseAs: "text",
-      fetch: fetchFor(core, context),
+      fetch,
     }),
   );
-  const body = bodyOf(response, data, error);
-  if (!response.ok) throw failure("GET", response, body, context);
-  if (!Array.isArray(body)) throw unexpected("GET", response, context, "its body is not a list of patients");
-  const links = linksFromHeader(response.headers.get("link"));
-  const page: PatientReportPage = {
+  const body = answer.body;
+  if (!Array.isArray(body)) throw unexpected(answer, "its body is not a list of patients");
+  const links = linksFromHeader(answer.response.headers.get("link"));
+  return {
     items: body.map(normalisePatient),
     links,
-    page: query.page ?? 1,
+    page: pageAsked(wire),
     lastPage: pageNumberOf(links.last),
-    correlationId: correlationIdOf(response, context),
-    status: response.status,
+    correlationId: answer.correlationId,
+    status: answer.status,
   };
-  return page;
 }
 
 function isBundle(body: unknown): body is ReceiptReport {
@@ -125,37 +109,19 @@ function normalisePatient(raw: unknown): PatientReportEntry {
   };
 }
 
-/** The query of a next link, checked to be the same report (same path) with a sensible page number. */
-function nextQuery(next: URL, core: ClientCore, path: string, operation: string, key: string) {
-  const expected = `${new URL(core.config.baseUrl).pathname.replace(/\/$/, "")}${path}`;
-  const page = next.searchParams.get("page");
-  const value = next.searchParams.get(key);
-  const pageNumber = page !== null && /^\d+$/.test(page) ? Number(page) : Number.NaN;
-  if (next.pathname.replace(/\/$/, "") !== expected || value === null || !(pageNumber >= 1 && pageNumber <= MAX_PAGE)) {
-    throw new PaginationError(`${operation} returned a next link that is not a page of the same report`, {
-      request: { method: "GET", url: redactUrl(next.href), operation },
-    });
-  }
-  return { value, page: pageNumber };
-}
-
 /**
  * `pages(key)` and `items(key)` for one report: the first page is fetched with
  * the caller's key (day or ODS code), each next page with what its link says.
  */
 function reportIterators<Key, Item>(
   core: ClientCore,
-  report: { path: string; operation: string; parameter: string },
+  report: Report,
   fetchPage: (key: Key | string, page: number | undefined, options: CallOptions) => Promise<Page<Item>>,
 ) {
   const pages = (key: Key, options: CallOptions = {}) =>
     new PageIterable<Item>(
-      async (next) => {
-        if (!next) return fetchPage(key, undefined, options);
-        const { value, page } = nextQuery(next, core, report.path, report.operation, report.parameter);
-        return fetchPage(value, page, options);
-      },
-      core.config.baseUrl,
+      (next) => (next ? fetchPage(next.value, next.page, options) : fetchPage(key, undefined, options)),
+      (link, page) => nextPageOf(link, core.config.baseUrl, report, page),
       report.operation,
     );
   return { pages, items: (key: Key, options: CallOptions = {}) => pages(key, options).items() };
@@ -164,13 +130,13 @@ function reportIterators<Key, Item>(
 export const receiptIterators = (core: ClientCore) =>
   reportIterators<ReportDay, Receipt>(
     core,
-    { path: RECEIPTS_PATH, operation: "get-receipt-report", parameter: "day" },
+    { path: receipts.path, operation: "get-receipt-report", parameter: "day" },
     (day, page, options) => getReceiptReport(core, { day, ...(page === undefined ? {} : { page }) }, options),
   );
 
 export const patientIterators = (core: ClientCore) =>
   reportIterators<string, PatientReportEntry>(
     core,
-    { path: PATIENTS_PATH, operation: "get-patient-report", parameter: "ods-organisation-code" },
+    { path: patients.path, operation: "get-patient-report", parameter: "ods-organisation-code" },
     (odsCode, page, options) => getPatientReport(core, { odsCode, ...(page === undefined ? {} : { page }) }, options),
   );

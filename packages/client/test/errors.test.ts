@@ -1,7 +1,13 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { errorFromResponse, readBody } from "../src/errors/from-response.js";
-import { BadRequestError, type RateLimitError, ServerError, UnexpectedResponseError } from "../src/index.js";
+import {
+  AuthenticationError,
+  BadRequestError,
+  type RateLimitError,
+  ServerError,
+  UnexpectedResponseError,
+} from "../src/index.js";
 
 const request = {
   method: "POST",
@@ -53,11 +59,22 @@ describe("errors from responses", () => {
     const fault = fromBody(401, {
       fault: { faultstring: "Invalid ApiKey", detail: { errorcode: "oauth.v2.InvalidApiKey" } },
     });
-    expect(fault.issues).toEqual([
-      { severity: "error", code: "oauth.v2.InvalidApiKey", diagnostics: "Invalid ApiKey" },
-    ]);
+    // issues holds an OperationOutcome's issues only; the gateway's own fault is exposed as what it is.
+    expect(fault.issues).toEqual([]);
+    expect(fault).toBeInstanceOf(AuthenticationError);
+    expect((fault as AuthenticationError).issueCode).toBeUndefined();
+    expect(fault.gatewayFault).toEqual({
+      code: "oauth.v2.InvalidApiKey",
+      description: "Invalid ApiKey",
+      meaning: expect.stringContaining("API key"),
+    });
+    expect(fault.message).toContain("gateway fault oauth.v2.InvalidApiKey: Invalid ApiKey");
+    expect(JSON.parse(JSON.stringify(fault)).gatewayFault.code).toBe("oauth.v2.InvalidApiKey");
+    const unknownFault = fromBody(502, { fault: { faultstring: "Gateway Timeout" } });
+    expect(unknownFault.gatewayFault).toMatchObject({ code: undefined, description: "Gateway Timeout" });
     const oauth = fromBody(400, { error: "invalid_request", error_description: "Missing client_assertion" });
-    expect(oauth.message).toContain("invalid_request: Missing client_assertion");
+    expect(oauth.issues).toEqual([]);
+    expect(oauth.gatewayFault).toBeUndefined();
     const html = fromBody(502, "<html><body>Bad Gateway</body></html>");
     expect(html).toBeInstanceOf(ServerError);
     expect(html.issues).toEqual([]);

@@ -127,8 +127,8 @@ describe("sending messages", () => {
     expect(error.issues.map((i) => `${i.expression?.[0]}: ${i.diagnostics}`)).toEqual([
       "identifier[0].value: Exceeds maximum length",
       "payload[0].contentString: Exceeds maximum length",
-      "recipient[0].identifier.value: NHS Number is invalid",
       "contained[0].item[0].answerOptions: Exceeds maximum length",
+      "recipient[0].identifier.value: NHS Number is invalid",
     ]);
     expect(error.message).toContain("4 problems; nothing was sent");
     expect(requests).toBe(0);

@@ -88,19 +88,38 @@ describe("report pagination", () => {
     await expect(testClient().patients.items("T00001").toArray({ limit: 0 })).rejects.toThrow(RangeError);
   });
 
-  it("refuses a next link to another origin", async () => {
-    patientReport(
+  it("follows a next link naming another host on the configured base, as the path and query it names", async () => {
+    // The published example's links name the production host; the token must still go only to the configured API.
+    const requested = patientReport(
       3,
       (page) =>
-        `https://elsewhere.example/nhs-app/communication/report/patients?ods-organisation-code=T00001&page=${page + 1}`,
+        `https://api.service.nhs.uk/nhs-app/communication/report/patients/?ods-organisation-code=T00001&page=${page + 1}`,
     );
     const pages: number[] = [];
-    const error = await (async () => {
-      for await (const page of testClient().patients.pages("T00001")) pages.push(page.page);
-    })().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PaginationError);
-    expect((error as Error).message).toContain("outside the API (https://elsewhere.example)");
-    expect(pages).toEqual([1]);
+    for await (const page of testClient().patients.pages("T00001")) pages.push(page.page);
+    expect(pages).toEqual([1, 2, 3]);
+    expect(requested).toEqual([null, "2", "3"]);
+  });
+
+  it("refuses a next link to anything but this report, naming the page that held it", async () => {
+    for (const elsewhere of [
+      "https://elsewhere.example/other-api/communication/report/patients?ods-organisation-code=T00001&page=2",
+      `${BASE_URL}/communication/report/receipts/FHIR/R4/Task?day=2024-03-01&page=2`,
+      "not a url at all: ::",
+    ]) {
+      patientReport(3, () => elsewhere);
+      const pages: number[] = [];
+      const error = await (async () => {
+        for await (const page of testClient().patients.pages("T00001", { correlationId: "walk-1" })) {
+          pages.push(page.page);
+        }
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PaginationError);
+      expect((error as PaginationError).correlationId).toBe("walk-1");
+      expect((error as PaginationError).status).toBe(200);
+      expect((error as Error).message).toContain("it was not followed");
+      expect(pages).toEqual([1]);
+    }
   });
 
   it("raises NotFoundError when a page is missing", async () => {
@@ -149,7 +168,10 @@ describe("report pagination", () => {
   });
 
   it("checks report parameters before sending", async () => {
-    server.use(tokenEndpoint().handler);
+    server.use(
+      tokenEndpoint().handler,
+      http.get(PATIENTS, () => HttpResponse.json([])),
+    );
     const client = testClient();
     const error = (await client
       .getReceiptReport({ day: "2021-02-30", page: 0 })
@@ -158,8 +180,36 @@ describe("report pagination", () => {
     expect(error.issues.map((i) => i.expression?.[0])).toEqual(["day", "page"]);
     await expect(client.getPatientReport({ odsCode: "C12345C" })).rejects.toThrow(ClientValidationError);
     await expect(client.getPatientReport({ odsCode: "A12345", page: 2147483648 })).rejects.toThrow(
-      "page must be a whole number from 1 to 2,147,483,647",
+      "Invalid format (at page)",
     );
+    await expect(client.getPatientReport({ odsCode: "A12345", page: 2147483647 })).resolves.toBeDefined();
+  });
+
+  it("gives a ClientValidationError, never a TypeError, for arguments of the wrong type", async () => {
+    server.use(tokenEndpoint().handler);
+    const client = testClient();
+    const loose = client as unknown as {
+      getReceiptReport(query: unknown): Promise<unknown>;
+      getPatientReport(query: unknown): Promise<unknown>;
+      sendInAppMessage(message: unknown): Promise<unknown>;
+      sendPushNotification(message: unknown): Promise<unknown>;
+    };
+    const attempts: [string, () => Promise<unknown>][] = [
+      ["receipts null", () => loose.getReceiptReport(null)],
+      ["receipts string", () => loose.getReceiptReport("2024-03-01")],
+      ["receipts day number", () => loose.getReceiptReport({ day: 20240301 })],
+      ["receipts page object", () => loose.getReceiptReport({ day: "2024-03-01", page: {} })],
+      ["receipts page text", () => loose.getReceiptReport({ day: "2024-03-01", page: "two" })],
+      ["patients undefined", () => loose.getPatientReport(undefined)],
+      ["patients code number", () => loose.getPatientReport({ odsCode: 12345 })],
+      ["in-app null", () => loose.sendInAppMessage(null)],
+      ["in-app array", () => loose.sendInAppMessage([])],
+      ["push string", () => loose.sendPushNotification("hello")],
+    ];
+    for (const [name, attempt] of attempts) {
+      const error = await attempt().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(ClientValidationError);
+    }
   });
 
   it("reads the patient report leniently: PascalCase keys and string booleans", async () => {

@@ -1,9 +1,9 @@
-// Test support: a key pair made once per run, a token endpoint (msw) that
-// enforces the platform's client-assertion rules, and helpers to build the
+// Test support: a key pair made once per run, the repository's one token
+// endpoint (the platform's rules, from @nhs-app-api/testing, reached here
+// through the workspace root, which depends on it), and helpers to build the
 // client against http://127.0.0.1 mocks. msw intercepts globalThis.fetch,
 // which the client looks up at request time.
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { decodeProtectedHeader, jwtVerify } from "jose";
+import { createTestKeys, FakeGateway, type ReceivedAssertion, toMswResponse } from "@nhs-app-api/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
@@ -14,10 +14,10 @@ export const TOKEN_URL = "http://127.0.0.1:9/oauth2/token";
 export const API_KEY = "test-api-key";
 export const KEY_ID = "test-key-1";
 
-const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
-export const privateKey: KeyObject = pair.privateKey;
-export const publicKey: KeyObject = pair.publicKey;
-export const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const keys = createTestKeys(KEY_ID);
+export const privateKey = keys.privateKey;
+export const publicKey = keys.publicKey;
+export const privateKeyPem = keys.privateKeyPem;
 
 export const server = setupServer();
 
@@ -30,51 +30,42 @@ export function useMockServer() {
 
 export interface TokenEndpointState {
   /** Every assertion received, decoded. */
-  assertions: { header: Record<string, unknown>; claims: Record<string, unknown>; raw: string }[];
+  readonly assertions: readonly ReceivedAssertion[];
   tokensIssued: string[];
-  /** Set to make the next token responses fail, in order. */
+  /** Set to make the next token responses fail, in order (after the assertion was checked and its jti burned). */
   failures: Response[];
+  /** What the next token responses say in `expires_in` (the platform sends a string). */
   expiresIn: string | number;
 }
 
-/** A token endpoint that checks what the platform checks, and answers as it does (expires_in as a string). */
+/**
+ * The platform's token endpoint, as the sandbox and the msw handlers run it,
+ * with two test controls on top: queued failures, and the `expires_in` to
+ * announce.
+ */
 export function tokenEndpoint(): { state: TokenEndpointState; handler: ReturnType<typeof http.post> } {
-  const state: TokenEndpointState = { assertions: [], tokensIssued: [], failures: [], expiresIn: "599" };
-  const seenJti = new Set<string>();
-  const error = (status: number, description: string) =>
-    HttpResponse.json({ error: "invalid_request", error_description: description, message_id: "rrt-test" }, { status });
+  const gateway = new FakeGateway({ baseUrl: BASE_URL, tokenUrl: TOKEN_URL, apiKey: API_KEY, keys });
+  const state: TokenEndpointState = {
+    get assertions() {
+      return gateway.issuer.assertions;
+    },
+    tokensIssued: [],
+    failures: [],
+    expiresIn: "599",
+  };
   const handler = http.post(TOKEN_URL, async ({ request }) => {
-    if (request.headers.get("content-type") !== "application/x-www-form-urlencoded") {
-      return error(415, "Content-Type header must be application/x-www-form-urlencoded");
-    }
-    const form = new URLSearchParams(await request.text());
-    const assertion = form.get("client_assertion") ?? "";
-    if (form.get("grant_type") !== "client_credentials") return error(400, "grant_type is invalid");
-    if (form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
-      return error(400, "Missing or invalid client_assertion_type");
-    }
-    let header: Record<string, unknown>;
-    let claims: Record<string, unknown>;
-    try {
-      header = decodeProtectedHeader(assertion) as Record<string, unknown>;
-      ({ payload: claims } = await jwtVerify(assertion, publicKey, { algorithms: ["RS512"], audience: TOKEN_URL }));
-    } catch {
-      return error(401, "JWT signature verification failed");
-    }
-    state.assertions.push({ header, claims, raw: assertion });
-    const jti = String(claims.jti);
-    if (seenJti.has(jti)) return error(400, "Non-unique 'jti' claim in client_assertion JWT");
-    seenJti.add(jti);
+    const answer = await gateway.token({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: await request.text(),
+    });
+    if (answer.status !== 200) return toMswResponse(answer);
     const failure = state.failures.shift();
     if (failure) return failure;
-    const token = `access-token-${state.tokensIssued.length + 1}-${crypto.randomUUID()}`;
-    state.tokensIssued.push(token);
-    return HttpResponse.json({
-      access_token: token,
-      expires_in: state.expiresIn,
-      token_type: "Bearer",
-      issued_at: "1",
-    });
+    const token = answer.body as { access_token: string };
+    state.tokensIssued.push(token.access_token);
+    return HttpResponse.json({ ...token, expires_in: state.expiresIn });
   });
   return { state, handler };
 }

@@ -108,15 +108,16 @@ describe("in-app message validation", () => {
       ],
       requester: { identifier: { system: "https://fhir.nhs.uk/Id/ods-code", value: "b82041" } },
     };
+    // In the server's order: element by element as the spec lists them, an element before its parts.
     expect(where(validateInAppMessage(bad))).toEqual([
       "resourceType: resourceType must be CommunicationRequest",
-      "status: status must be active",
-      "identifier[1].value: Must not contain HTML tags",
       "identifier: Multiple Campaign IDs specified",
-      "payload: Exactly one payload item is supported",
+      "identifier[1].value: Must not contain HTML tags",
+      "status: status must be active",
+      "payload: Exceeds maximum length",
       "recipient: Exceeds maximum length",
       "requester.identifier.system: Identifier system is invalid",
-      "requester.identifier.value: Invalid format: an ODS code in capitals and digits, such as B82041",
+      "requester.identifier.value: Invalid format",
     ]);
   });
 
@@ -130,7 +131,7 @@ describe("in-app message validation", () => {
     const reply = keywordReply(["YES"]);
     const noExtension = { ...valid(), contained: reply.contained };
     expect(where(validateInAppMessage(noExtension))).toEqual([
-      "extension: A reply message needs exactly one answers extension",
+      "extension: A contained Questionnaire needs the answers extension",
     ]);
     const wrongReference = {
       ...valid(),
@@ -138,12 +139,40 @@ describe("in-app message validation", () => {
       extension: [{ url: "https://fhir.nhs.uk/NHSApp/answers", valueReference: { reference: "#other" } }],
     };
     expect(where(validateInAppMessage(wrongReference))).toEqual([
-      "extension[0].valueReference.reference: reference must be #answeroptions",
+      "extension[0].valueReference.reference: The answers extension must refer to the contained Questionnaire as #answeroptions",
     ]);
     const noKeywords = { ...valid(), ...keywordReply([]) };
-    expect(where(validateInAppMessage(noKeywords))).toEqual([
-      "contained[0].item[0].answerOption: A keyword reply needs at least one keyword",
+    expect(where(validateInAppMessage(noKeywords))).toEqual(["contained[0].item[0].answerOption: Not specified"]);
+    const keywordsWithoutList = {
+      ...valid(),
+      ...reply,
+      contained: [{ ...reply.contained[0], item: [{ linkId: "1", type: "choice" }] }],
+    };
+    expect(where(validateInAppMessage(keywordsWithoutList))).toEqual([
+      "contained[0].item[0].answerOption: Not specified",
     ]);
+    const freeTextWithKeywords = {
+      ...valid(),
+      ...reply,
+      contained: [{ ...reply.contained[0], item: [{ ...reply.contained[0].item[0], type: "text" }] }],
+    };
+    expect(where(validateInAppMessage(freeTextWithKeywords))).toEqual([
+      "contained[0].item[0].answerOption: A free-text reply has no keywords",
+    ]);
+    const twoQuestions = {
+      ...valid(),
+      ...freeTextReply(),
+      contained: [
+        {
+          ...freeTextReply().contained[0],
+          item: [
+            { linkId: "1", type: "text" },
+            { linkId: "2", type: "text" },
+          ],
+        },
+      ],
+    };
+    expect(where(validateInAppMessage(twoQuestions))).toEqual(["contained[0].item: Exceeds maximum length"]);
     const badType = {
       ...valid(),
       ...reply,
@@ -172,8 +201,31 @@ describe("in-app message validation", () => {
   });
 
   it("copes with input that is not a resource at all", () => {
-    expect(where(validateInAppMessage(null))).toEqual([": The message must be a CommunicationRequest object"]);
-    expect(validateInAppMessage({}).length).toBeGreaterThanOrEqual(5);
+    for (const notAResource of [null, undefined, "a message", 42, []]) {
+      expect(where(validateInAppMessage(notAResource))).toEqual(["undefined: Invalid format"]);
+    }
+    expect(validateInAppMessage({}).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("refuses a recipient named by anything but an NHS number, and two texts", () => {
+    const byOdsCode = {
+      ...valid(),
+      recipient: [{ identifier: { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: "9434765919" } }],
+    };
+    expect(where(validateInAppMessage(byOdsCode))).toEqual([
+      "recipient[0].identifier.system: Identifier system is invalid",
+    ]);
+    const twoTexts = { ...valid(), payload: [{ contentString: "One" }, { contentString: "Two" }] };
+    expect(where(validateInAppMessage(twoTexts))).toEqual(["payload: Exceeds maximum length"]);
+  });
+
+  it("refuses a long run of < for its length; a run without a > is no tag (its speed is measured in pnpm bench)", () => {
+    const issues = validateInAppMessage({ ...valid(), payload: [{ contentString: "<".repeat(100_000) }] });
+    expect(where(issues)).toEqual(["payload[0].contentString: Exceeds maximum length"]);
+    expect(validateInAppMessage({ ...valid(), payload: [{ contentString: "<".repeat(4_000) }] })).toEqual([]);
+    expect(where(validateInAppMessage({ ...valid(), payload: [{ contentString: `${"<".repeat(4_000)}>` }] }))).toEqual([
+      "payload[0].contentString: Must not contain HTML tags",
+    ]);
   });
 });
 
@@ -188,12 +240,12 @@ describe("push notification validation", () => {
     ]);
   });
 
-  it("needs an absolute https URL of at most 1000 characters", () => {
-    expect(where(validatePushNotification(push("Hi", "http://www.nhsapp.service.nhs.uk/")))).toEqual([
-      "payload[0].contentReference.reference: Must be an absolute https URL of an NHS App page",
-    ]);
+  it("needs an absolute URL (format uri) of at most 1000 characters", () => {
     expect(where(validatePushNotification(push("Hi", "/patient/messages")))).toEqual([
-      "payload[0].contentReference.reference: Must be an absolute https URL of an NHS App page",
+      "payload[0].contentReference.reference: Invalid format",
+    ]);
+    expect(where(validatePushNotification(push("Hi", "not a url")))).toEqual([
+      "payload[0].contentReference.reference: Invalid format",
     ]);
     expect(
       where(validatePushNotification(push("Hi", `https://www.nhsapp.service.nhs.uk/${"a".repeat(1000)}`))),

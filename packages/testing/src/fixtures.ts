@@ -1,15 +1,15 @@
 // Builders for report pages of any size, with the `Link` header and (for
 // receipts) the Bundle links the API sends, and for valid NHS numbers.
+import { enums, isValidNhsNumber, operations, systems } from "@nhs-app-api/contract";
 import type { PatientReportEntry, Receipt, ReceiptReport } from "@nhs-app-api/types";
 
 /** The n-th valid test NHS number (Modulus 11 holds), from the 999 range used for test data. */
 export function testNhsNumber(n: number): string {
   for (let candidate = 999_000_000 + n * 7; ; candidate++) {
-    const digits = String(candidate).padStart(9, "0").slice(-9);
-    const sum = [...digits].reduce((total, digit, i) => total + Number(digit) * (10 - i), 0);
-    const check = 11 - (sum % 11);
-    if (check === 10) continue;
-    return `${digits}${check === 11 ? 0 : check}`;
+    const nine = String(candidate).padStart(9, "0").slice(-9);
+    for (let check = 0; check <= 9; check++) {
+      if (isValidNhsNumber(`${nine}${check}`)) return `${nine}${check}`;
+    }
   }
 }
 
@@ -32,30 +32,31 @@ function linkHeader(url: (page: number) => string, page: number, pageCount: numb
   return links.join(", ");
 }
 
-const RECEIPT_KINDS = ["Delivered", "NotificationAttempted", "Notified", "Read"] as const;
-
+type ReceiptCode = Receipt["code"]["coding"][number]["code"];
 /** A page of the receipt report for `day`, with `perPage` receipts about made-up communications. */
 export function receiptReportPage(options: PageOptions & { day: string; perPage?: number }) {
   const { baseUrl, page, pageCount, day } = options;
   const perPage = options.perPage ?? 4;
-  const url = (p: number) => `${baseUrl}/communication/report/receipts/FHIR/R4/Task?day=${day}&page=${p}`;
+  const path = operations["get-receipt-report"].path;
+  const url = (p: number) => `${baseUrl}${path}?day=${day}&page=${p}`;
   const entry = Array.from({ length: perPage }, (_, i) => {
     const n = (page - 1) * perPage + i;
-    const kind = RECEIPT_KINDS[n % RECEIPT_KINDS.length] as (typeof RECEIPT_KINDS)[number];
+    // Every receipt code the spec knows, in turn, so a code added to the spec shows up here too.
+    const kind = enums.receiptCodes[n % enums.receiptCodes.length] as ReceiptCode;
     const id = uuid(n + 1);
+    const rejected = kind === "Rejected";
     const resource: Receipt = {
       id,
       resourceType: "Task",
       intent: "order",
-      identifier: [
-        { system: "https://fhir.nhs.uk/Id/nhs-app-communication-id", value: uuid(1000 + Math.floor(n / 4)) },
-      ],
-      status: "completed",
-      code: { coding: [{ system: "https://fhir.nhs.uk/CodeSystem/NHSApp-Communication-Status", code: kind }] },
+      identifier: [{ system: systems.communicationId, value: uuid(1000 + Math.floor(n / 4)) }],
+      status: rejected ? "rejected" : "completed",
+      ...(rejected ? { statusReason: { text: "NHS number not found" } } : {}),
+      code: { coding: [{ system: systems.receiptStatus as Receipt["code"]["coding"][number]["system"], code: kind }] },
       authoredOn: `${day}T09:00:00Z`,
       lastModified: `${day}T09:${String(10 + (n % 50)).padStart(2, "0")}:00Z`,
     };
-    return { fullUrl: `${baseUrl}/communication/report/receipts/FHIR/R4/Task/${id}`, resource };
+    return { fullUrl: `${baseUrl}${path}/${id}`, resource };
   });
   const link: ReceiptReport["link"] = [
     { relation: "self", url: url(page) },
@@ -70,7 +71,8 @@ export function receiptReportPage(options: PageOptions & { day: string; perPage?
 export function patientReportPage(options: PageOptions & { odsCode: string; perPage?: number }) {
   const { baseUrl, page, pageCount, odsCode } = options;
   const perPage = options.perPage ?? 3;
-  const url = (p: number) => `${baseUrl}/communication/report/patients?ods-organisation-code=${odsCode}&page=${p}`;
+  const path = operations["get-patient-report"].path;
+  const url = (p: number) => `${baseUrl}${path}?ods-organisation-code=${odsCode}&page=${p}`;
   const body: PatientReportEntry[] = Array.from({ length: perPage }, (_, i) => {
     const n = (page - 1) * perPage + i;
     return { nhsNumber: testNhsNumber(n), notificationsEnabled: n % 3 !== 0 };

@@ -1,13 +1,16 @@
 // msw handlers that stand in for the NHS App API and its token endpoint in
-// other teams' tests. Every request is checked against the bundled spec (and
-// the token rules); answers come from the spec's own examples unless a test
-// overrides them, in a typed way, with `respond(...)`.
+// other teams' tests. They hand every request to the fake gateway
+// (gateway.ts), the same core the sandbox runs, so the two answer alike:
+// tokens checked by the platform's rules, requests validated as the client
+// validates them, answers from the spec's examples unless a test overrides
+// them, in a typed way, with `respond(...)`.
 import type { operations } from "@nhs-app-api/types";
 import { type HttpHandler, HttpResponse, http } from "msw";
-import { createTestKeys, type TestKeys } from "./keys.js";
-import { exampleResponse, type OperationId, operationPaths, replyKind } from "./spec.js";
-import { isTokenError, TokenIssuer } from "./token-rules.js";
-import { operationOutcome, queryIssues, requestBodyIssues } from "./validate-request.js";
+import { FakeGateway, type GatewayResponse, type RecordedRequest } from "./gateway.js";
+import type { TestKeys } from "./keys.js";
+import { type OperationId, operationPaths } from "./spec.js";
+
+export type { RecordedRequest };
 
 export const DEFAULT_BASE_URL = "http://127.0.0.1:9/nhs-app";
 export const DEFAULT_TOKEN_URL = "http://127.0.0.1:9/oauth2/token";
@@ -19,14 +22,10 @@ export interface NhsAppMockOptions {
   apiKey?: string;
   keys?: TestKeys;
   tokenLifetimeSeconds?: number;
-}
-
-export interface RecordedRequest {
-  operation: OperationId | "token";
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body: unknown;
+  /** Makes each access token (default: random); pacts want predictable ones. */
+  newAccessToken?: () => string;
+  receiptPages?: number;
+  patientPages?: number;
 }
 
 type Responses<Op extends OperationId> = operations[Op]["responses"];
@@ -40,95 +39,44 @@ export type MockResponse<Op extends OperationId, S extends StatusOf<Op>> =
   | { example: string; headers?: Record<string, string> }
   | { body: BodyOf<Op, S>; headers?: Record<string, string> };
 
-const mirror = (request: Request, headers: Record<string, string>) => {
-  const id = request.headers.get("x-correlation-id");
-  return id ? { ...headers, "x-correlation-id": id } : headers;
-};
+/** The gateway's answer as an msw response. */
+export function toMswResponse(answer: GatewayResponse): Response {
+  const body =
+    answer.body === null || answer.body === undefined || answer.body === ""
+      ? null
+      : typeof answer.body === "string"
+        ? answer.body
+        : JSON.stringify(answer.body);
+  return new HttpResponse(body, { status: answer.status, headers: answer.headers });
+}
+
+const fromMsw = async (request: Request) => ({
+  method: request.method,
+  url: request.url,
+  headers: request.headers,
+  body: request.method === "GET" || request.method === "HEAD" ? "" : await request.text(),
+});
 
 export function createNhsAppMock(options: NhsAppMockOptions = {}) {
-  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/$/, "");
-  const tokenUrl = options.tokenUrl ?? DEFAULT_TOKEN_URL;
-  const apiKey = options.apiKey ?? DEFAULT_API_KEY;
-  const keys = options.keys ?? createTestKeys();
-  const issuer = new TokenIssuer({
-    tokenUrl,
-    apiKey,
-    publicKeys: new Map([[keys.keyId, keys.publicKey]]),
+  const gateway = new FakeGateway({
+    baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
+    tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL,
+    apiKey: options.apiKey ?? DEFAULT_API_KEY,
+    ...(options.keys ? { keys: options.keys } : {}),
     ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
+    ...(options.newAccessToken ? { newAccessToken: options.newAccessToken } : {}),
+    ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
+    ...(options.patientPages === undefined ? {} : { patientPages: options.patientPages }),
   });
-  const requests: RecordedRequest[] = [];
-  const record = (operation: RecordedRequest["operation"], request: Request, body: unknown) =>
-    requests.push({
-      operation,
-      method: request.method,
-      url: request.url,
-      headers: Object.fromEntries(request.headers),
-      body,
-    });
+  const { baseUrl, tokenUrl } = gateway;
 
-  const tokenHandler = http.post(tokenUrl, async ({ request }) => {
-    const form = await request.text();
-    record("token", request, form);
-    const result = await issuer.handle(request.headers.get("content-type"), form);
-    return isTokenError(result)
-      ? HttpResponse.json(result.body, { status: result.status })
-      : HttpResponse.json(result.body);
-  });
-
-  /** Answers an operation: auth first, then the spec's validation, then `answer`. */
-  const operationHandler = (operation: OperationId, answer: (request: Request, body: unknown) => Response) => {
-    const { method, path } = operationPaths[operation];
-    const url = `${baseUrl}${path}`;
-    return http[method](url, async ({ request }) => {
-      const text = method === "post" ? await request.text() : "";
-      let body: unknown;
-      let malformed = false;
-      if (method === "post") {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          malformed = true;
-        }
-      }
-      record(operation, request, malformed ? text : body);
-      const auth = issuer.check(request.headers.get("authorization"));
-      if (auth !== "valid") {
-        const example = exampleResponse(
-          operation,
-          401,
-          auth === "expired" ? "expired-access-token" : "invalid-access-token",
-        );
-        return HttpResponse.json(example.body as object, {
-          status: 401,
-          headers: mirror(request, { "content-type": "application/json" }),
-        });
-      }
-      const issues = malformed
-        ? [{ severity: "error" as const, code: "invalid" as const, diagnostics: "Invalid Json encountered." }]
-        : method === "post"
-          ? requestBodyIssues(operation, body, request.headers.get("content-type") ?? "")
-          : queryIssues(operation, new URL(request.url).searchParams);
-      if (issues.length > 0) {
-        return HttpResponse.json(operationOutcome(issues), {
-          status: 400,
-          headers: mirror(request, { "content-type": "application/fhir+json" }),
-        });
-      }
-      return answer(request, body);
-    });
-  };
-
-  const fromExample = (request: Request, operation: OperationId, status: number, example?: string) => {
-    const response = exampleResponse(operation, status, example);
-    return HttpResponse.json(response.body as object, { status, headers: mirror(request, response.headers) });
-  };
-
+  /** The token endpoint alone, for tests that mock the API themselves. */
+  const tokenHandler = http.all(tokenUrl, async ({ request }) =>
+    toMswResponse(await gateway.handle(await fromMsw(request))),
+  );
   const handlers: HttpHandler[] = [
     tokenHandler,
-    operationHandler("create-in-app", (request, body) => fromExample(request, "create-in-app", 201, replyKind(body))),
-    operationHandler("create-notification", (request) => fromExample(request, "create-notification", 201)),
-    operationHandler("get-receipt-report", (request) => fromExample(request, "get-receipt-report", 200)),
-    operationHandler("get-patient-report", (request) => fromExample(request, "get-patient-report", 200)),
+    http.all(`${baseUrl}/*`, async ({ request }) => toMswResponse(await gateway.handle(await fromMsw(request)))),
   ];
 
   /**
@@ -145,28 +93,24 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     const { method, path } = operationPaths[operation];
     return http[method](
       `${baseUrl}${path}`,
-      async ({ request }) => {
-        record(operation, request, method === "post" ? await request.clone().text() : undefined);
-        if (issuer.check(request.headers.get("authorization")) !== "valid") {
-          return fromExample(request, operation, 401, "invalid-access-token");
-        }
-        if ("example" in response) {
-          const example = exampleResponse(operation, status, response.example);
-          return HttpResponse.json(example.body as object, {
-            status,
-            headers: mirror(request, { ...example.headers, ...response.headers }),
-          });
-        }
-        return HttpResponse.json(response.body as object, {
-          status,
-          headers: mirror(request, { "content-type": "application/json", ...response.headers }),
-        });
-      },
+      async ({ request }) =>
+        toMswResponse(await gateway.operation(operation, await fromMsw(request), { ...response, status })),
       { once: handlerOptions.once ?? false },
     );
   }
 
-  return { baseUrl, tokenUrl, apiKey, keys, issuer, requests, handlers, respond };
+  return {
+    baseUrl,
+    tokenUrl,
+    apiKey: gateway.apiKey,
+    keys: gateway.keys,
+    issuer: gateway.issuer,
+    gateway,
+    requests: gateway.requests,
+    handlers,
+    tokenHandler,
+    respond,
+  };
 }
 
 export type NhsAppMock = ReturnType<typeof createNhsAppMock>;

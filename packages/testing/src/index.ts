@@ -1,5 +1,21 @@
 // @nhs-app-api/testing: test aids for code that uses the NHS App API.
+export {
+  type ContractIssue,
+  queryIssues,
+  requestBodyIssues,
+  responseBodyIssues,
+  toExpression,
+} from "@nhs-app-api/contract";
 export { patientReportPage, receiptReportPage, testNhsNumber } from "./fixtures.js";
+export {
+  FakeGateway,
+  type GatewayOptions,
+  type GatewayRequest,
+  type GatewayResponse,
+  MULTI_PAGE_ODS_CODE,
+  type Override,
+  type RecordedRequest,
+} from "./gateway.js";
 export {
   createNhsAppMock,
   DEFAULT_API_KEY,
@@ -8,25 +24,18 @@ export {
   type MockResponse,
   type NhsAppMock,
   type NhsAppMockOptions,
-  type RecordedRequest,
+  toMswResponse,
 } from "./handlers.js";
 export { createTestKeys, type TestKeys } from "./keys.js";
 export { bundledSpecPath, freePort, type PrismServer, startPrism } from "./prism.js";
-export {
-  MULTI_PAGE_ODS_CODE,
-  SANDBOX_API_KEY,
-  SANDBOX_KEY_ID,
-  type Sandbox,
-  type SandboxOptions,
-  startSandbox,
-} from "./sandbox.js";
+export { SANDBOX_API_KEY, SANDBOX_KEY_ID, type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
 export { exampleNames, exampleResponse, nhsAppSpec, type OperationId, operationPaths } from "./spec.js";
 export { createTestClient } from "./test-client.js";
 export {
   type IssuedToken,
   isTokenError,
+  type ReceivedAssertion,
   type TokenEndpointRules,
   type TokenError,
   TokenIssuer,
 } from "./token-rules.js";
-export { queryIssues, requestBodyIssues, responseBodyIssues, toExpression } from "./validate-request.js";

@@ -1,18 +1,16 @@
-// The local sandbox: a Prism mock of the bundled spec behind a small Node
-// gateway that adds what Prism cannot do: a token endpoint that enforces the
-// platform's client-assertion rules, bearer-token checks, X-Correlation-ID
-// mirrored, and multi-page reports (ODS code T00001, and any day) with real
-// Link headers. Everything listens on 127.0.0.1 only.
+// The local sandbox: the fake gateway (gateway.ts, the same core the msw
+// handlers run) on a Node HTTP server, with a private key on disk for
+// integrations that read theirs from a file. Everything listens on 127.0.0.1
+// only.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { patientReportPage, receiptReportPage } from "./fixtures.js";
+import { FakeGateway, type GatewayResponse, MULTI_PAGE_ODS_CODE } from "./gateway.js";
 import { createTestKeys } from "./keys.js";
-import { type PrismServer, startPrism } from "./prism.js";
-import { exampleResponse, type OperationId, operationPaths, replyKind } from "./spec.js";
-import { isTokenError, TokenIssuer } from "./token-rules.js";
-import { operationOutcome, queryIssues, requestBodyIssues } from "./validate-request.js";
+import type { TokenIssuer } from "./token-rules.js";
+
+export { MULTI_PAGE_ODS_CODE };
 
 export interface SandboxOptions {
   /** The gateway's port (default 4010); 0 picks a free one. */
@@ -34,12 +32,12 @@ export interface Sandbox {
   privateKeyPem: string;
   privateKeyPath: string;
   issuer: TokenIssuer;
+  gateway: FakeGateway;
   stop(): Promise<void>;
 }
 
 export const SANDBOX_API_KEY = "sandbox-api-key";
 export const SANDBOX_KEY_ID = "sandbox-key-1";
-export const MULTI_PAGE_ODS_CODE = "T00001";
 
 const readBody = (request: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {
@@ -49,15 +47,24 @@ const readBody = (request: IncomingMessage) =>
     request.on("error", reject);
   });
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
-  response.writeHead(status, {
-    "content-type": "application/json",
-    ...headers,
-    "content-length": Buffer.byteLength(text),
-  });
+function send(response: ServerResponse, answer: GatewayResponse) {
+  const text =
+    answer.body === null || answer.body === undefined
+      ? ""
+      : typeof answer.body === "string"
+        ? answer.body
+        : JSON.stringify(answer.body);
+  response.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(text) });
   response.end(text);
 }
+
+const headersOf = (request: IncomingMessage) => {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+};
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   // Take the port first: a sandbox that cannot start must leave no private key behind.
@@ -77,155 +84,55 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const privateKeyPath = path.join(dir, "private-key.pem");
   await writeFile(privateKeyPath, keys.privateKeyPem, { mode: 0o600 });
   const origin = `http://127.0.0.1:${port}`;
-  const baseUrl = `${origin}/nhs-app`;
-  const tokenUrl = `${origin}/oauth2/token`;
-  const issuer = new TokenIssuer({
-    tokenUrl,
+  const gateway = new FakeGateway({
+    baseUrl: `${origin}/nhs-app`,
+    tokenUrl: `${origin}/oauth2/token`,
     apiKey: SANDBOX_API_KEY,
-    publicKeys: new Map([[keys.keyId, keys.publicKey]]),
+    keys,
     ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
+    ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
+    ...(options.patientPages === undefined ? {} : { patientPages: options.patientPages }),
   });
-
-  let prism: PrismServer;
-  try {
-    prism = await startPrism();
-  } catch (error) {
-    server.close();
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
-
-  const operationOf = (pathname: string): OperationId | undefined =>
-    (Object.keys(operationPaths) as OperationId[]).find(
-      (op) => `/nhs-app${operationPaths[op].path}` === pathname.replace(/\/$/, ""),
-    );
 
   server.on("request", async (request, response) => {
     try {
-      const url = new URL(request.url ?? "/", origin);
-      const correlationId = request.headers["x-correlation-id"];
-      const mirror: Record<string, string> =
-        typeof correlationId === "string" ? { "x-correlation-id": correlationId } : {};
       const body = await readBody(request);
-
-      if (url.pathname === "/oauth2/token") {
-        if (request.method !== "POST") return send(response, 405, "", { allow: "POST", "content-type": "text/plain" });
-        const result = await issuer.handle(request.headers["content-type"] ?? null, body);
-        return isTokenError(result) ? send(response, result.status, result.body) : send(response, 200, result.body);
-      }
-
-      const operation = operationOf(url.pathname);
-      if (!operation || operationPaths[operation].method !== request.method?.toLowerCase()) {
-        return send(
-          response,
-          404,
-          operationOutcome([{ severity: "error", code: "not-found", diagnostics: "No such resource" }]),
-          mirror,
-        );
-      }
-      const auth = issuer.check(request.headers.authorization ?? null);
-      if (auth !== "valid") {
-        const example = exampleResponse(
-          operation,
-          401,
-          auth === "expired" ? "expired-access-token" : "invalid-access-token",
-        );
-        return send(response, 401, example.body, mirror);
-      }
-      let parsed: unknown;
-      if (request.method === "POST") {
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          const issue = {
-            severity: "error" as const,
-            code: "invalid" as const,
-            diagnostics: "Invalid Json encountered.",
-          };
-          return send(response, 400, operationOutcome([issue]), { ...mirror, "content-type": "application/fhir+json" });
-        }
-      }
-      const issues =
-        request.method === "POST"
-          ? requestBodyIssues(operation, parsed, request.headers["content-type"] ?? "")
-          : queryIssues(operation, url.searchParams);
-      if (issues.length > 0) {
-        return send(response, 400, operationOutcome(issues), { ...mirror, "content-type": "application/fhir+json" });
-      }
-
-      const page = Number(url.searchParams.get("page") ?? "1");
-      if (
-        operation === "get-receipt-report" ||
-        (operation === "get-patient-report" &&
-          url.searchParams.get("ods-organisation-code")?.toUpperCase() === MULTI_PAGE_ODS_CODE)
-      ) {
-        const pageCount =
-          operation === "get-receipt-report" ? (options.receiptPages ?? 3) : (options.patientPages ?? 4);
-        if (page > pageCount) {
-          return send(response, 404, exampleResponse(operation, 404, "report-not-found").body, mirror);
-        }
-        const built =
-          operation === "get-receipt-report"
-            ? receiptReportPage({ baseUrl, day: url.searchParams.get("day") as string, page, pageCount })
-            : patientReportPage({ baseUrl, odsCode: MULTI_PAGE_ODS_CODE, page, pageCount });
-        return send(response, 200, built.body, { ...built.headers, ...mirror });
-      }
-
-      // Everything else: Prism answers from the spec's examples (and checks the request once more).
-      const prefer =
-        operation === "create-in-app"
-          ? { prefer: `code=201, example=${replyKind(parsed)}` }
-          : ({} as Record<string, string>);
-      const forwarded = await fetch(`${prism.url}${url.pathname.replace(/^\/nhs-app/, "")}${url.search}`, {
-        method: request.method ?? "GET",
-        headers: {
-          authorization: request.headers.authorization ?? "",
-          "content-type": request.headers["content-type"] ?? "application/json",
-          ...prefer,
-        },
-        ...(request.method === "POST" ? { body } : {}),
-      });
-      const headers: Record<string, string> = {
-        "content-type": forwarded.headers.get("content-type") ?? "application/json",
-        ...mirror,
-      };
-      const location = forwarded.headers.get("location");
-      const text = await forwarded.text();
-      if (location) {
-        const id = /"nhs-app-communication-id","value":"([^"]+)"/.exec(text)?.[1] ?? location.split("/").pop();
-        headers.location = `${baseUrl}${operationPaths[operation].path}/${id}`;
-      }
-      const link = forwarded.headers.get("link");
-      if (link && operation === "get-patient-report") {
-        const code = url.searchParams.get("ods-organisation-code") ?? "";
-        headers.link = `<${baseUrl}/communication/report/patients?ods-organisation-code=${code}&page=1>; rel="last"`;
-      }
-      return send(response, forwarded.status, text, headers);
-    } catch (error) {
       send(
         response,
-        500,
-        operationOutcome([
-          { severity: "error", code: "unknown", diagnostics: `Sandbox failure: ${(error as Error).message}` },
-        ]),
+        await gateway.handle({
+          method: request.method ?? "GET",
+          url: new URL(request.url ?? "/", origin).href,
+          headers: headersOf(request),
+          body,
+        }),
       );
+    } catch (error) {
+      send(response, {
+        status: 500,
+        headers: { "content-type": "application/fhir+json" },
+        body: {
+          resourceType: "OperationOutcome",
+          issue: [{ severity: "error", code: "unknown", diagnostics: `Sandbox failure: ${(error as Error).message}` }],
+        },
+      });
     }
   });
 
   let stopped = false;
   return {
-    baseUrl,
-    tokenUrl,
+    baseUrl: gateway.baseUrl,
+    tokenUrl: gateway.tokenUrl,
     apiKey: SANDBOX_API_KEY,
     keyId: keys.keyId,
     privateKeyPem: keys.privateKeyPem,
     privateKeyPath,
-    issuer,
+    issuer: gateway.issuer,
+    gateway,
     async stop() {
       if (stopped) return;
       stopped = true;
       server.closeAllConnections();
-      await Promise.all([new Promise((resolve) => server.close(resolve)), prism.stop()]);
+      await new Promise((resolve) => server.close(resolve));
       await rm(dir, { recursive: true, force: true });
     },
   };

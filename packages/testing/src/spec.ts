@@ -2,6 +2,7 @@
 // the mocks answer from and validate against, so they cannot drift from the
 // types the client is built on.
 import { createRequire } from "node:module";
+import { operations } from "@nhs-app-api/contract";
 
 export type OpenApiDocument = {
   paths: Record<string, Record<string, OperationObject>>;
@@ -22,12 +23,18 @@ export function nhsAppSpec(): OpenApiDocument {
   return cached;
 }
 
-export const operationPaths = {
-  "create-in-app": { method: "post", path: "/communication/in-app/FHIR/R4/CommunicationRequest" },
-  "create-notification": { method: "post", path: "/communication/notification/FHIR/R4/CommunicationRequest" },
-  "get-receipt-report": { method: "get", path: "/communication/report/receipts/FHIR/R4/Task" },
-  "get-patient-report": { method: "get", path: "/communication/report/patients" },
-} as const;
+type Operations = typeof operations;
+/** The NHS App API's own operations (not the callbacks a supplier hosts, nor the token endpoint). */
+type NhsAppOperationId = {
+  [Id in keyof Operations]: Operations[Id]["document"] extends "nhs-app" ? Id : never;
+}[keyof Operations];
+
+/** Each NHS App operation's method and path, from the spec. */
+export const operationPaths = Object.fromEntries(
+  Object.entries(operations)
+    .filter(([, operation]) => operation.document === "nhs-app")
+    .map(([id, { method, path }]) => [id, { method, path }]),
+) as { readonly [Id in NhsAppOperationId]: { method: Operations[Id]["method"]; path: Operations[Id]["path"] } };
 
 export type OperationId = keyof typeof operationPaths;
 

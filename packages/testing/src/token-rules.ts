@@ -1,7 +1,8 @@
 // The platform token endpoint's rules for a client-credentials request with a
 // signed JWT, checked in the platform's order, with its status codes and
-// error texts. Shared by the msw token handler and the sandbox, so a client
-// that passes here passes there.
+// error texts (contract-notes section 2). The one token endpoint of this
+// repository: the fake gateway (behind the msw handlers and the sandbox), the
+// client's tests, the contract harness and the benchmarks all use it.
 import { type KeyObject, randomUUID } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 
@@ -15,6 +16,15 @@ export interface TokenEndpointRules {
   /** Seconds a token lasts (the platform: 599). */
   tokenLifetimeSeconds?: number;
   now?: () => number;
+  /** Makes each access token (default: a random one); tests that record pacts want predictable tokens. */
+  newAccessToken?: () => string;
+}
+
+/** An assertion the endpoint read, decoded (for tests that check what a client sent). */
+export interface ReceivedAssertion {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  raw: string;
 }
 
 export interface TokenError {
@@ -39,6 +49,8 @@ const fail = (status: number, error: string, description: string): TokenError =>
 export class TokenIssuer {
   readonly #seenJti = new Set<string>();
   readonly issued: IssuedToken[] = [];
+  /** Every well-formed assertion received, in order, whether or not it was accepted. */
+  readonly assertions: ReceivedAssertion[] = [];
 
   constructor(readonly rules: TokenEndpointRules) {}
 
@@ -66,6 +78,7 @@ export class TokenIssuer {
     } catch {
       return fail(400, "invalid_request", "Malformed JWT in client_assertion");
     }
+    this.assertions.push({ header, claims, raw: assertion });
     const invalid = (description: string) => fail(400, "invalid_request", description);
     const nowSeconds = Math.floor(now() / 1000);
     if (header.alg !== "RS512") {
@@ -110,7 +123,7 @@ export class TokenIssuer {
       return fail(401, "public_key error", "JWT signature verification failed");
     }
     const lifetime = this.rules.tokenLifetimeSeconds ?? 599;
-    const accessToken = randomUUID().replace(/-/g, "");
+    const accessToken = this.rules.newAccessToken?.() ?? randomUUID().replace(/-/g, "");
     const token: IssuedToken = {
       accessToken,
       expiresAt: now() + lifetime * 1000,

@@ -139,7 +139,8 @@ describe("the msw handlers", () => {
     );
     expect(push.communicationId).toBe("54615138-df34-4a79-840d-dd07e9451519");
     const receipts = await client.getReceiptReport({ day: "2022-08-19" });
-    expect(receipts.items.length).toBe(7);
+    expect(receipts.items.length).toBe(4);
+    expect(receipts.lastPage).toBe(3);
     const patients = await client.getPatientReport({ odsCode: "Y00001" });
     expect(patients.items[0]?.nhsNumber).toBe("9074662803");
     expect(mock.requests.map((r) => r.operation)).toEqual([

@@ -6,7 +6,7 @@
 import { inspect } from "node:util";
 import type { OperationOutcome } from "@nhs-app-api/types";
 import { redactText } from "../redaction.js";
-import { describeIssues, type Issue } from "./operation-outcome.js";
+import { describeIssues, type GatewayFault, type Issue } from "./operation-outcome.js";
 
 export type NhsAppErrorKind =
   | "configuration"
@@ -37,10 +37,14 @@ export interface NhsAppErrorDetails {
   issues?: readonly Issue[];
   operationOutcome?: OperationOutcome;
   request?: RequestDescription;
+  /** The gateway's own fault, when the API gateway answered in its raw shape instead of an OperationOutcome. */
+  gatewayFault?: GatewayFault;
   /** The response body as received (parsed JSON or text); kept off JSON and inspect output. */
   body?: unknown;
   cause?: unknown;
 }
+
+const withCorrelationId = (id: string | undefined) => (id ? ` | correlation ID ${id}` : "");
 
 export abstract class NhsAppError extends Error {
   abstract readonly kind: NhsAppErrorKind;
@@ -49,20 +53,30 @@ export abstract class NhsAppError extends Error {
   readonly issues: readonly Issue[];
   readonly operationOutcome: OperationOutcome | undefined;
   readonly request: RequestDescription | undefined;
+  /**
+   * Set when the API gateway refused the request in its own raw shape
+   * (`{"fault": ...}`) rather than with an OperationOutcome: its code, its
+   * words and what they mean. `issues` is then empty.
+   */
+  readonly gatewayFault: GatewayFault | undefined;
   declare readonly body: unknown;
 
   constructor(summary: string, details: NhsAppErrorDetails = {}) {
     const issues = details.issues ?? [];
     const parts = [summary];
     if (issues.length > 0) parts.push(describeIssues(issues));
-    if (details.correlationId) parts.push(`correlation ID ${details.correlationId}`);
-    super(redactText(parts.join(" | ")), details.cause === undefined ? undefined : { cause: details.cause });
+    const fault = details.gatewayFault;
+    if (fault) parts.push(`gateway fault ${fault.code ?? "(no code)"}: ${fault.description} (${fault.meaning})`);
+    // The correlation ID is never masked: support needs it exactly as it was sent.
+    const message = redactText(parts.join(" | ")) + withCorrelationId(details.correlationId);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.status = details.status;
     this.correlationId = details.correlationId;
     this.issues = issues;
     this.operationOutcome = details.operationOutcome;
     this.request = details.request;
+    this.gatewayFault = fault;
     // The raw body may hold patient data: readable on purpose, never printed.
     Object.defineProperty(this, "body", { value: details.body, enumerable: false });
   }
@@ -79,7 +93,7 @@ export abstract class NhsAppError extends Error {
       Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(this, key) as PropertyDescriptor);
     }
     Object.defineProperty(copy, "correlationId", { value: correlationId, enumerable: true });
-    Object.defineProperty(copy, "message", { value: redactText(`${this.message} | correlation ID ${correlationId}`) });
+    Object.defineProperty(copy, "message", { value: `${this.message}${withCorrelationId(correlationId)}` });
     Object.defineProperty(copy, "stack", { value: this.stack?.replace(this.message, copy.message) });
     return copy;
   }
@@ -99,6 +113,7 @@ export abstract class NhsAppError extends Error {
         ...(expression === undefined ? {} : { expression }),
       })),
       request: this.request,
+      ...(this.gatewayFault ? { gatewayFault: this.gatewayFault } : {}),
     };
   }
 

@@ -15,7 +15,7 @@ import {
   ServerError,
   UnexpectedResponseError,
 } from "./errors.js";
-import { isOAuthError, isOperationOutcome, issuesFromBody } from "./operation-outcome.js";
+import { gatewayFaultOf, isOAuthError, isOperationOutcome, issuesFromBody } from "./operation-outcome.js";
 
 export interface ErrorResponse {
   status: number;
@@ -60,6 +60,7 @@ const STATUS_TEXT: Record<number, string> = {
 export function errorFromResponse(response: ErrorResponse): NhsAppClientError {
   const { status, body, request, correlationId } = response;
   const issues = issuesFromBody(body);
+  const gatewayFault = gatewayFaultOf(body);
   const details: NhsAppErrorDetails = {
     status,
     issues,
@@ -67,6 +68,7 @@ export function errorFromResponse(response: ErrorResponse): NhsAppClientError {
     body,
     ...(correlationId ? { correlationId } : {}),
     ...(isOperationOutcome(body) ? { operationOutcome: body } : {}),
+    ...(gatewayFault ? { gatewayFault } : {}),
   };
   const where = request.operation ?? `${request.method} ${request.url}`;
   const summary = `${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${where}`;
@@ -106,13 +108,14 @@ export function tokenErrorFromResponse(response: ErrorResponse): AuthenticationE
   const { status, body, request } = response;
   const oauth = isOAuthError(body) ? body : undefined;
   const description = oauth?.error_description;
+  const gatewayFault = gatewayFaultOf(body);
   return new AuthenticationError(
-    `The token endpoint refused the client assertion (${status}${oauth ? ` ${oauth.error}` : ""})`,
+    `The token endpoint refused the client assertion (${status}${oauth ? ` ${oauth.error}` : ""})${description ? `: ${description}` : ""}; nothing was sent`,
     {
       status,
       request,
       body,
-      issues: issuesFromBody(body),
+      ...(gatewayFault ? { gatewayFault } : {}),
       source: "token-endpoint",
       ...(oauth ? { issueCode: oauth.error } : {}),
       ...(description ? { description } : {}),

@@ -1,6 +1,6 @@
-// Reading FHIR OperationOutcomes, and the other error shapes the platform
-// sends (token-service errors, raw gateway faults, empty or HTML bodies), into
-// one list of issues a program can act on and a person can read.
+// Reading FHIR OperationOutcomes into issues a program can act on and a
+// person can read, and the other error shapes the platform sends (token
+// service errors, raw gateway faults) as what they are.
 import type { OperationOutcome } from "@nhs-app-api/types";
 import { redactText } from "../redaction.js";
 
@@ -45,25 +45,48 @@ export function isOAuthError(body: unknown): body is OAuthErrorBody {
   return isRecord(body) && typeof body.error === "string";
 }
 
-/** Turns any error body into issues: OperationOutcome, OAuth error, Apigee fault, or plain text. */
+/**
+ * The issues of an error body: those of an OperationOutcome, and nothing
+ * else. Other shapes (a token-service error, a gateway fault, text) are read
+ * by their own functions, never dressed up as issues.
+ */
 export function issuesFromBody(body: unknown): Issue[] {
-  if (isOperationOutcome(body)) return issuesOf(body);
-  if (isOAuthError(body)) {
-    return [
-      {
-        severity: "error",
-        code: body.error,
-        ...(body.error_description ? { diagnostics: body.error_description } : {}),
-      },
-    ];
-  }
-  if (isRecord(body) && isRecord(body.fault) && typeof body.fault.faultstring === "string") {
-    const detail = isRecord(body.fault.detail) ? body.fault.detail.errorcode : undefined;
-    return [
-      { severity: "error", code: typeof detail === "string" ? detail : "fault", diagnostics: body.fault.faultstring },
-    ];
-  }
-  return [];
+  return isOperationOutcome(body) ? issuesOf(body) : [];
+}
+
+/**
+ * A raw fault of the API gateway (Apigee): the gateway refused the request
+ * before it reached the NHS App, and answered in its own shape,
+ * `{"fault":{"faultstring":"...","detail":{"errorcode":"..."}}}`.
+ */
+export interface GatewayFault {
+  /** The gateway's error code, e.g. `oauth.v2.InvalidApiKey`. */
+  code: string | undefined;
+  /** The gateway's own words, e.g. `Invalid ApiKey`. */
+  description: string;
+  /** What it means for the caller and what to check. */
+  meaning: string;
+}
+
+const FAULT_MEANINGS: Readonly<Record<string, string>> = {
+  "oauth.v2.InvalidApiKey":
+    "the gateway does not recognise the application's API key: check the API key the client is configured with",
+  "oauth.v2.InvalidApiKeyForGivenResource":
+    "the application's API key is valid but not for this API: the NHS App API product must be added to the application",
+  "keymanagement.service.access_token_expired": "the access token has expired; a new one is needed",
+  "oauth.v2.InvalidAccessToken": "the access token is not valid for this API",
+  "steps.oauth.v2.FailedToResolveAccessToken": "no access token reached the gateway",
+};
+
+export function gatewayFaultOf(body: unknown): GatewayFault | undefined {
+  if (!isRecord(body) || !isRecord(body.fault) || typeof body.fault.faultstring !== "string") return undefined;
+  const code = isRecord(body.fault.detail) ? body.fault.detail.errorcode : undefined;
+  const known = typeof code === "string" ? FAULT_MEANINGS[code] : undefined;
+  return {
+    code: typeof code === "string" ? code : undefined,
+    description: body.fault.faultstring,
+    meaning: known ?? "the API gateway refused the request before it reached the NHS App",
+  };
 }
 
 /** A short human description of some issues: "invalid: NHS Number is invalid (at recipient[0].identifier.value)". */

@@ -1,9 +1,9 @@
 // Walks a report page by page, following `rel="next"` until there is none.
-// A next link is followed only to the API's own origin and base path: a link
-// elsewhere would send the access token to another server.
+// Where a link may lead is next-link.ts's decision; this module only walks,
+// and stops when a link leads back to a page already read.
 import { PaginationError } from "../errors/errors.js";
-import { redactUrl } from "../redaction.js";
 import type { PageLinks } from "./links.js";
+import type { NextPage } from "./next-link.js";
 
 export interface Page<Item> {
   items: Item[];
@@ -13,53 +13,38 @@ export interface Page<Item> {
   /** The number of the last page, from `rel="last"`, when the server gave it. */
   lastPage: number | undefined;
   correlationId: string;
+  status: number;
 }
 
-/** Fetches one page; `next` is the URL of the page to fetch, or undefined for the first. */
-export type PageFetcher<Item> = (next: URL | undefined) => Promise<Page<Item>>;
+/** Fetches one page; `next` is the page a link asked for, or undefined for the first. */
+export type PageFetcher<Item> = (next: NextPage | undefined) => Promise<Page<Item>>;
 
-/** A next link is safe to follow when it stays under the API's base URL. */
-export function checkNextLink(next: string, baseUrl: string, operation: string): URL {
-  let url: URL;
-  try {
-    url = new URL(next);
-  } catch {
-    throw new PaginationError(`${operation} returned a next link that is not a URL`, {
-      request: { method: "GET", url: redactUrl(next), operation },
-    });
-  }
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.replace(/\/$/, "");
-  if (url.origin !== base.origin || !(url.pathname === basePath || url.pathname.startsWith(`${basePath}/`))) {
-    throw new PaginationError(
-      `${operation} returned a next link outside the API (${url.origin}); it was not followed, so the access token stays with the API`,
-      { request: { method: "GET", url: redactUrl(next), operation } },
-    );
-  }
-  return url;
-}
+/** Reads a page's next link as the request for the next page (or refuses it). */
+export type LinkFollower<Item> = (link: string, page: Page<Item>) => NextPage;
 
 export class PageIterable<Item> implements AsyncIterable<Page<Item>> {
   constructor(
     private readonly fetchPage: PageFetcher<Item>,
-    private readonly baseUrl: string,
+    private readonly follow: LinkFollower<Item>,
     private readonly operation: string,
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<Page<Item>> {
-    let next: URL | undefined;
+    let next: NextPage | undefined;
     const seen = new Set<string>();
     for (;;) {
       const page = await this.fetchPage(next);
       yield page;
       if (!page.links.next) return;
-      next = checkNextLink(page.links.next, this.baseUrl, this.operation);
-      if (seen.has(next.href)) {
+      next = this.follow(page.links.next, page);
+      const key = `${next.value}\u0000${next.page}`;
+      if (seen.has(key)) {
         throw new PaginationError(`${this.operation} returned a next link to a page already read; stopping`, {
-          request: { method: "GET", url: redactUrl(next.href), operation: this.operation },
+          correlationId: page.correlationId,
+          status: page.status,
         });
       }
-      seen.add(next.href);
+      seen.add(key);
     }
   }
 

@@ -1,22 +1,17 @@
-// The report parameters, checked as the server checks them: `day` is a real
-// calendar date written YYYY-MM-DD, `page` a whole number from 1 to
-// 2147483647, the ODS code a GP practice code.
+// The report parameters. A caller's query (a day as text or a Date, a page
+// number, an ODS code) is first written as it will go on the wire, then
+// checked by the contract exactly as the mocks check what arrives: `day` a
+// real calendar date, `page` a whole number in the spec's range, the ODS code
+// a GP practice code, each given once. Anything a JavaScript caller passes,
+// null included, ends in a ClientValidationError, never a TypeError.
+import { isCalendarDate, type OperationId, queryIssues } from "@nhs-app-api/contract";
 import { ClientValidationError } from "../errors/errors.js";
-import { IssueList } from "./issues.js";
-import { isValidPracticeOdsCode } from "./ods-code.js";
-
-export const MAX_PAGE = 2_147_483_647;
 
 /** A report day: `"2024-03-01"`, or a Date, of which the UTC calendar date is used. */
 export type ReportDay = string | Date;
 
-export function isRealCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
+/** Whether a text is a real calendar date written YYYY-MM-DD (years 0000 to 9999). */
+export const isRealCalendarDate = (value: string) => isCalendarDate(value);
 
 /** Formats a day for the API; a Date gives its UTC calendar date. */
 export function formatDay(day: ReportDay): string {
@@ -24,41 +19,50 @@ export function formatDay(day: ReportDay): string {
   return day;
 }
 
-function checkPage(issues: IssueList, page: unknown) {
-  if (page === undefined) return;
-  if (typeof page !== "number" || !Number.isInteger(page) || page < 1 || page > MAX_PAGE) {
-    issues.add(
-      "page",
-      `Invalid format: page must be a whole number from 1 to ${MAX_PAGE.toLocaleString("en-GB")}`,
-      page,
-    );
-  }
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A parameter's value as it goes on the wire; absent stays absent. */
+function onTheWire(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return formatDay(value);
+  return typeof value === "string" ? value : String(value);
 }
 
-export function validateReceiptReportQuery(query: { day: ReportDay; page?: number | undefined }) {
-  const issues = new IssueList();
-  const day = query.day;
-  if (day === undefined || day === null || day === "") issues.add("day", "Not specified");
-  else if (typeof day !== "string" && !(day instanceof Date))
-    issues.add("day", "Invalid format: expected YYYY-MM-DD", day);
-  else if (!isRealCalendarDate(formatDay(day))) {
-    issues.add("day", "Invalid format: expected a real calendar date as YYYY-MM-DD", day);
-  }
-  checkPage(issues, query.page);
-  if (issues.issues.length > 0) throw new ClientValidationError("The receipt report request", issues.issues);
+export interface WireQuery {
+  [name: string]: string;
 }
 
-export function validatePatientReportQuery(query: { odsCode: string; page?: number | undefined }) {
-  const issues = new IssueList();
-  const code = query.odsCode;
-  if (code === undefined || code === null || code === "") issues.add("ods-organisation-code", "Not specified");
-  else if (typeof code !== "string" || !isValidPracticeOdsCode(code)) {
-    issues.add(
-      "ods-organisation-code",
-      "Invalid format: expected a GP practice ODS code such as A12345 (or A1B2C)",
-      code,
-    );
+function wireQuery(
+  operation: OperationId,
+  what: string,
+  query: unknown,
+  names: Record<string, string>,
+  validate: boolean,
+) {
+  const given = isRecord(query) ? query : {};
+  const wire: WireQuery = {};
+  for (const [name, wireName] of Object.entries(names)) {
+    const value = onTheWire(given[name]);
+    if (value !== undefined) wire[wireName] = value;
   }
-  checkPage(issues, query.page);
-  if (issues.issues.length > 0) throw new ClientValidationError("The patient report request", issues.issues);
+  if (validate) {
+    const issues = queryIssues(operation, wire);
+    if (issues.length > 0) throw new ClientValidationError(what, issues);
+  }
+  return wire;
 }
+
+/** The receipt report's query as sent: `day` and, when given, `page`. */
+export const receiptReportWireQuery = (query: unknown, validate: boolean) =>
+  wireQuery("get-receipt-report", "The receipt report request", query, { day: "day", page: "page" }, validate);
+
+/** The patient report's query as sent: `ods-organisation-code` and, when given, `page`. */
+export const patientReportWireQuery = (query: unknown, validate: boolean) =>
+  wireQuery(
+    "get-patient-report",
+    "The patient report request",
+    query,
+    { odsCode: "ods-organisation-code", page: "page" },
+    validate,
+  );

@@ -1,0 +1,21 @@
+// What one logical call carries through its attempts. It is fixed when the
+// call starts and never changed: what an attempt learns (its deadline, its
+// answer) is returned, not written back here.
+import type { RequestDescription } from "../errors/errors.js";
+import type { ResolvedRetryPolicy } from "./retry-policy.js";
+
+export interface CallContext {
+  /** The operationId, or `raw` for the raw client. */
+  readonly operation: string;
+  readonly correlationId: string;
+  /** Per attempt: the access token, the answer and its whole body. */
+  readonly timeoutMs: number;
+  readonly retry: ResolvedRetryPolicy;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The details every error of a call carries: what was asked for and the call's correlation ID. */
+export const errorDetails = (context: CallContext, request: RequestDescription) => ({
+  request,
+  correlationId: context.correlationId,
+});

@@ -1,0 +1,81 @@
+// One attempt: the access token, the request, and the answer's headers, all
+// within the attempt's deadline. What comes back is the answer (its body
+// unread) or why none came, with the error to raise if nothing better
+// follows; whether to try again is the transport's decision.
+import type { TokenProvider } from "../auth/token-provider.js";
+import { ConnectionError, type NhsAppError, type RequestDescription, TimeoutError } from "../errors/errors.js";
+import { accessTokenWithin } from "./access-token.js";
+import { type CallContext, errorDetails } from "./call-context.js";
+import { CORRELATION_HEADER } from "./correlation.js";
+import type { Deadline } from "./deadline.js";
+import { callHook, type Hooks, type RequestInfo } from "./hooks.js";
+import type { Logger } from "./logger.js";
+import { connectionErrorCode, type FailureReason, neverReachedServer } from "./retry-policy.js";
+
+export type Attempt =
+  | { response: Response; token: string; failure?: undefined; thrown?: undefined }
+  | { response?: undefined; token?: undefined; failure: FailureReason; thrown: NhsAppError };
+
+export interface AttemptTools {
+  tokens: TokenProvider;
+  fetch: () => typeof globalThis.fetch;
+  logger: Logger;
+  hooks: Hooks;
+}
+
+export async function sendOnce(
+  tools: AttemptTools,
+  request: Request,
+  body: ArrayBuffer | null,
+  info: RequestInfo,
+  context: CallContext,
+  description: RequestDescription,
+  deadline: Deadline,
+): Promise<Attempt> {
+  const { logger, hooks } = tools;
+  const token = await accessTokenWithin(tools.tokens, deadline, context, description);
+  // The Request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
+  request.headers.set("authorization", `Bearer ${token}`);
+  request.headers.set(CORRELATION_HEADER, context.correlationId);
+  const started = performance.now();
+  if (hooks.onRequest) callHook(logger, () => hooks.onRequest?.(info));
+  logger.debug?.("request", { ...info });
+
+  let response: Response;
+  try {
+    // URL and init rather than a new Request: fetch builds one Request from them, not two.
+    response = await tools.fetch()(request.url, {
+      method: info.method,
+      headers: request.headers,
+      body,
+      signal: deadline.signal,
+    });
+  } catch (cause) {
+    if (context.signal?.aborted) throw context.signal.reason;
+    const details = { ...errorDetails(context, description), cause };
+    const code = connectionErrorCode(cause);
+    if (deadline.timedOut) {
+      return {
+        failure: { type: "timeout" },
+        thrown: new TimeoutError(
+          `No answer within ${context.timeoutMs} ms from ${context.operation}; the request may have been processed`,
+          details,
+        ),
+      };
+    }
+    const neverSent = neverReachedServer(code);
+    return {
+      failure: { type: "connection", neverReachedServer: neverSent },
+      thrown: new ConnectionError(
+        neverSent
+          ? `Could not connect (${code ?? "network error"}) for ${context.operation}; nothing was sent`
+          : `The connection failed (${code ?? "network error"}) during ${context.operation} after the request was sent; the request may have been processed`,
+        { ...details, neverReachedServer: neverSent },
+      ),
+    };
+  }
+  const durationMs = Math.round(performance.now() - started);
+  if (hooks.onResponse) callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
+  logger.debug?.("response", { ...info, status: response.status, durationMs });
+  return { response, token };
+}

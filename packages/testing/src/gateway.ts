@@ -1,0 +1,284 @@
+// The fake NHS App API: one request -> response core, with no framework in
+// it, behind both the msw handlers and the sandbox, so they cannot behave
+// differently. It plays the platform's token endpoint (the platform's rules,
+// token-rules.ts) and the API's gateway: bearer tokens checked, the request
+// validated by the contract exactly as the client validates it, correlation
+// IDs mirrored, and answers from the spec's examples, with multi-page
+// reports (the receipt report of any day, the patient report of T00001).
+import {
+  acceptsMediaType,
+  mediaTypeOf,
+  queryIssues,
+  requestBodyIssues,
+  requestMediaTypes,
+  systems,
+} from "@nhs-app-api/contract";
+import type { OperationOutcome } from "@nhs-app-api/types";
+import { patientReportPage, receiptReportPage } from "./fixtures.js";
+import { createTestKeys, type TestKeys } from "./keys.js";
+import { exampleResponse, type OperationId, operationPaths, replyKind } from "./spec.js";
+import { isTokenError, TokenIssuer } from "./token-rules.js";
+
+export const MULTI_PAGE_ODS_CODE = "T00001";
+
+export interface GatewayOptions {
+  /** The API base URL the gateway answers under (its path prefixes every operation's path). */
+  baseUrl: string;
+  /** The token endpoint's URL: also the `aud` a client assertion must name. */
+  tokenUrl: string;
+  apiKey: string;
+  keys?: TestKeys;
+  /** Seconds a token lasts (default 599, as on the platform). */
+  tokenLifetimeSeconds?: number;
+  /** Makes each access token (default: random). */
+  newAccessToken?: () => string;
+  /** Pages of the receipt report for every day (default 3). */
+  receiptPages?: number;
+  /** Pages of the patient report for T00001 (default 4). */
+  patientPages?: number;
+}
+
+/** A request as any framework hands it over: the body already read as text. */
+export interface GatewayRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: string;
+}
+
+/** An answer for any framework to send: a JSON value, or text (empty for none). */
+export interface GatewayResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface RecordedRequest {
+  operation: OperationId | "token";
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What a test chose to answer instead: a named example of the spec, or a body. */
+export type Override =
+  | { example: string; headers?: Record<string, string> }
+  | { body: unknown; headers?: Record<string, string> };
+
+type Issue = OperationOutcome["issue"][number];
+
+const outcome = (issues: readonly Issue[]): OperationOutcome => ({
+  resourceType: "OperationOutcome",
+  issue: issues.map(({ severity, code, diagnostics, expression }) => ({
+    severity,
+    code,
+    ...(diagnostics === undefined ? {} : { diagnostics }),
+    ...(expression === undefined ? {} : { expression }),
+  })) as OperationOutcome["issue"],
+});
+
+const withoutTrailingSlash = (path: string) => path.replace(/\/+$/, "") || "/";
+
+export class FakeGateway {
+  readonly baseUrl: string;
+  readonly tokenUrl: string;
+  readonly apiKey: string;
+  readonly keys: TestKeys;
+  readonly issuer: TokenIssuer;
+  /** Every request received, in order, with its headers and parsed body. */
+  readonly requests: RecordedRequest[] = [];
+  readonly #basePath: string;
+  readonly #origin: string;
+
+  constructor(readonly options: GatewayOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.tokenUrl = options.tokenUrl;
+    this.apiKey = options.apiKey;
+    this.keys = options.keys ?? createTestKeys();
+    this.#basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, "");
+    this.#origin = new URL(this.baseUrl).origin;
+    this.issuer = new TokenIssuer({
+      tokenUrl: options.tokenUrl,
+      apiKey: options.apiKey,
+      publicKeys: new Map([[this.keys.keyId, this.keys.publicKey]]),
+      ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
+      ...(options.newAccessToken ? { newAccessToken: options.newAccessToken } : {}),
+    });
+  }
+
+  /** Whether a URL is the token endpoint's. */
+  isTokenRequest(url: string) {
+    const target = new URL(url);
+    const token = new URL(this.tokenUrl);
+    return (
+      target.origin === token.origin && withoutTrailingSlash(target.pathname) === withoutTrailingSlash(token.pathname)
+    );
+  }
+
+  /** The operation a request is for, by its path (a trailing slash is ignored) and method. */
+  operationOf(method: string, url: string): OperationId | undefined {
+    const target = new URL(url);
+    if (target.origin !== this.#origin) return undefined;
+    const path = withoutTrailingSlash(target.pathname);
+    return (Object.keys(operationPaths) as OperationId[]).find(
+      (id) =>
+        withoutTrailingSlash(`${this.#basePath}${operationPaths[id].path}`) === path &&
+        operationPaths[id].method === method.toLowerCase(),
+    );
+  }
+
+  /** Answers any request: the token endpoint, an operation of the API, or 404. */
+  async handle(request: GatewayRequest): Promise<GatewayResponse> {
+    if (this.isTokenRequest(request.url)) return this.token(request);
+    const operation = this.operationOf(request.method, request.url);
+    if (!operation) {
+      return this.#json(
+        request,
+        404,
+        outcome([{ severity: "error", code: "not-found", diagnostics: "No such resource" }]),
+      );
+    }
+    return this.operation(operation, request);
+  }
+
+  /** The platform's token endpoint. */
+  async token(request: GatewayRequest): Promise<GatewayResponse> {
+    this.#record("token", request, request.body);
+    if (request.method.toUpperCase() !== "POST") {
+      return { status: 405, headers: { allow: "POST", "content-type": "text/plain" }, body: "" };
+    }
+    const result = await this.issuer.handle(request.headers.get("content-type"), request.body);
+    return isTokenError(result)
+      ? { status: result.status, headers: { "content-type": "application/json" }, body: result.body }
+      : { status: 200, headers: { "content-type": "application/json" }, body: result.body };
+  }
+
+  /** One operation: the token first, then the request's validity, then the answer (or a test's override). */
+  async operation(operation: OperationId, request: GatewayRequest, override?: Override & { status: number }) {
+    const isPost = request.method.toUpperCase() === "POST";
+    let body: unknown;
+    let malformed = false;
+    if (isPost) {
+      try {
+        body = JSON.parse(request.body);
+      } catch {
+        malformed = true;
+      }
+    }
+    this.#record(operation, request, malformed || !isPost ? (isPost ? request.body : undefined) : body);
+
+    const auth = this.issuer.check(request.headers.get("authorization"));
+    if (auth !== "valid") {
+      const example = exampleResponse(
+        operation,
+        401,
+        auth === "expired" ? "expired-access-token" : "invalid-access-token",
+      );
+      // The gateway's 401 is application/json, whatever the spec's media type.
+      return this.#json(request, 401, example.body, { "content-type": "application/json" });
+    }
+    if (override) return this.#override(operation, request, override);
+
+    const issues = this.#problems(operation, request, isPost, malformed, body);
+    if (issues.length > 0)
+      return this.#json(request, 400, outcome(issues), { "content-type": "application/fhir+json" });
+    return this.#answer(operation, request, body);
+  }
+
+  #problems(operation: OperationId, request: GatewayRequest, isPost: boolean, malformed: boolean, body: unknown) {
+    if (!isPost) return queryIssues(operation, new URL(request.url).searchParams);
+    const contentType = request.headers.get("content-type");
+    if (!acceptsMediaType(operation, contentType)) {
+      const sent = mediaTypeOf(contentType) || "(none)";
+      return [
+        {
+          severity: "error" as const,
+          code: "invalid" as const,
+          diagnostics: `Unsupported Content-Type ${sent}: send ${requestMediaTypes(operation).join(" or ")}`,
+        },
+      ];
+    }
+    if (malformed)
+      return [{ severity: "error" as const, code: "invalid" as const, diagnostics: "Invalid Json encountered." }];
+    return requestBodyIssues(operation, body, contentType ?? undefined);
+  }
+
+  #answer(operation: OperationId, request: GatewayRequest, body: unknown): GatewayResponse {
+    const query = new URL(request.url).searchParams;
+    const page = Number(query.get("page") ?? "1");
+    const receipts = operation === "get-receipt-report";
+    const multiPagePatients =
+      operation === "get-patient-report" && query.get("ods-organisation-code")?.toUpperCase() === MULTI_PAGE_ODS_CODE;
+    if (receipts || multiPagePatients) {
+      const pageCount = receipts ? (this.options.receiptPages ?? 3) : (this.options.patientPages ?? 4);
+      if (page > pageCount) return this.#example(request, operation, 404, "report-not-found");
+      const built = receipts
+        ? receiptReportPage({ baseUrl: this.baseUrl, day: query.get("day") as string, page, pageCount })
+        : patientReportPage({ baseUrl: this.baseUrl, odsCode: MULTI_PAGE_ODS_CODE, page, pageCount });
+      return this.#json(request, 200, built.body, built.headers);
+    }
+    if (operation === "get-patient-report") {
+      // A one-page report of the spec's example patients, its Link naming this very report.
+      const code = query.get("ods-organisation-code") ?? "";
+      const link = `<${this.baseUrl}${operationPaths[operation].path}?ods-organisation-code=${encodeURIComponent(code)}&page=1>; rel="last"`;
+      return this.#example(request, operation, 200, undefined, { link });
+    }
+    const created = this.#example(request, operation, 201, operation === "create-in-app" ? replyKind(body) : undefined);
+    const id = communicationIdOf(created.body);
+    if (id) created.headers.location = `${this.baseUrl}${operationPaths[operation].path}/${id}`;
+    return created;
+  }
+
+  #override(operation: OperationId, request: GatewayRequest, override: Override & { status: number }): GatewayResponse {
+    if ("example" in override)
+      return this.#example(request, operation, override.status, override.example, override.headers);
+    return this.#json(request, override.status, override.body, {
+      "content-type": "application/json",
+      ...override.headers,
+    });
+  }
+
+  #example(
+    request: GatewayRequest,
+    operation: OperationId,
+    status: number,
+    name?: string,
+    headers: Record<string, string> = {},
+  ): GatewayResponse {
+    const example = exampleResponse(operation, status, name);
+    return this.#json(request, status, example.body, { ...example.headers, ...headers });
+  }
+
+  /** A JSON answer with the request's X-Correlation-ID mirrored, as the API does. */
+  #json(request: GatewayRequest, status: number, body: unknown, headers: Record<string, string> = {}): GatewayResponse {
+    const correlationId = request.headers.get("x-correlation-id");
+    return {
+      status,
+      headers: {
+        "content-type": "application/fhir+json",
+        ...headers,
+        ...(correlationId ? { "x-correlation-id": correlationId } : {}),
+      },
+      body,
+    };
+  }
+
+  #record(operation: RecordedRequest["operation"], request: GatewayRequest, body: unknown) {
+    this.requests.push({
+      operation,
+      method: request.method.toUpperCase(),
+      url: request.url,
+      headers: Object.fromEntries(request.headers),
+      body,
+    });
+  }
+}
+
+function communicationIdOf(resource: unknown): string | undefined {
+  const list = (resource as { identifier?: { system?: unknown; value?: unknown }[] } | null)?.identifier;
+  const found = Array.isArray(list)
+    ? list.find((identifier) => identifier?.system === systems.communicationId && typeof identifier.value === "string")
+    : undefined;
+  return typeof found?.value === "string" ? found.value : undefined;
+}
