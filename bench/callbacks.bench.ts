@@ -10,6 +10,7 @@
 import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { operations } from "@nhs-app-api/contract";
 
 const REQUESTS = Number(process.env.BENCH_RECEIPTS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -32,7 +33,7 @@ function post(port: number, agent: Agent) {
       {
         host: "127.0.0.1",
         port,
-        path: "/FHIR/R4/Task",
+        path: operations["create-realtime-receipt"].path,
         method: "POST",
         agent,
         headers: { "content-type": "application/json" },

@@ -3,18 +3,28 @@
 // something on a noisy machine. Sends the same in-app message with bare
 // fetch, bare openapi-fetch with the generated types, and this client (token
 // cached, validation on), in interleaved rounds, and reports the median.
-// Then counts the token requests caused by 1,000 concurrent calls.
-import { generateKeyPairSync } from "node:crypto";
+// Then counts the token requests caused by 1,000 concurrent calls, and times
+// validating 100,000 characters of hostile text beside a normal message.
+// Everything is imported as a consumer imports it: the built packages.
 import { Worker } from "node:worker_threads";
+import { createNhsAppClient, inAppMessage, validateInAppMessage } from "@nhs-app-api/client";
+import { operations } from "@nhs-app-api/contract";
+import { createTestKeys } from "@nhs-app-api/testing";
 import type { paths } from "@nhs-app-api/types";
 import createClient from "openapi-fetch";
-import { createNhsAppClient, inAppMessage } from "../packages/client/src/index.ts";
 
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1500);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const PATH = "/communication/in-app/FHIR/R4/CommunicationRequest";
+const PATH = operations["create-in-app"].path;
+const keys = createTestKeys("bench-1");
 
-const worker = new Worker(new URL("./server.mjs", import.meta.url));
+const worker = new Worker(new URL("./server.mjs", import.meta.url), {
+  workerData: {
+    apiKey: "bench",
+    keyId: keys.keyId,
+    publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }),
+  },
+});
 const ask = <T>(message: string) =>
   new Promise<T>((resolve) => {
     worker.once("message", resolve);
@@ -31,8 +41,12 @@ const message = inAppMessage({
   text: "Your appointment on Monday at 9:30 is confirmed. Reply YES to keep it.",
   campaignId: "bench",
 });
-const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const clientOptions = { environment: { baseUrl, tokenUrl }, apiKey: "bench", keyId: "bench-1", privateKey };
+const clientOptions = {
+  environment: { baseUrl, tokenUrl },
+  apiKey: "bench",
+  keyId: keys.keyId,
+  privateKey: keys.privateKey,
+};
 
 const typed = createClient<paths>({ baseUrl });
 const client = createNhsAppClient(clientOptions);
@@ -84,3 +98,33 @@ const { tokenRequests } = await ask<{ tokenRequests: number }>("token-requests")
 console.log(`Token requests caused by 1,000 concurrent calls on a new client: ${tokenRequests} (target: 1).`);
 
 worker.postMessage("stop");
+
+// Validation must stay linear on hostile input: the HTML-tag rule once took 16 s on 100,000 "<".
+const hostile = { ...message, payload: [{ contentString: "<".repeat(100_000) }] };
+const identifierHostile = {
+  ...message,
+  identifier: [{ system: "https://fhir.nhs.uk/NHSApp/campaign-id", value: "<".repeat(100_000) }],
+};
+const timeValidation = (resource: unknown, times: number) => {
+  const started = performance.now();
+  for (let i = 0; i < times; i++) validateInAppMessage(resource);
+  return (performance.now() - started) / times;
+};
+const validationSamples = { normal: [] as number[], text: [] as number[], identifier: [] as number[] };
+for (let r = 0; r < ROUNDS; r++) {
+  validationSamples.normal.push(timeValidation(message, 2000));
+  validationSamples.text.push(timeValidation(hostile, 20));
+  validationSamples.identifier.push(timeValidation(identifierHostile, 20));
+}
+const normalMs = median(validationSamples.normal);
+console.log("\nValidating an in-app message (median of rounds):\n");
+console.log(`${"".padEnd(46)}${"ms/validation".padStart(14)}${"vs normal".padStart(12)}`);
+for (const [name, values] of [
+  ["a normal message", validationSamples.normal],
+  ["100,000 '<' as contentString", validationSamples.text],
+  ["100,000 '<' as an identifier value", validationSamples.identifier],
+] as const) {
+  const ms = median(values);
+  console.log(`${name.padEnd(46)}${ms.toFixed(3).padStart(14)}${`${(ms / normalMs).toFixed(1)}x`.padStart(12)}`);
+}
+console.log("Target: hostile input validated within a few milliseconds (linear in its length).");

@@ -24,6 +24,11 @@ const smoke: Record<string, string> = {
   "@nhs-app-api/testing": `
     const mock = m.createNhsAppMock();
     if (!Array.isArray(mock.handlers) || mock.handlers.length === 0) throw new Error("no handlers");`,
+  "@nhs-app-api/contract": `
+    const issues = m.requestBodyIssues("create-in-app", { resourceType: "CommunicationRequest" });
+    if (!issues.some((i) => i.expression && i.expression[0] === "recipient")) throw new Error("no recipient issue");
+    if (m.queryIssues("get-receipt-report", { day: "2023-02-29" }).length !== 1) throw new Error("a bad day passed");
+    if (!m.systems.nhsNumber.startsWith("https://")) throw new Error("no systems");`,
   "@nhs-app-api/types": `
     if (require("@nhs-app-api/types/openapi.json").openapi === undefined) throw new Error("no bundle");`,
 };

@@ -13,7 +13,7 @@ describe("pnpm demo", () => {
       /access tokens requested so far: 1/,
       /2\. Send a push notification\n\s+accepted \(201\)/,
       /12 NHS App users on 4 pages/,
-      /3 Delivered, 3 NotificationAttempted, 3 Notified, 3 Read/,
+      /2 Delivered, 2 Rejected, 2 NotificationAttempted, 2 Notified, 2 Unnotified, 2 Read/,
       /recipient\[0\]\.identifier\.value: NHS Number is invalid\n\s+nothing was sent/,
       /BadRequestError \(kind bad-request\), status 400, correlation ID demo-bad-request/,
       /Sandbox stopped\./,

@@ -1,14 +1,14 @@
 // What every consumer test needs: the pact, written to contracts/pacts, and
 // a real @nhs-app-api/client pointed at the Pact mock server. Tokens come
-// from an msw stand-in for the token endpoint (outside the pact: the token
-// exchange has its own contract) that hands out token-1, token-2, ... so the
-// pact's Authorization headers are predictable.
+// from the repository's one token endpoint (the platform's rules, from
+// @nhs-app-api/testing), served by msw outside the pact (the token exchange
+// has its own contract), and numbered token-1, token-2, ... so the pact's
+// Authorization headers are predictable.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createNhsAppClient, type NhsAppClientOptions } from "@nhs-app-api/client";
-import { createTestKeys } from "@nhs-app-api/testing";
+import { createNhsAppMock } from "@nhs-app-api/testing";
 import { PactV4 } from "@pact-foundation/pact";
-import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CONSUMER, PROVIDER } from "../provider-states.ts";
@@ -21,15 +21,13 @@ export const pactDir =
 
 export const newPact = () => new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: pactDir, logLevel: "error" });
 
-const TOKEN_URL = "http://127.0.0.1:9/oauth2/token";
-const keys = createTestKeys("contract-test-key");
 let issued = 0;
-const tokens = setupServer(
-  http.post(TOKEN_URL, () => {
-    issued++;
-    return HttpResponse.json({ access_token: `token-${issued}`, expires_in: "599", token_type: "Bearer" });
-  }),
-);
+const platform = createNhsAppMock({
+  tokenUrl: "http://127.0.0.1:9/oauth2/token",
+  apiKey: "contract-test",
+  newAccessToken: () => `token-${++issued}`,
+});
+const tokens = setupServer(platform.tokenHandler);
 
 export function useTokenEndpoint() {
   beforeAll(() => tokens.listen({ onUnhandledRequest: "bypass" }));
@@ -41,10 +39,10 @@ export function useTokenEndpoint() {
 
 export function clientFor(mockServerUrl: string, overrides: Partial<NhsAppClientOptions> = {}) {
   return createNhsAppClient({
-    environment: { baseUrl: mockServerUrl, tokenUrl: TOKEN_URL },
-    apiKey: "contract-test",
-    keyId: keys.keyId,
-    privateKey: keys.privateKey,
+    environment: { baseUrl: mockServerUrl, tokenUrl: platform.tokenUrl },
+    apiKey: platform.apiKey,
+    keyId: platform.keys.keyId,
+    privateKey: platform.keys.privateKey,
     retry: { maxAttempts: 1 },
     ...overrides,
   });

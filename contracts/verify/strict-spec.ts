@@ -7,8 +7,27 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-export function strictRequestSpec(original: Json): Json {
+/**
+ * A copy the Ajv-based tools (Prism, swagger-mock-validator) can compile:
+ * Ajv refuses a discriminator `mapping`, which OpenAPI uses to name the
+ * branch for each value. Each branch states its own value as an enum, which
+ * is all a validator needs, so the mapping is left out.
+ */
+export function withoutDiscriminatorMappings(original: Json): Json {
   const spec = structuredClone(original);
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (isObject(node)) {
+      if (isObject(node.discriminator)) delete node.discriminator.mapping;
+      Object.values(node).forEach(visit);
+    }
+  };
+  visit(spec);
+  return spec;
+}
+
+export function strictRequestSpec(original: Json): Json {
+  const spec = withoutDiscriminatorMappings(original);
   const components = (spec.components as Json | undefined)?.schemas as Json | undefined;
   const seen = new Set<unknown>();
 

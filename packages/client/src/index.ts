@@ -47,4 +47,10 @@ export {
 } from "./validation/communication-request.js";
 export { isValidNhsNumber, normaliseNhsNumber } from "./validation/nhs-number.js";
 export { isValidPracticeOdsCode, isValidRequesterOdsCode } from "./validation/ods-code.js";
-export { formatDay, isRealCalendarDate, type ReportDay } from "./validation/report-parameters.js";
+export {
+  formatDay,
+  isRealCalendarDate,
+  patientReportQueryIssues as validatePatientReportQuery,
+  type ReportDay,
+  receiptReportQueryIssues as validateReceiptReportQuery,
+} from "./validation/report-parameters.js";

@@ -33,19 +33,29 @@ export interface WireQuery {
   [name: string]: string;
 }
 
-function wireQuery(
-  operation: OperationId,
-  what: string,
-  query: unknown,
-  names: Record<string, string>,
-  validate: boolean,
-) {
+const receiptNames = { day: "day", page: "page" } as const;
+const patientNames = { odsCode: "ods-organisation-code", page: "page" } as const;
+
+/** The query as it goes on the wire: each caller's name mapped to the API's, absent values left out. */
+function toWire(query: unknown, names: Readonly<Record<string, string>>): WireQuery {
   const given = isRecord(query) ? query : {};
   const wire: WireQuery = {};
   for (const [name, wireName] of Object.entries(names)) {
     const value = onTheWire(given[name]);
     if (value !== undefined) wire[wireName] = value;
   }
+  return wire;
+}
+
+/** Every problem with a receipt report query, as the server would report it, or an empty list. */
+export const receiptReportQueryIssues = (query: unknown) =>
+  queryIssues("get-receipt-report", toWire(query, receiptNames));
+
+/** Every problem with a patient report query, as the server would report it, or an empty list. */
+export const patientReportQueryIssues = (query: unknown) =>
+  queryIssues("get-patient-report", toWire(query, patientNames));
+
+function checked(operation: OperationId, what: string, wire: WireQuery, validate: boolean) {
   if (validate) {
     const issues = queryIssues(operation, wire);
     if (issues.length > 0) throw new ClientValidationError(what, issues);
@@ -53,16 +63,10 @@ function wireQuery(
   return wire;
 }
 
-/** The receipt report's query as sent: `day` and, when given, `page`. */
+/** The receipt report's query as sent (`day` and, when given, `page`), checked unless told not to. */
 export const receiptReportWireQuery = (query: unknown, validate: boolean) =>
-  wireQuery("get-receipt-report", "The receipt report request", query, { day: "day", page: "page" }, validate);
+  checked("get-receipt-report", "The receipt report request", toWire(query, receiptNames), validate);
 
-/** The patient report's query as sent: `ods-organisation-code` and, when given, `page`. */
+/** The patient report's query as sent (`ods-organisation-code` and, when given, `page`), checked unless told not to. */
 export const patientReportWireQuery = (query: unknown, validate: boolean) =>
-  wireQuery(
-    "get-patient-report",
-    "The patient report request",
-    query,
-    { odsCode: "ods-organisation-code", page: "page" },
-    validate,
-  );
+  checked("get-patient-report", "The patient report request", toWire(query, patientNames), validate);
