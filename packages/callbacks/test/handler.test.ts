@@ -175,6 +175,28 @@ describe("the Node handler", () => {
     expect(got.replies[0]?.answer).toEqual({ kind: "text", text: "Brief sentence or paragraph" });
   });
 
+  it("answers 400 to a reply whose answer holds both a keyword and a text, naming the answer, in both handlers", async () => {
+    const both = structuredClone(replies["keyword-completed"]) as { contained: { item: { answer: unknown }[] }[] };
+    (both.contained[0]?.item[0] as { answer: unknown }).answer = [
+      { valueCoding: { code: "SMOKE" }, valueString: "I smoke" },
+    ];
+    const { handler, got } = setup();
+    const url = await listen(handler.node);
+    const viaNode = await fetch(`${url}/FHIR/R4/CommunicationRequest`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(both),
+    });
+    const viaFetch = await handler.fetch(post("/FHIR/R4/CommunicationRequest", JSON.stringify(both)));
+    for (const response of [viaNode, viaFetch]) {
+      expect(response.status).toBe(400);
+      const outcome = (await response.json()) as { issue: { expression?: string[]; diagnostics: string }[] };
+      expect(outcome.issue.map((i) => i.expression?.[0])).toEqual(["contained[0].item[0].answer[0]"]);
+      expect(outcome.issue[0]?.diagnostics).toContain("exactly one of valueCoding and valueString");
+    }
+    expect(got.replies).toEqual([]);
+  });
+
   it("answers 400 to an oversized body streamed in, and the server stays up", async () => {
     const { handler } = setup();
     const url = await listen(handler.node);

@@ -136,11 +136,23 @@ describe("signed JWT authentication", () => {
         return operationOutcome(401, "expired", "Access Token expired");
       }),
     );
-    const again = await testClient()
-      .getReceiptReport({ day: "2024-03-01" })
-      .catch((e: unknown) => e);
+    const client = testClient();
+    const again = await client.getReceiptReport({ day: "2024-03-01" }).catch((e: unknown) => e);
     expect((again as AuthenticationError).issueCode).toBe("expired");
     expect(expiredGets).toBe(2);
+    expect(client.tokenRequestCount).toBe(2);
+
+    // Having given up, the client has dropped the expired token: the next call starts with a new one.
+    const seen: (string | null)[] = [];
+    server.use(
+      http.get(RECEIPTS, ({ request }) => {
+        seen.push(request.headers.get("authorization"));
+        return HttpResponse.json({ resourceType: "Bundle", type: "searchset", link: [], entry: [] });
+      }),
+    );
+    await client.getReceiptReport({ day: "2024-03-01" });
+    expect(client.tokenRequestCount).toBe(3);
+    expect(seen).toEqual([`Bearer ${state.tokensIssued.at(-1)}`]);
   });
 
   it("turns token-endpoint errors into an AuthenticationError with the service's description", async () => {

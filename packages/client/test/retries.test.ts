@@ -97,6 +97,10 @@ describe("retries of message requests (POST)", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).neverReachedServer).toBe(false);
+    // Like the timeout, it says the message may have been delivered: nobody should simply send it again.
+    expect((error as ConnectionError).message).toContain(
+      "after the request was sent; the request may have been processed",
+    );
     expect(bodies).toHaveLength(1);
   });
 

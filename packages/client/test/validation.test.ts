@@ -54,7 +54,9 @@ describe("ODS codes and report days", () => {
     expect(isValidRequesterOdsCode("B82 041")).toBe(false);
   });
   it("accepts only real calendar dates as YYYY-MM-DD", () => {
-    for (const ok of ["2024-02-29", "2021-03-08"]) expect(isRealCalendarDate(ok)).toBe(true);
+    // Years 0000 to 0099 are real years, as the spec's format: date says (JavaScript's Date would read them as 19xx).
+    for (const ok of ["2024-02-29", "2021-03-08", "0006-07-06", "0000-02-29"])
+      expect(isRealCalendarDate(ok)).toBe(true);
     for (const bad of [
       "2021-02-30",
       "2021-13-01",
@@ -64,6 +66,7 @@ describe("ODS codes and report days", () => {
       "yesterday",
       "abc",
       "2023-02-29",
+      "0100-02-29",
     ]) {
       expect(isRealCalendarDate(bad)).toBe(false);
     }

@@ -1,0 +1,114 @@
+// The promise of one authority: a maintainer edits spec/, runs `pnpm
+// generate` and builds, and everything follows with no other edit. In a
+// copy of this working tree, raise the in-app text limit and add a receipt
+// code: the client, the msw handlers and the sandbox accept the longer text,
+// and serve and read the new code; lower the limit and all three refuse.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toolRoot } from "../scripts/lib/documents.ts";
+import { pnpmCommand } from "../scripts/lib/pnpm.ts";
+
+const run = promisify(execFile);
+const PROBE = "test/fixtures/spec-change-probe.mjs";
+const CONTENT_STRING = "spec/components/schemas/ContentString.yaml";
+const RECEIPT_CODE = "spec/components/schemas/ReceiptCode.yaml";
+
+interface Probe {
+  client: string[];
+  msw: number;
+  sandbox: number;
+  receiptCodes: string[];
+  codesFromMsw: string[];
+  codesFromSandbox: string[];
+  callback: string;
+}
+
+let copy: string;
+
+async function pnpm(args: string[], cwd: string) {
+  const { command, args: full } = pnpmCommand(args);
+  return run(command, full, {
+    cwd,
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", CI: "true" },
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`pnpm ${args.join(" ")} failed in ${cwd}:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
+  });
+}
+
+async function probe(root: string, length: number): Promise<Probe> {
+  const { stdout } = await run(process.execPath, [PROBE, String(length)], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as Probe;
+}
+
+async function edit(file: string, from: string, to: string) {
+  const full = path.join(copy, file);
+  const text = await readFile(full, "utf8");
+  if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
+  await writeFile(full, text.replace(from, to));
+}
+
+/** `pnpm generate`, then the build, as a maintainer runs them. */
+async function regenerate() {
+  await pnpm(["run", "generate"], copy);
+  await pnpm(["-r", "--filter", "./packages/*", "run", "build"], copy);
+}
+
+beforeAll(async () => {
+  // The working tree as it stands (tracked and new files, nothing ignored), installed from the local store.
+  copy = await mkdtemp(path.join(tmpdir(), "nhs-app-spec-change-"));
+  const { stdout } = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: toolRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  for (const file of stdout.split("\0").filter(Boolean)) {
+    const source = path.join(toolRoot, file);
+    const target = path.join(copy, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, await readFile(source).catch(() => Buffer.alloc(0)));
+  }
+  await pnpm(["install", "--offline", "--frozen-lockfile", "--prefer-offline"], copy);
+}, 300_000);
+
+afterAll(async () => {
+  if (copy) await rm(copy, { recursive: true, force: true });
+});
+
+describe("a spec change reaches the client, the msw handlers and the sandbox through pnpm generate alone", () => {
+  it("before the change, 6,000 characters are refused everywhere", async () => {
+    await pnpm(["-r", "--filter", "./packages/*", "run", "build"], copy);
+    const before = await probe(copy, 6000);
+    expect(before.client).toEqual(["payload[0].contentString: Exceeds maximum length"]);
+    expect([before.msw, before.sandbox]).toEqual([400, 400]);
+    expect(before.receiptCodes).not.toContain("Archived");
+  }, 300_000);
+
+  it("after raising maxLength and adding a receipt code, all three accept the text and carry the code", async () => {
+    await edit(CONTENT_STRING, "maxLength: 5000", "maxLength: 10000");
+    await edit(
+      RECEIPT_CODE,
+      "enum: [Delivered, Rejected, NotificationAttempted, Notified, Unnotified, Read]",
+      "enum: [Delivered, Rejected, NotificationAttempted, Notified, Unnotified, Read, Archived]",
+    );
+    await regenerate();
+    const after = await probe(copy, 6000);
+    expect(after.client).toEqual([]);
+    expect([after.msw, after.sandbox]).toEqual([201, 201]);
+    expect(after.receiptCodes).toContain("Archived");
+    expect(after.codesFromMsw).toContain("Archived");
+    expect(after.codesFromSandbox).toContain("Archived");
+    expect(after.callback).toBe("Archived");
+  }, 300_000);
+
+  it("after lowering maxLength, all three refuse what they accepted before", async () => {
+    await edit(CONTENT_STRING, "maxLength: 10000", "maxLength: 4000");
+    await regenerate();
+    const lowered = await probe(copy, 4500);
+    expect(lowered.client).toEqual(["payload[0].contentString: Exceeds maximum length"]);
+    expect([lowered.msw, lowered.sandbox]).toEqual([400, 400]);
+  }, 300_000);
+});
