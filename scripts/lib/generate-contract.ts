@@ -123,8 +123,6 @@ interface OperationFacts {
 }
 
 interface ValidatorFacts {
-  /** The export of the generated validators module. */
-  fn: string;
   document: string;
   /** Where the validated schema sits in its bundle: root-relative schema paths hang from here. */
   root: string;
@@ -134,10 +132,11 @@ interface ValidatorFacts {
   wording: Record<string, JsonObject>;
 }
 
+/** Each operation's validators, by the name of their export (their facts are in `compiledValidators`). */
 interface OperationValidators {
-  body?: Record<string, ValidatorFacts>;
-  query?: ValidatorFacts;
-  responses?: Record<string, Record<string, ValidatorFacts>>;
+  body?: Record<string, string>;
+  query?: string;
+  responses?: Record<string, Record<string, string>>;
 }
 
 function operationsOf(reader: SpecReader, alias: string) {
@@ -262,20 +261,22 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
   const reader = new SpecReader(bundles);
   const operations: Record<string, OperationFacts> = {};
   const validators: Record<string, OperationValidators> = {};
+  const compiled: Record<string, ValidatorFacts> = {};
   const modules = new Map<string, string>();
 
   for (const { alias, prefix, dialect, responses } of DOCUMENTS) {
     const ajv = newAjv(dialect);
     const roots = new Map<string, string>(); // where the schema sits -> the export that validates it
-    const facts = (pointer: string, node: Json): ValidatorFacts => {
-      let fn = roots.get(pointer);
+    /** The validator of the schema at `pointer`, compiled once however many operations use it. */
+    const facts = (pointer: string, node: Json): string => {
+      const known = roots.get(pointer);
+      if (known) return known;
+      const fn = `${prefix}${roots.size}`;
       const { schema, wording } = compilableSchema(reader, alias, node);
-      if (!fn) {
-        fn = `${prefix}${roots.size}`;
-        roots.set(pointer, fn);
-        ajv.addSchema(schema, fn);
-      }
-      return { fn, document: alias, root: pointer, order: propertyOrder(reader, alias, node), wording };
+      roots.set(pointer, fn);
+      ajv.addSchema(schema, fn);
+      compiled[fn] = { document: alias, root: pointer, order: propertyOrder(reader, alias, node), wording };
+      return fn;
     };
 
     for (const { id, path, method, operation } of operationsOf(reader, alias)) {
@@ -312,7 +313,7 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
         });
       }
       if (responses) {
-        const byStatus: Record<string, Record<string, ValidatorFacts>> = {};
+        const byStatus: Record<string, Record<string, string>> = {};
         for (const status of Object.keys(isObject(operation.responses) ? operation.responses : {})) {
           const response = reader.resolve(alias, `${pointer}/responses/${status}`);
           const content = isObject(response.node) ? response.node.content : undefined;
@@ -417,6 +418,11 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
       "validators",
       "Which compiled validator checks what: request bodies by media type, queries, and NHS App responses by status.",
       validators,
+    ),
+    constant(
+      "compiledValidators",
+      "What each compiled validator knows of its schema: its document, its place, its properties' order and the spec's x-issues wording.",
+      compiled,
     ),
   ].join("\n");
   const camel = (alias: string) => alias.replace(/-(\w)/g, (_match, letter: string) => letter.toUpperCase());

@@ -4,7 +4,7 @@
 // of the callbacks a supplier receives are validated alike; so are report
 // queries, and (for mocks that check themselves) NHS App responses.
 import { type CompiledValidator, compiledFunction } from "./compiled.js";
-import { operations, validators } from "./generated/contract.js";
+import { compiledValidators, operations, validators } from "./generated/contract.js";
 import { type ContractIssue, contractIssue, inServerOrder, schemaIssues, type ValidatorPlace } from "./issues.js";
 import { bodyRules, singleValuedParameters } from "./rules.js";
 
@@ -18,12 +18,19 @@ interface ValidatorFacts extends ValidatorPlace {
 }
 
 interface OperationValidators {
-  body?: Readonly<Record<string, ValidatorFacts>>;
-  query?: ValidatorFacts;
-  responses?: Readonly<Record<string, Readonly<Record<string, ValidatorFacts>>>>;
+  body?: Readonly<Record<string, string>>;
+  query?: string;
+  responses?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 const table = validators as unknown as Readonly<Record<string, OperationValidators>>;
+const facts = compiledValidators as unknown as Readonly<Record<string, Omit<ValidatorFacts, "fn">>>;
+
+/** The facts of a compiled validator, by the name of its export. */
+function placeOf(fn: string | undefined): ValidatorFacts | undefined {
+  const known = fn === undefined ? undefined : facts[fn];
+  return known && fn !== undefined ? { ...known, fn } : undefined;
+}
 const compiledCache = new Map<string, CompiledValidator>();
 
 function operationOf(operationId: string) {
@@ -62,7 +69,7 @@ export const acceptsMediaType = (operationId: string, contentType: string | null
 export function requestBodyIssues(operationId: OperationId, body: unknown, mediaType?: string): ContractIssue[] {
   const bodies = table[operationOf(operationId) && operationId]?.body;
   const type = mediaType === undefined ? Object.keys(bodies ?? {})[0] : mediaTypeOf(mediaType);
-  const place = type === undefined ? undefined : bodies?.[type];
+  const place = placeOf(type === undefined ? undefined : bodies?.[type]);
   if (!place) throw new TypeError(`@nhs-app-api/contract: ${operationId} takes no JSON body as ${type ?? "any type"}`);
   return run(place, body, bodyRules[operationId]?.(body) ?? []);
 }
@@ -89,7 +96,7 @@ function valuesOf(query: QueryInput): Map<string, string[]> {
  * reads them: digits only (`2`, not `2.0` or `0x2`).
  */
 export function queryIssues(operationId: OperationId, query: QueryInput | null | undefined): ContractIssue[] {
-  const place = table[operationOf(operationId) && operationId]?.query;
+  const place = placeOf(table[operationOf(operationId) && operationId]?.query);
   if (!place) throw new TypeError(`@nhs-app-api/contract: ${operationId} has no query parameters`);
   const values = valuesOf(query ?? {});
   const repeated = singleValuedParameters(values);
@@ -119,7 +126,7 @@ export function responseBodyIssues(
   if (!byType)
     return [contractIssue("", `${operationId} has no ${status} response with a JSON body in the spec`, "status")];
   const type = mediaType === undefined ? Object.keys(byType)[0] : mediaTypeOf(mediaType);
-  const place = type === undefined ? undefined : byType[type];
+  const place = placeOf(type === undefined ? undefined : byType[type]);
   if (!place) return [contractIssue("", `${operationId} ${status} is not sent as ${type}`, "media-type")];
   return run(place, body);
 }

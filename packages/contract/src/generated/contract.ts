@@ -273,669 +273,403 @@ export const enums = {
 export const validators = {
   "create-in-app": {
     "body": {
-      "application/json": {
-        "fn": "nhsApp0",
-        "document": "nhs-app",
-        "root": "#/components/schemas/InAppCommunicationRequest",
-        "order": [
-          "resourceType",
-          "identifier",
-          "status",
-          "payload",
-          "contained",
-          "extension",
-          "recipient",
-          "requester"
-        ],
-        "wording": {
-          "/properties/resourceType": {
-            "required": {
-              "diagnostics": "Root object has no type indication (resourceType)"
-            },
-            "enum": {
-              "diagnostics": "resourceType must be CommunicationRequest"
-            }
-          },
-          "/properties/identifier/items/properties/value": {
-            "not": {
-              "diagnostics": "Must not contain HTML tags"
-            }
-          },
-          "/properties/status": {
-            "enum": {
-              "diagnostics": "status must be active"
-            }
-          },
-          "/properties/payload/items/properties/contentString": {
-            "not": {
-              "diagnostics": "Must not contain HTML tags"
-            }
-          },
-          "/properties/contained": {
-            "minItems": {
-              "diagnostics": "contained should contain one resource of type Questionnaire"
-            },
-            "maxItems": {
-              "diagnostics": "contained should contain one resource of type Questionnaire"
-            }
-          },
-          "/properties/contained/items/properties/resourceType": {
-            "enum": {
-              "diagnostics": "contained should contain one resource of type Questionnaire",
-              "expression": "contained[0].type"
-            }
-          },
-          "/properties/contained/items/properties/item/items": {
-            "discriminator": {
-              "diagnostics": "[0].item.type should be text or choice",
-              "expression": "contained"
-            }
-          },
-          "/properties/contained/items/properties/item/items/oneOf/0/properties/answerOption": {
-            "maxItems": {
-              "diagnostics": "Exceeds maximum length",
-              "expression": "contained[0].item[0].answerOptions"
-            }
-          },
-          "/properties/contained/items/properties/item/items/oneOf/1": {
-            "not": {
-              "diagnostics": "A free-text reply has no keywords",
-              "expression": "contained[0].item[0].answerOption"
-            }
-          },
-          "/properties/extension/items/properties/url": {
-            "enum": {
-              "diagnostics": "url is invalid"
-            }
-          },
-          "/properties/recipient/items/properties/identifier/properties/system": {
-            "enum": {
-              "diagnostics": "Identifier system is invalid"
-            }
-          },
-          "/properties/recipient/items/properties/identifier/properties/value": {
-            "pattern": {
-              "diagnostics": "NHS Number is invalid"
-            }
-          },
-          "/properties/requester/properties/identifier/properties/system": {
-            "enum": {
-              "diagnostics": "Identifier system is invalid"
-            }
-          }
-        }
-      }
+      "application/json": "nhsApp0"
     },
     "responses": {
       "201": {
-        "application/fhir+json": {
-          "fn": "nhsApp1",
-          "document": "nhs-app",
-          "root": "#/components/schemas/InAppCommunicationResponse",
-          "order": [
-            "resourceType",
-            "identifier",
-            "status",
-            "payload",
-            "contained",
-            "extension",
-            "recipient",
-            "requester"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp1"
       },
       "400": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "401": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "403": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "429": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "500": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       }
     }
   },
   "create-notification": {
     "body": {
-      "application/fhir+json": {
-        "fn": "nhsApp3",
-        "document": "nhs-app",
-        "root": "#/components/schemas/PushNotificationRequest",
-        "order": [
-          "resourceType",
-          "identifier",
-          "status",
-          "payload",
-          "recipient"
-        ],
-        "wording": {
-          "/properties/resourceType": {
-            "required": {
-              "diagnostics": "Root object has no type indication (resourceType)"
-            },
-            "enum": {
-              "diagnostics": "resourceType must be CommunicationRequest"
-            }
-          },
-          "/properties/identifier/items/properties/value": {
-            "not": {
-              "diagnostics": "Must not contain HTML tags"
-            }
-          },
-          "/properties/status": {
-            "enum": {
-              "diagnostics": "status must be active"
-            }
-          },
-          "/properties/recipient/items/properties/identifier/properties/system": {
-            "enum": {
-              "diagnostics": "Identifier system is invalid"
-            }
-          },
-          "/properties/recipient/items/properties/identifier/properties/value": {
-            "pattern": {
-              "diagnostics": "NHS Number is invalid"
-            }
-          }
-        }
-      },
-      "application/json": {
-        "fn": "nhsApp3",
-        "document": "nhs-app",
-        "root": "#/components/schemas/PushNotificationRequest",
-        "order": [
-          "resourceType",
-          "identifier",
-          "status",
-          "payload",
-          "recipient"
-        ],
-        "wording": {
-          "/properties/resourceType": {
-            "required": {
-              "diagnostics": "Root object has no type indication (resourceType)"
-            },
-            "enum": {
-              "diagnostics": "resourceType must be CommunicationRequest"
-            }
-          },
-          "/properties/identifier/items/properties/value": {
-            "not": {
-              "diagnostics": "Must not contain HTML tags"
-            }
-          },
-          "/properties/status": {
-            "enum": {
-              "diagnostics": "status must be active"
-            }
-          },
-          "/properties/recipient/items/properties/identifier/properties/system": {
-            "enum": {
-              "diagnostics": "Identifier system is invalid"
-            }
-          },
-          "/properties/recipient/items/properties/identifier/properties/value": {
-            "pattern": {
-              "diagnostics": "NHS Number is invalid"
-            }
-          }
-        }
-      }
+      "application/fhir+json": "nhsApp3",
+      "application/json": "nhsApp3"
     },
     "responses": {
       "201": {
-        "application/fhir+json": {
-          "fn": "nhsApp4",
-          "document": "nhs-app",
-          "root": "#/components/schemas/PushNotificationResponse",
-          "order": [
-            "resourceType",
-            "identifier",
-            "status",
-            "payload",
-            "recipient"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp4"
       },
       "400": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "401": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "403": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "429": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "500": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       }
     }
   },
   "get-receipt-report": {
-    "query": {
-      "fn": "nhsApp5",
-      "document": "nhs-app",
-      "root": "#/paths/~1communication~1report~1receipts~1FHIR~1R4~1Task/get/parameters",
-      "order": [
-        "day",
-        "page"
-      ],
-      "wording": {}
-    },
+    "query": "nhsApp5",
     "responses": {
       "200": {
-        "application/json": {
-          "fn": "nhsApp6",
-          "document": "nhs-app",
-          "root": "#/components/schemas/ReceiptReport",
-          "order": [
-            "resourceType",
-            "type",
-            "total",
-            "link",
-            "entry"
-          ],
-          "wording": {}
-        }
+        "application/json": "nhsApp6"
       },
       "400": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "401": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "403": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "404": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "429": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "500": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       }
     }
   },
   "get-patient-report": {
-    "query": {
-      "fn": "nhsApp7",
-      "document": "nhs-app",
-      "root": "#/paths/~1communication~1report~1patients/get/parameters",
-      "order": [
-        "ods-organisation-code",
-        "page"
-      ],
-      "wording": {}
-    },
+    "query": "nhsApp7",
     "responses": {
       "200": {
-        "application/json": {
-          "fn": "nhsApp8",
-          "document": "nhs-app",
-          "root": "#/components/schemas/PatientReport",
-          "order": [],
-          "wording": {}
-        }
+        "application/json": "nhsApp8"
       },
       "400": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "401": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "403": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "404": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "429": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       },
       "500": {
-        "application/fhir+json": {
-          "fn": "nhsApp2",
-          "document": "nhs-app",
-          "root": "#/components/schemas/OperationOutcome",
-          "order": [
-            "resourceType",
-            "issue"
-          ],
-          "wording": {}
-        }
+        "application/fhir+json": "nhsApp2"
       }
     }
   },
   "create-realtime-receipt": {
     "body": {
-      "application/json": {
-        "fn": "receipts0",
-        "document": "realtime-receipts",
-        "root": "#/components/schemas/RealtimeReceipt",
-        "order": [
-          "resourceType",
-          "intent",
-          "identifier",
-          "status",
-          "statusReason",
-          "code",
-          "authoredOn",
-          "lastModified"
-        ],
-        "wording": {}
-      }
+      "application/json": "receipts0"
     }
   },
   "create-realtime-replies": {
     "body": {
-      "application/json": {
-        "fn": "replies0",
-        "document": "realtime-replies",
-        "root": "#/components/schemas/RealtimeReply",
-        "order": [
-          "resourceType",
-          "contained",
-          "status",
-          "basedOn",
-          "identifier",
-          "payload",
-          "recipient",
-          "requester",
-          "authoredOn"
-        ],
-        "wording": {
-          "/properties/contained/items/properties/item/items/properties/answer/oneOf/0/items": {
-            "oneOf": {
-              "diagnostics": "An answer holds exactly one of valueCoding and valueString"
-            }
-          }
-        }
-      }
+      "application/json": "replies0"
     }
   },
   "get-access-token": {
     "responses": {
       "200": {
-        "application/json": {
-          "fn": "token0",
-          "document": "oauth-token",
-          "root": "#/components/schemas/TokenResponse",
-          "order": [
-            "access_token",
-            "expires_in",
-            "token_type",
-            "issued_at"
-          ],
-          "wording": {}
-        }
+        "application/json": "token0"
       },
       "400": {
-        "application/json": {
-          "fn": "token1",
-          "document": "oauth-token",
-          "root": "#/components/schemas/TokenError",
-          "order": [
-            "error",
-            "error_description",
-            "message_id"
-          ],
-          "wording": {}
-        }
+        "application/json": "token1"
       },
       "401": {
-        "application/json": {
-          "fn": "token1",
-          "document": "oauth-token",
-          "root": "#/components/schemas/TokenError",
-          "order": [
-            "error",
-            "error_description",
-            "message_id"
-          ],
-          "wording": {}
-        }
+        "application/json": "token1"
       },
       "403": {
-        "application/json": {
-          "fn": "token1",
-          "document": "oauth-token",
-          "root": "#/components/schemas/TokenError",
-          "order": [
-            "error",
-            "error_description",
-            "message_id"
-          ],
-          "wording": {}
-        }
+        "application/json": "token1"
       },
       "415": {
-        "application/json": {
-          "fn": "token1",
-          "document": "oauth-token",
-          "root": "#/components/schemas/TokenError",
-          "order": [
-            "error",
-            "error_description",
-            "message_id"
-          ],
-          "wording": {}
-        }
+        "application/json": "token1"
       },
       "500": {
-        "application/json": {
-          "fn": "token1",
-          "document": "oauth-token",
-          "root": "#/components/schemas/TokenError",
-          "order": [
-            "error",
-            "error_description",
-            "message_id"
-          ],
-          "wording": {}
+        "application/json": "token1"
+      }
+    }
+  }
+} as const;
+
+/** What each compiled validator knows of its schema: its document, its place, its properties' order and the spec's x-issues wording. */
+export const compiledValidators = {
+  "nhsApp0": {
+    "document": "nhs-app",
+    "root": "#/components/schemas/InAppCommunicationRequest",
+    "order": [
+      "resourceType",
+      "identifier",
+      "status",
+      "payload",
+      "contained",
+      "extension",
+      "recipient",
+      "requester"
+    ],
+    "wording": {
+      "/properties/resourceType": {
+        "required": {
+          "diagnostics": "Root object has no type indication (resourceType)"
+        },
+        "enum": {
+          "diagnostics": "resourceType must be CommunicationRequest"
+        }
+      },
+      "/properties/identifier/items/properties/value": {
+        "not": {
+          "diagnostics": "Must not contain HTML tags"
+        }
+      },
+      "/properties/status": {
+        "enum": {
+          "diagnostics": "status must be active"
+        }
+      },
+      "/properties/payload/items/properties/contentString": {
+        "not": {
+          "diagnostics": "Must not contain HTML tags"
+        }
+      },
+      "/properties/contained": {
+        "minItems": {
+          "diagnostics": "contained should contain one resource of type Questionnaire"
+        },
+        "maxItems": {
+          "diagnostics": "contained should contain one resource of type Questionnaire"
+        }
+      },
+      "/properties/contained/items/properties/resourceType": {
+        "enum": {
+          "diagnostics": "contained should contain one resource of type Questionnaire",
+          "expression": "contained[0].type"
+        }
+      },
+      "/properties/contained/items/properties/item/items": {
+        "discriminator": {
+          "diagnostics": "[0].item.type should be text or choice",
+          "expression": "contained"
+        }
+      },
+      "/properties/contained/items/properties/item/items/oneOf/0/properties/answerOption": {
+        "maxItems": {
+          "diagnostics": "Exceeds maximum length",
+          "expression": "contained[0].item[0].answerOptions"
+        }
+      },
+      "/properties/contained/items/properties/item/items/oneOf/1": {
+        "not": {
+          "diagnostics": "A free-text reply has no keywords",
+          "expression": "contained[0].item[0].answerOption"
+        }
+      },
+      "/properties/extension/items/properties/url": {
+        "enum": {
+          "diagnostics": "url is invalid"
+        }
+      },
+      "/properties/recipient/items/properties/identifier/properties/system": {
+        "enum": {
+          "diagnostics": "Identifier system is invalid"
+        }
+      },
+      "/properties/recipient/items/properties/identifier/properties/value": {
+        "pattern": {
+          "diagnostics": "NHS Number is invalid"
+        }
+      },
+      "/properties/requester/properties/identifier/properties/system": {
+        "enum": {
+          "diagnostics": "Identifier system is invalid"
         }
       }
     }
+  },
+  "nhsApp1": {
+    "document": "nhs-app",
+    "root": "#/components/schemas/InAppCommunicationResponse",
+    "order": [
+      "resourceType",
+      "identifier",
+      "status",
+      "payload",
+      "contained",
+      "extension",
+      "recipient",
+      "requester"
+    ],
+    "wording": {}
+  },
+  "nhsApp2": {
+    "document": "nhs-app",
+    "root": "#/components/schemas/OperationOutcome",
+    "order": [
+      "resourceType",
+      "issue"
+    ],
+    "wording": {}
+  },
+  "nhsApp3": {
+    "document": "nhs-app",
+    "root": "#/components/schemas/PushNotificationRequest",
+    "order": [
+      "resourceType",
+      "identifier",
+      "status",
+      "payload",
+      "recipient"
+    ],
+    "wording": {
+      "/properties/resourceType": {
+        "required": {
+          "diagnostics": "Root object has no type indication (resourceType)"
+        },
+        "enum": {
+          "diagnostics": "resourceType must be CommunicationRequest"
+        }
+      },
+      "/properties/identifier/items/properties/value": {
+        "not": {
+          "diagnostics": "Must not contain HTML tags"
+        }
+      },
+      "/properties/status": {
+        "enum": {
+          "diagnostics": "status must be active"
+        }
+      },
+      "/properties/recipient/items/properties/identifier/properties/system": {
+        "enum": {
+          "diagnostics": "Identifier system is invalid"
+        }
+      },
+      "/properties/recipient/items/properties/identifier/properties/value": {
+        "pattern": {
+          "diagnostics": "NHS Number is invalid"
+        }
+      }
+    }
+  },
+  "nhsApp4": {
+    "document": "nhs-app",
+    "root": "#/components/schemas/PushNotificationResponse",
+    "order": [
+      "resourceType",
+      "identifier",
+      "status",
+      "payload",
+      "recipient"
+    ],
+    "wording": {}
+  },
+  "nhsApp5": {
+    "document": "nhs-app",
+    "root": "#/paths/~1communication~1report~1receipts~1FHIR~1R4~1Task/get/parameters",
+    "order": [
+      "day",
+      "page"
+    ],
+    "wording": {}
+  },
+  "nhsApp6": {
+    "document": "nhs-app",
+    "root": "#/components/schemas/ReceiptReport",
+    "order": [
+      "resourceType",
+      "type",
+      "total",
+      "link",
+      "entry"
+    ],
+    "wording": {}
+  },
+  "nhsApp7": {
+    "document": "nhs-app",
+    "root": "#/paths/~1communication~1report~1patients/get/parameters",
+    "order": [
+      "ods-organisation-code",
+      "page"
+    ],
+    "wording": {}
+  },
+  "nhsApp8": {
+    "document": "nhs-app",
+    "root": "#/components/schemas/PatientReport",
+    "order": [],
+    "wording": {}
+  },
+  "receipts0": {
+    "document": "realtime-receipts",
+    "root": "#/components/schemas/RealtimeReceipt",
+    "order": [
+      "resourceType",
+      "intent",
+      "identifier",
+      "status",
+      "statusReason",
+      "code",
+      "authoredOn",
+      "lastModified"
+    ],
+    "wording": {}
+  },
+  "replies0": {
+    "document": "realtime-replies",
+    "root": "#/components/schemas/RealtimeReply",
+    "order": [
+      "resourceType",
+      "contained",
+      "status",
+      "basedOn",
+      "identifier",
+      "payload",
+      "recipient",
+      "requester",
+      "authoredOn"
+    ],
+    "wording": {
+      "/properties/contained/items/properties/item/items/properties/answer/oneOf/0/items": {
+        "oneOf": {
+          "diagnostics": "An answer holds exactly one of valueCoding and valueString"
+        }
+      }
+    }
+  },
+  "token0": {
+    "document": "oauth-token",
+    "root": "#/components/schemas/TokenResponse",
+    "order": [
+      "access_token",
+      "expires_in",
+      "token_type",
+      "issued_at"
+    ],
+    "wording": {}
+  },
+  "token1": {
+    "document": "oauth-token",
+    "root": "#/components/schemas/TokenError",
+    "order": [
+      "error",
+      "error_description",
+      "message_id"
+    ],
+    "wording": {}
   }
 } as const;
