@@ -4,6 +4,8 @@
 // tokens checked by the platform's rules, requests validated as the client
 // validates them, answers from the spec's examples unless a test overrides
 // them, in a typed way, with `respond(...)`.
+
+import { environments } from "@nhs-app-api/contract";
 import type { operations } from "@nhs-app-api/types";
 import { type HttpHandler, HttpResponse, http } from "msw";
 import { FakeGateway, type GatewayResponse, type RecordedRequest } from "./gateway.js";
@@ -12,8 +14,9 @@ import { type OperationId, operationPaths } from "./spec.js";
 
 export type { RecordedRequest };
 
-export const DEFAULT_BASE_URL = "http://127.0.0.1:9/nhs-app";
-export const DEFAULT_TOKEN_URL = "http://127.0.0.1:9/oauth2/token";
+// The integration environment's paths on a loopback port nothing listens on: msw answers before any connection.
+export const DEFAULT_BASE_URL = `http://127.0.0.1:9${new URL(environments.int.baseUrl).pathname}`;
+export const DEFAULT_TOKEN_URL = `http://127.0.0.1:9${new URL(environments.int.tokenUrl).pathname}`;
 export const DEFAULT_API_KEY = "test-api-key";
 
 export interface NhsAppMockOptions {

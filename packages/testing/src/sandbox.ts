@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { environments } from "@nhs-app-api/contract";
 import { FakeGateway, type GatewayResponse, MULTI_PAGE_ODS_CODE } from "./gateway.js";
 import { createTestKeys } from "./keys.js";
 import type { TokenIssuer } from "./token-rules.js";
@@ -85,8 +86,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await writeFile(privateKeyPath, keys.privateKeyPem, { mode: 0o600 });
   const origin = `http://127.0.0.1:${port}`;
   const gateway = new FakeGateway({
-    baseUrl: `${origin}/nhs-app`,
-    tokenUrl: `${origin}/oauth2/token`,
+    // The integration environment's paths (/nhs-app, /oauth2/token), on this machine.
+    baseUrl: `${origin}${new URL(environments.int.baseUrl).pathname}`,
+    tokenUrl: `${origin}${new URL(environments.int.tokenUrl).pathname}`,
     apiKey: SANDBOX_API_KEY,
     keys,
     ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
