@@ -298,10 +298,9 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
         responses: Object.keys(isObject(operation.responses) ? operation.responses : {}),
       };
       const entry: OperationValidators = {};
-      // Form bodies (the token request) are not JSON: the token endpoint checks them in the platform's own order.
-      const jsonBodies = bodySchemas.filter((s) => /json/i.test(s.mediaType));
-      if (jsonBodies.length > 0) {
-        entry.body = Object.fromEntries(jsonBodies.map((s) => [s.mediaType, facts(s.pointer, s.node)]));
+      // Every request body, the token request's form fields included (validated as an object of strings).
+      if (bodySchemas.length > 0) {
+        entry.body = Object.fromEntries(bodySchemas.map((s) => [s.mediaType, facts(s.pointer, s.node)]));
       }
       const query = parameters.filter((p) => p.in === "query");
       if (query.length > 0) {

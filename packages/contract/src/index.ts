@@ -2,7 +2,6 @@
 // from spec/ by `pnpm generate`. The client, the callbacks package and the
 // test doubles all read paths, systems, limits and validation from here, so
 // that a change to the spec reaches every one of them.
-export { isCalendarDate } from "./formats.js";
 export {
   enums,
   environments,
@@ -13,7 +12,7 @@ export {
   systems,
 } from "./generated/contract.js";
 export { type ContractIssue, offendingValue, ruleOf, toExpression } from "./issues.js";
-export { isValidNhsNumber, NHS_NUMBER_INVALID } from "./rules.js";
+export { isCalendarDate, isValidNhsNumber, NHS_NUMBER_INVALID } from "./rules.js";
 export {
   acceptsMediaType,
   mediaTypeOf,

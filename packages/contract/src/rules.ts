@@ -1,13 +1,37 @@
 // The rules of the NHS App API that JSON Schema cannot state, in one place,
 // in the server's own words where they are known (contract-notes sections 4
 // and 7): the NHS number's check digit, one identifier per recorded system,
-// the answers extension that must point at the contained Questionnaire, and
-// a query parameter given once. The client's validation, the mocks, the
+// the answers extension that must point at the contained Questionnaire, a
+// query parameter given once, and what a real calendar date is (the spec's
+// `format: date`, which the compiled validators check with this rule). The client's validation, the mocks, the
 // sandbox and the callback parsers all apply these, after the spec's schema.
-import { recognisedIdentifierSystems } from "./generated/contract.js";
+// This module reads nothing generated: the generator itself loads it (through
+// formats.ts), so it must work before the spec has been generated.
 import { type ContractIssue, contractIssue } from "./issues.js";
 
+/** A system the API records, at most once per request, with the server's error for a repeat. */
+export interface RecognisedSystem {
+  readonly system: string;
+  readonly duplicate: string;
+}
+
 export const NHS_NUMBER_INVALID = "NHS Number is invalid";
+
+const FULL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * An RFC 3339 full date (YYYY-MM-DD) that exists on the proleptic Gregorian
+ * calendar, any year from 0000 to 9999: 2024-02-29 and 0006-07-06 are dates,
+ * 2023-02-29 is not. (JavaScript's Date would read years 0-99 as 1900-1999.)
+ */
+export function isCalendarDate(value: string): boolean {
+  const match = FULL_DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
+}
 const NHS_NUMBER_WEIGHTS = [10, 9, 8, 7, 6, 5, 4, 3, 2] as const;
 
 /**
@@ -45,10 +69,10 @@ function nhsNumberCheckDigit(value: unknown, expression: string): ContractIssue[
 }
 
 /** A recorded system given twice: "Multiple Campaign IDs specified", at `identifier`. */
-function oneIdentifierPerSystem(identifiers: unknown): ContractIssue[] {
+export function oneIdentifierPerSystem(identifiers: unknown, systems: readonly RecognisedSystem[]): ContractIssue[] {
   if (!Array.isArray(identifiers)) return [];
   const issues: ContractIssue[] = [];
-  for (const recognised of recognisedIdentifierSystems) {
+  for (const recognised of systems) {
     const count = identifiers.filter((identifier) => field(identifier, "system") === recognised.system).length;
     if (count > 1) issues.push(contractIssue("identifier", recognised.duplicate, "one-identifier-per-system"));
   }
@@ -60,7 +84,7 @@ function oneIdentifierPerSystem(identifiers: unknown): ContractIssue[] {
  * one, and points at it as `#id`. (The server's wording for these is not
  * published; these words are the project's.)
  */
-function answersPointAtQuestionnaire(message: Record<string, unknown>): ContractIssue[] {
+export function answersPointAtQuestionnaire(message: Record<string, unknown>): ContractIssue[] {
   const { contained, extension } = message;
   if (contained === undefined && extension !== undefined) {
     return [contractIssue("extension", "The answers extension needs a contained Questionnaire", "answers-extension")];
@@ -84,16 +108,17 @@ function answersPointAtQuestionnaire(message: Record<string, unknown>): Contract
 }
 
 /** In-app messages and push notifications: CommunicationRequests sent to the API. */
-export function communicationRequestRules(body: unknown): ContractIssue[] {
+export function communicationRequestRules(body: unknown, systems: readonly RecognisedSystem[]): ContractIssue[] {
   if (!isRecord(body)) return [];
   return [
-    ...oneIdentifierPerSystem(body.identifier),
+    ...oneIdentifierPerSystem(body.identifier, systems),
     ...nhsNumberCheckDigit(field(body, "recipient", 0, "identifier", "value"), "recipient[0].identifier.value"),
   ];
 }
 
-export function inAppMessageRules(body: unknown): ContractIssue[] {
-  return isRecord(body) ? [...communicationRequestRules(body), ...answersPointAtQuestionnaire(body)] : [];
+/** An in-app message: a CommunicationRequest, and its reply Questionnaire and answers extension together. */
+export function inAppMessageRules(body: unknown, systems: readonly RecognisedSystem[]): ContractIssue[] {
+  return isRecord(body) ? [...communicationRequestRules(body, systems), ...answersPointAtQuestionnaire(body)] : [];
 }
 
 /** A patient's reply, pushed to the supplier: the patient's NHS number is a real one. */
@@ -107,10 +132,3 @@ export function singleValuedParameters(query: ReadonlyMap<string, readonly strin
     .filter(([, values]) => values.length > 1)
     .map(([name]) => contractIssue(name, "A single value is expected", "single-value"));
 }
-
-/** The rules each operation's body follows beyond its schema, by operationId. */
-export const bodyRules: Readonly<Record<string, (body: unknown) => ContractIssue[]>> = {
-  "create-in-app": inAppMessageRules,
-  "create-notification": communicationRequestRules,
-  "create-realtime-replies": replyRules,
-};

@@ -4,9 +4,9 @@
 // of the callbacks a supplier receives are validated alike; so are report
 // queries, and (for mocks that check themselves) NHS App responses.
 import { type CompiledValidator, compiledFunction } from "./compiled.js";
-import { compiledValidators, operations, validators } from "./generated/contract.js";
+import { compiledValidators, operations, recognisedIdentifierSystems, validators } from "./generated/contract.js";
 import { type ContractIssue, contractIssue, inServerOrder, schemaIssues, type ValidatorPlace } from "./issues.js";
-import { bodyRules, singleValuedParameters } from "./rules.js";
+import { communicationRequestRules, inAppMessageRules, replyRules, singleValuedParameters } from "./rules.js";
 
 /** Every operationId of every document: `create-in-app`, `get-receipt-report`, `create-realtime-receipt`, ... */
 export type OperationId = keyof typeof operations;
@@ -24,6 +24,13 @@ interface OperationValidators {
 }
 
 const table = validators as unknown as Readonly<Record<string, OperationValidators>>;
+
+/** The rules each operation's body follows beyond its schema, by operationId. */
+const bodyRules: Readonly<Record<string, (body: unknown) => ContractIssue[]>> = {
+  "create-in-app": (body) => inAppMessageRules(body, recognisedIdentifierSystems),
+  "create-notification": (body) => communicationRequestRules(body, recognisedIdentifierSystems),
+  "create-realtime-replies": replyRules,
+};
 const facts = compiledValidators as unknown as Readonly<Record<string, Omit<ValidatorFacts, "fn">>>;
 
 /** The facts of a compiled validator, by the name of its export. */

@@ -385,24 +385,27 @@ export const validators = {
     }
   },
   "get-access-token": {
+    "body": {
+      "application/x-www-form-urlencoded": "token0"
+    },
     "responses": {
       "200": {
-        "application/json": "token0"
+        "application/json": "token1"
       },
       "400": {
-        "application/json": "token1"
+        "application/json": "token2"
       },
       "401": {
-        "application/json": "token1"
+        "application/json": "token2"
       },
       "403": {
-        "application/json": "token1"
+        "application/json": "token2"
       },
       "415": {
-        "application/json": "token1"
+        "application/json": "token2"
       },
       "500": {
-        "application/json": "token1"
+        "application/json": "token2"
       }
     }
   }
@@ -653,6 +656,16 @@ export const compiledValidators = {
   },
   "token0": {
     "document": "oauth-token",
+    "root": "#/components/schemas/TokenRequest",
+    "order": [
+      "grant_type",
+      "client_assertion_type",
+      "client_assertion"
+    ],
+    "wording": {}
+  },
+  "token1": {
+    "document": "oauth-token",
     "root": "#/components/schemas/TokenResponse",
     "order": [
       "access_token",
@@ -662,7 +675,7 @@ export const compiledValidators = {
     ],
     "wording": {}
   },
-  "token1": {
+  "token2": {
     "document": "oauth-token",
     "root": "#/components/schemas/TokenError",
     "order": [
