@@ -175,8 +175,11 @@ const questionnaire = () => keywordReply(["YES", "NO"]).contained[0] as unknown 
 
 /** One invalid variant for every rule of an in-app message, with the element the first issue must name. */
 const inAppVariants: [string, Body, string | undefined][] = [
-  ["no resourceType", { ...base(), resourceType: undefined }, "resourceType"],
-  ["wrong resourceType", { ...base(), resourceType: "Communication" }, "resourceType"],
+  // The server names no element for these: it reads the type before the resource.
+  ["no resourceType", { ...base(), resourceType: undefined }, undefined],
+  ["wrong resourceType", { ...base(), resourceType: "Communication" }, undefined],
+  ["a resourceType of the wrong type", { ...base(), resourceType: 42 }, "resourceType"],
+  ["text of the wrong type", { ...base(), payload: [{ contentString: 42 }] }, "payload[0].contentString"],
   ["status draft", { ...base(), status: "draft" }, "status"],
   ["no payload", { ...base(), payload: undefined }, "payload"],
   ["empty payload", { ...base(), payload: [] }, "payload"],
@@ -448,6 +451,40 @@ describe("the client, the msw handlers and the sandbox agree", () => {
     ["a bad page", { odsCode: "A12345", page: -1 }, false, "page"],
   ] as const)("on a patient report query with %s", async (_name, query, valid, first) => {
     await expectQueryAgreement("patients", query, { valid, first });
+  });
+});
+
+describe("the msw handlers and the sandbox read raw requests alike", () => {
+  const both = () => [viaMsw, viaSandbox] as const;
+
+  it("a body with a byte-order mark, as fetch reads it", async () => {
+    const text = `\uFEFF${JSON.stringify(base())}`;
+    for (const via of both()) {
+      const { response } = await via.raw.POST(IN_APP, {
+        body: text as never,
+        bodySerializer: (body: unknown) => body as string,
+        headers: { "Content-Type": "application/json" },
+      });
+      expect(response.status).toBe(201);
+    }
+  });
+
+  it("a page past the end of a one-page patient report is not found", async () => {
+    for (const via of both()) {
+      const query = { "ods-organisation-code": "A12345", page: 2 } as never;
+      const { response } = await via.raw.GET(PATIENTS, { params: { query } });
+      expect(response.status).toBe(404);
+    }
+  });
+
+  it("an in-app message sent as application/fhir+json, which the client may be configured to send", async () => {
+    for (const via of both()) {
+      const { response } = await via.raw.POST(IN_APP, {
+        body: base() as never,
+        headers: { "Content-Type": "application/fhir+json" },
+      });
+      expect(response.status).toBe(201);
+    }
   });
 });
 

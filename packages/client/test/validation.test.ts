@@ -113,7 +113,7 @@ describe("in-app message validation", () => {
     };
     // In the server's order: element by element as the spec lists them, an element before its parts.
     expect(where(validateInAppMessage(bad))).toEqual([
-      "resourceType: resourceType must be CommunicationRequest",
+      "undefined: type (at Cannot locate type information for type 'communicationrequest')",
       "identifier: Multiple Campaign IDs specified",
       "identifier[1].value: Must not contain HTML tags",
       "status: status must be active",
@@ -208,6 +208,14 @@ describe("in-app message validation", () => {
       expect(where(validateInAppMessage(notAResource))).toEqual(["undefined: Invalid format"]);
     }
     expect(validateInAppMessage({}).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("reports a value of the wrong type as such, not as the rules it then cannot meet", () => {
+    for (const contentString of [42, null, ["a", "b"], { text: "<b>" }]) {
+      expect(where(validateInAppMessage({ ...valid(), payload: [{ contentString }] }))).toEqual([
+        "payload[0].contentString: Invalid format",
+      ]);
+    }
   });
 
   it("refuses a recipient named by anything but an NHS number, and two texts", () => {

@@ -147,21 +147,35 @@ function withoutCombinatorNoise(errors: readonly ErrorObject[], place: Validator
   );
 }
 
+/**
+ * A value of the wrong type fails its type, and often keywords that only
+ * pass for the right type (a `not: {pattern}` passes nothing but strings):
+ * only the type is worth reporting.
+ */
+function withoutTypeNoise(errors: readonly ErrorObject[]): ErrorObject[] {
+  const mistyped = new Set(errors.filter((e) => e.keyword === "type").map((e) => e.instancePath));
+  return errors.filter((e) => e.keyword === "type" || e.keyword === "required" || !mistyped.has(e.instancePath));
+}
+
+/** A value as the server quotes it in a message: text as it is, anything else as JSON, never long. */
+function quoted(value: unknown): string {
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 /** The issues of a failed schema validation, in the server's words. */
 export function schemaIssues(errors: readonly ErrorObject[], place: ValidatorPlace, body: unknown): ContractIssue[] {
-  return withoutCombinatorNoise(errors, place).map((error) => {
+  return withoutTypeNoise(withoutCombinatorNoise(errors, place)).map((error) => {
     const wording = wordingFor(error, place);
     const missing =
       error.keyword === "required"
         ? String((error.params as { missingProperty?: unknown }).missingProperty)
         : undefined;
+    const value = missing === undefined ? valueAt(body, error.instancePath) : undefined;
+    // An empty expression in the spec's wording means the server names no element.
     const expression = wording?.expression ?? toExpression(error.instancePath, missing);
-    return contractIssue(
-      expression,
-      wording?.diagnostics ?? defaultDiagnostics(error),
-      error.keyword,
-      missing === undefined ? valueAt(body, error.instancePath) : undefined,
-    );
+    const diagnostics = wording?.diagnostics.replaceAll("{value}", quoted(value)) ?? defaultDiagnostics(error);
+    return contractIssue(expression, diagnostics, error.keyword, value);
   });
 }
 

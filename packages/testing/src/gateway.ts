@@ -219,7 +219,8 @@ export class FakeGateway {
       return this.#json(request, 200, built.body, built.headers);
     }
     if (operation === "get-patient-report") {
-      // A one-page report of the spec's example patients, its Link naming this very report.
+      // A one-page report of the spec's example patients, its Link naming this very report; past it, 404.
+      if (page > 1) return this.#example(request, operation, 404, "report-not-found");
       const code = query.get("ods-organisation-code") ?? "";
       const link = `<${this.baseUrl}${operationPaths[operation].path}?ods-organisation-code=${encodeURIComponent(code)}&page=1>; rel="last"`;
       return this.#example(request, operation, 200, undefined, { link });

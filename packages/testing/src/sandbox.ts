@@ -44,7 +44,8 @@ const readBody = (request: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    // Decoded as fetch's Request.text() decodes (a byte-order mark dropped), so the msw handlers and the sandbox read alike.
+    request.on("end", () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
     request.on("error", reject);
   });
 

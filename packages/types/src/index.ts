@@ -821,6 +821,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["InAppCommunicationRequest"];
+                "application/fhir+json": components["schemas"]["InAppCommunicationRequest"];
             };
         };
         responses: {

@@ -3,9 +3,9 @@ import type { Identifier } from "@nhs-app-api/types";
 import { systems } from "../fhir-systems.js";
 
 export interface MessageIdentifiers {
-  /** Groups many messages, e.g. every invitation of one vaccination programme (at most 128 characters). */
+  /** Groups many messages, e.g. every invitation of one vaccination programme (at most `limits.identifierValue` characters). */
   campaignId?: string;
-  /** The sender's own reference for this message (at most 128 characters). */
+  /** The sender's own reference for this message (at most `limits.identifierValue` characters). */
   requestId?: string;
   /** The organisation the message is sent for; only for applications registered as intermediaries. */
   onBehalfOf?: string;

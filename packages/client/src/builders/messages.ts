@@ -24,7 +24,7 @@ function reply(id: string, item: ReplyQuestionnaire["item"][number]): ReplyOptio
   };
 }
 
-/** The patient answers by picking one of 1 to 6 keywords, e.g. `keywordReply(["YES", "NO"])`. */
+/** The patient answers by picking one keyword (at most `limits.keywords` of them), e.g. `keywordReply(["YES", "NO"])`. */
 export function keywordReply(keywords: readonly string[], options: { id?: string } = {}): ReplyOption {
   return reply(options.id ?? "answeroptions", {
     linkId: "1",
@@ -43,7 +43,7 @@ export interface InAppMessageInput extends MessageIdentifiers {
   nhsNumber: string;
   /** The ODS code of the organisation sending the message, e.g. B82041 (upper-cased for you). */
   odsCode: string;
-  /** The message, in the NHS App's Markdown subset, at most 5000 characters, no HTML tags. */
+  /** The message, in the NHS App's Markdown subset, at most `limits.contentString` characters, no HTML tags. */
   text: string;
   /** Let the patient answer: keywordReply([...]) or freeTextReply(). */
   reply?: ReplyOption;
@@ -68,7 +68,7 @@ export function inAppMessage(input: InAppMessageInput): InAppCommunicationReques
 export interface PushNotificationInput extends MessageIdentifiers {
   /** The patient's NHS number: ten digits, no spaces. */
   nhsNumber: string;
-  /** The notification text: at most 200 characters, no personal or sensitive information, no links. */
+  /** The notification text: at most `limits.pushText` characters, no personal or sensitive information, no links. */
   text: string;
   /** The NHS App page to open on tap, an absolute https URL. */
   url: string;

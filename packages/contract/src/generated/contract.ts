@@ -8,7 +8,8 @@ export const operations = {
     "method": "post",
     "path": "/communication/in-app/FHIR/R4/CommunicationRequest",
     "requestMediaTypes": [
-      "application/json"
+      "application/json",
+      "application/fhir+json"
     ],
     "parameters": [
       {
@@ -273,7 +274,8 @@ export const enums = {
 export const validators = {
   "create-in-app": {
     "body": {
-      "application/json": "nhsApp0"
+      "application/json": "nhsApp0",
+      "application/fhir+json": "nhsApp0"
     },
     "responses": {
       "201": {
@@ -429,10 +431,12 @@ export const compiledValidators = {
     "wording": {
       "/properties/resourceType": {
         "required": {
-          "diagnostics": "Root object has no type indication (resourceType)"
+          "diagnostics": "Root object has no type indication (resourceType)",
+          "expression": ""
         },
         "enum": {
-          "diagnostics": "resourceType must be CommunicationRequest"
+          "diagnostics": "type (at Cannot locate type information for type '{value}')",
+          "expression": ""
         }
       },
       "/properties/identifier/items/properties/value": {
@@ -541,10 +545,12 @@ export const compiledValidators = {
     "wording": {
       "/properties/resourceType": {
         "required": {
-          "diagnostics": "Root object has no type indication (resourceType)"
+          "diagnostics": "Root object has no type indication (resourceType)",
+          "expression": ""
         },
         "enum": {
-          "diagnostics": "resourceType must be CommunicationRequest"
+          "diagnostics": "type (at Cannot locate type information for type '{value}')",
+          "expression": ""
         }
       },
       "/properties/identifier/items/properties/value": {
