@@ -28,7 +28,10 @@ import { toolRoot } from "../scripts/lib/documents.ts";
 type Body = Record<string, unknown>;
 interface Verdict {
   valid: boolean;
+  /** The first issue's element. */
   first: string | undefined;
+  /** The first issue's words. */
+  says: string | undefined;
 }
 type Kind = "in-app" | "push";
 
@@ -60,16 +63,17 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-const verdictOf = (issues: readonly { expression?: readonly string[] }[]): Verdict => ({
+const verdictOf = (issues: readonly { expression?: readonly string[]; diagnostics?: string }[]): Verdict => ({
   valid: issues.length === 0,
   first: issues[0]?.expression?.[0],
+  says: issues[0]?.diagnostics,
 });
 
 /** What a mock answered: 2xx is valid; a 400 names its first issue's element. */
 function verdictOfAnswer(response: Response, error: unknown): Verdict {
-  if (response.ok) return { valid: true, first: undefined };
+  if (response.ok) return { valid: true, first: undefined, says: undefined };
   expect(response.status, JSON.stringify(error)).toBe(400);
-  return verdictOf((error as { issue: { expression?: string[] }[] }).issue);
+  return verdictOf((error as { issue: { expression?: string[]; diagnostics?: string }[] }).issue);
 }
 
 async function messageVerdicts(kind: Kind, body: unknown) {
@@ -405,6 +409,12 @@ const pushVariants: [string, Body, string | undefined][] = [
 ];
 
 describe("the client, the msw handlers and the sandbox agree", () => {
+  it("on a corpus that has the spec's examples in it", () => {
+    // it.each over an empty list would pass by testing nothing.
+    expect(specExamples(IN_APP).length).toBeGreaterThanOrEqual(3);
+    expect(specExamples(PUSH).length).toBeGreaterThanOrEqual(1);
+  });
+
   it.each([...specExamples(IN_APP)])("on the spec's in-app example %s (valid)", async (_name, body) => {
     await expectAgreement("in-app", body, { valid: true });
   });

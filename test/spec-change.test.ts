@@ -16,6 +16,7 @@ const run = promisify(execFile);
 const PROBE = "test/fixtures/spec-change-probe.mjs";
 const CONTENT_STRING = "spec/components/schemas/ContentString.yaml";
 const RECEIPT_CODE = "spec/components/schemas/ReceiptCode.yaml";
+const NEW_CODE = "Archived";
 
 interface Probe {
   client: string[];
@@ -25,6 +26,8 @@ interface Probe {
   codesFromMsw: string[];
   codesFromSandbox: string[];
   callback: string;
+  callbackKinds: string[];
+  reportWithCode: string[];
 }
 
 let copy: string;
@@ -41,7 +44,10 @@ async function pnpm(args: string[], cwd: string) {
 }
 
 async function probe(root: string, length: number): Promise<Probe> {
-  const { stdout } = await run(process.execPath, [PROBE, String(length)], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, [PROBE, String(length), NEW_CODE], {
+    cwd: root,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return JSON.parse(stdout.trim().split("\n").at(-1) as string) as Probe;
 }
 
@@ -84,7 +90,9 @@ describe("a spec change reaches the client, the msw handlers and the sandbox thr
     const before = await probe(copy, 6000);
     expect(before.client).toEqual(["payload[0].contentString: Exceeds maximum length"]);
     expect([before.msw, before.sandbox]).toEqual([400, 400]);
-    expect(before.receiptCodes).not.toContain("Archived");
+    expect(before.receiptCodes).not.toContain(NEW_CODE);
+    expect(before.callbackKinds).not.toContain(NEW_CODE);
+    expect(before.reportWithCode).toEqual(["entry[0].resource.code.coding[0].code"]);
   }, 300_000);
 
   it("after raising maxLength and adding a receipt code, all three accept the text and carry the code", async () => {
@@ -92,16 +100,20 @@ describe("a spec change reaches the client, the msw handlers and the sandbox thr
     await edit(
       RECEIPT_CODE,
       "enum: [Delivered, Rejected, NotificationAttempted, Notified, Unnotified, Read]",
-      "enum: [Delivered, Rejected, NotificationAttempted, Notified, Unnotified, Read, Archived]",
+      `enum: [Delivered, Rejected, NotificationAttempted, Notified, Unnotified, Read, ${NEW_CODE}]`,
     );
     await regenerate();
     const after = await probe(copy, 6000);
     expect(after.client).toEqual([]);
     expect([after.msw, after.sandbox]).toEqual([201, 201]);
-    expect(after.receiptCodes).toContain("Archived");
-    expect(after.codesFromMsw).toContain("Archived");
-    expect(after.codesFromSandbox).toContain("Archived");
-    expect(after.callback).toBe("Archived");
+    expect(after.receiptCodes).toContain(NEW_CODE);
+    // The mocks serve the new code in their reports, and the client reads it from them.
+    expect(after.codesFromMsw).toContain(NEW_CODE);
+    expect(after.codesFromSandbox).toContain(NEW_CODE);
+    // The contract accepts a report holding it; the callbacks package knows it as a receipt kind.
+    expect(after.reportWithCode).toEqual([]);
+    expect(after.callbackKinds).toContain(NEW_CODE);
+    expect(after.callback).toBe(NEW_CODE);
   }, 300_000);
 
   it("after lowering maxLength, all three refuse what they accepted before", async () => {

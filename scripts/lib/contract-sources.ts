@@ -55,5 +55,11 @@ export const enumSources = {
   issueSeverities: schema("OperationOutcomeIssue/properties/severity/enum"),
 } satisfies Record<string, Source>;
 
+/** The fixed form fields of a client-credentials token request (each the single value of an enum). */
+export const tokenRequestSources = {
+  grantType: "oauth-token#/components/schemas/TokenRequest/properties/grant_type/enum",
+  clientAssertionType: "oauth-token#/components/schemas/TokenRequest/properties/client_assertion_type/enum",
+} satisfies Record<string, Source>;
+
 /** The documents whose servers carry `x-environment`, and what each server is for. */
 export const environmentSources = { api: "nhs-app", token: "oauth-token" } as const;

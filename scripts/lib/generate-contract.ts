@@ -17,6 +17,7 @@ import {
   recognisedSystemsSource,
   type Source,
   systemSources,
+  tokenRequestSources,
 } from "./contract-sources.ts";
 
 // ajv/dist/standalone is CommonJS with `exports.default`.
@@ -211,6 +212,13 @@ function compilableSchema(reader: SpecReader, alias: string, root: Json) {
     if (!isObject(node)) return node;
     if (typeof node.$ref === "string") {
       if (refs.includes(node.$ref)) throw new Error(`generate-contract: ${alias}${node.$ref} refers to itself`);
+      // OpenAPI 3.0 ignores what stands beside a $ref; a limit or x-issues put there would silently vanish.
+      const beside = Object.keys(node).filter((key) => key !== "$ref" && !DOCUMENTATION.has(key));
+      if (beside.length > 0) {
+        throw new Error(
+          `generate-contract: ${alias} has ${beside.join(", ")} beside $ref ${node.$ref} at ${path || "/"}; move it into the schema it refers to`,
+        );
+      }
       return copy(reader.resolve(alias, node.$ref).node, path, [...refs, node.$ref], parentKey);
     }
     // Under `properties`, keys are property names, whatever they are called.
@@ -397,6 +405,13 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
       "recognisedIdentifierSystems",
       "The identifier systems the API records, each at most once, with the server's error for a repeat.",
       recognised,
+    ),
+    constant(
+      "tokenRequest",
+      "The fixed form fields of a client-credentials token request.",
+      Object.fromEntries(
+        Object.entries(tokenRequestSources).map(([name, source]) => [name, reader.only(name, source)]),
+      ),
     ),
     constant(
       "limits",

@@ -110,7 +110,8 @@ export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
     // The raw client's caller reads the body later, so it is read here, within the call's deadline.
     fetch: (request) => {
       const correlationId = request.headers.get("x-correlation-id") ?? undefined;
-      return transport.sendAndRead(request, startCall(core, "raw", correlationId ? { correlationId } : {}));
+      const options = { ...(correlationId ? { correlationId } : {}), signal: request.signal };
+      return transport.sendAndRead(request, startCall(core, "raw", options));
     },
   });
 

@@ -11,27 +11,28 @@ const TEN_DIGITS = /(?<!\d)\d{10}(?!\d)/g;
 const GROUPED = /(?<![\d-])\d{3}[ -]\d{3}[ -]?\d{4}(?![\d-])|(?<![\d-])\d{3}[ -]?\d{3}[ -]\d{4}(?![\d-])/g;
 const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 const BEARER = /\b(Bearer)\s+[^\s"',]+/gi;
-const UUID = /(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f-])/gi;
+// A UUID standing alone: no hex digit right before or after it (a hyphen or any other character may be there).
+const UUID = /(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])/gi;
 
 /** `9434765919` (or `943 476 5919`) becomes `*******919`: enough to tell numbers apart, not to identify a patient. */
 export const maskNhsNumber = (value: string) => `*******${value.slice(-3)}`;
 
-const redactPart = (text: string) =>
-  text
-    .replace(JWT, "[redacted JWT]")
-    .replace(BEARER, "$1 [redacted]")
-    .replace(TEN_DIGITS, maskNhsNumber)
-    .replace(GROUPED, maskNhsNumber);
+const maskNumbers = (text: string) => text.replace(TEN_DIGITS, maskNhsNumber).replace(GROUPED, maskNhsNumber);
 
-/** Masks every NHS-number-like run of ten digits and every token in a text; UUIDs stay whole. */
+/**
+ * Masks every token (a bearer token, a JWT, whatever it looks like) and every
+ * NHS-number-like run of ten digits in a text; UUIDs stay whole.
+ */
 export function redactText(text: string): string {
+  // Tokens first, over the whole text: a bearer token may itself look like a UUID.
+  const withoutTokens = text.replace(JWT, "[redacted JWT]").replace(BEARER, "$1 [redacted]");
   let out = "";
   let from = 0;
-  for (const match of text.matchAll(UUID)) {
-    out += redactPart(text.slice(from, match.index)) + match[0];
+  for (const match of withoutTokens.matchAll(UUID)) {
+    out += maskNumbers(withoutTokens.slice(from, match.index)) + match[0];
     from = match.index + match[0].length;
   }
-  return out + redactPart(text.slice(from));
+  return out + maskNumbers(withoutTokens.slice(from));
 }
 
 /** A URL as it may appear in a log: query values that could identify a patient are masked. */

@@ -110,6 +110,33 @@ describe("signed JWT authentication", () => {
     expect(state.tokensIssued).toHaveLength(2);
   });
 
+  it("renews the token, and drops the old one, on the gateway's raw fault for an expired token too", async () => {
+    const { state, handler } = tokenEndpoint();
+    const seen: (string | null)[] = [];
+    server.use(
+      handler,
+      http.get(RECEIPTS, ({ request }) => {
+        seen.push(request.headers.get("authorization"));
+        if (request.headers.get("authorization") === `Bearer ${state.tokensIssued[0]}`) {
+          return HttpResponse.json(
+            {
+              fault: {
+                faultstring: "Access Token expired",
+                detail: { errorcode: "keymanagement.service.access_token_expired" },
+              },
+            },
+            { status: 401 },
+          );
+        }
+        return HttpResponse.json({ resourceType: "Bundle", type: "searchset", link: [], entry: [] });
+      }),
+    );
+    const client = testClient();
+    await client.getReceiptReport({ day: "2024-03-01" });
+    expect(seen).toEqual([`Bearer ${state.tokensIssued[0]}`, `Bearer ${state.tokensIssued[1]}`]);
+    expect(client.tokenRequestCount).toBe(2);
+  });
+
   it("does not loop on 401 forbidden, nor on a second expired", async () => {
     const { state, handler } = tokenEndpoint();
     let gets = 0;

@@ -131,6 +131,36 @@ describe("deadlines", () => {
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConnectionError);
     expect((refused as ConnectionError).neverReachedServer).toBe(true);
+    // A token answer whose body stalls, or breaks off, fails the same way: never as a raw error.
+    const stalledBody: typeof fetch = async (_url, init) =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"access_token":'));
+            init?.signal?.addEventListener("abort", () => controller.error(init.signal?.reason));
+          },
+        }),
+        { status: 200, headers: { "content-type": "application/json" } },
+      );
+    const brokenBody: typeof fetch = async () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.error(new TypeError("terminated"));
+          },
+        }),
+        { status: 200, headers: { "content-type": "application/json" } },
+      );
+    const stalled = await provider(stalledBody)
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(stalled).toBeInstanceOf(TimeoutError);
+    expect((stalled as TimeoutError).mayHaveBeenProcessed).toBe(false);
+    const broken = await provider(brokenBody)
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(broken).toBeInstanceOf(ConnectionError);
+    expect((broken as ConnectionError).neverReachedServer).toBe(true);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   PATIENTS,
   RECEIPTS,
   server,
+  TOKEN_URL,
   testClient,
   tokenEndpoint,
   useMockServer,
@@ -99,6 +100,38 @@ describe("report pagination", () => {
     for await (const page of testClient().patients.pages("T00001")) pages.push(page.page);
     expect(pages).toEqual([1, 2, 3]);
     expect(requested).toEqual([null, "2", "3"]);
+  });
+
+  it("follows a report's next link when the configured base URL has no path", async () => {
+    const root = "http://127.0.0.1:9";
+    const report = `${root}/communication/report/patients`;
+    const requested: (string | null)[] = [];
+    server.use(
+      tokenEndpoint().handler,
+      http.get(report, ({ request }) => {
+        const page = new URL(request.url).searchParams.get("page");
+        requested.push(page);
+        const next = page === null ? `<${report}?ods-organisation-code=T00001&page=2>; rel="next", ` : "";
+        return HttpResponse.json([], {
+          headers: { link: `${next}<${report}?ods-organisation-code=T00001&page=2>; rel="last"` },
+        });
+      }),
+    );
+    const client = testClient({ environment: { baseUrl: root, tokenUrl: TOKEN_URL } });
+    const pages = await client.patients.pages("T00001").toArray({ limit: 5 });
+    expect(pages.map((p) => p.page)).toEqual([1, 2]);
+    expect(requested).toEqual([null, "2"]);
+  });
+
+  it("stops, without reading a page again, at a next link that points back", async () => {
+    const requested = patientReport(3, () => `${PATIENTS}?ods-organisation-code=T00001&page=1`);
+    const error = await testClient()
+      .patients.pages("T00001")
+      .toArray({ limit: 10 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PaginationError);
+    expect((error as Error).message).toContain("already read");
+    expect(requested).toEqual([null]);
   });
 
   it("refuses a next link to anything but this report, naming the page that held it", async () => {

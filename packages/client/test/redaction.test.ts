@@ -11,7 +11,7 @@ const NHS_NUMBER = "9434765919";
 describe("masking", () => {
   it("never changes a UUID, alone or among other text (100,000 random UUIDs)", () => {
     fc.assert(
-      fc.property(fc.uuid(), fc.constantFrom("", " ", "/", "=", "ID "), (uuid, before) => {
+      fc.property(fc.uuid(), fc.constantFrom("", " ", "/", "=", "ID ", "id-", "urn:uuid:"), (uuid, before) => {
         const text = `correlation ${before}${uuid} failed at ${uuid.toUpperCase()}`;
         expect(redactText(text)).toBe(text);
       }),
@@ -26,6 +26,15 @@ describe("masking", () => {
         expect(masked).toBe(`${uuid} for *******919; ${uuid}`);
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it("masks a bearer token even when it looks like a UUID", () => {
+    fc.assert(
+      fc.property(fc.uuid(), (token) => {
+        expect(redactText(`Authorization: Bearer ${token}`)).toBe("Authorization: Bearer [redacted]");
+      }),
+      { numRuns: 1_000 },
     );
   });
 

@@ -203,6 +203,22 @@ describe("retries of report requests (GET)", () => {
     expect(count()).toBe(1);
   });
 
+  it("sends nothing at all when the caller's signal is already aborted, through any door", async () => {
+    const bodies = scriptedInApp([() => created({})]);
+    const count = scriptedReceipts([bundle]);
+    const aborted = AbortSignal.abort(new Error("cancelled before the start"));
+    const client = testClient();
+    await expect(client.sendInAppMessage(message, { signal: aborted })).rejects.toThrow("cancelled before the start");
+    await expect(client.getReceiptReport({ day: "2024-03-01" }, { signal: aborted })).rejects.toThrow(
+      "cancelled before the start",
+    );
+    await expect(
+      client.raw.POST("/communication/in-app/FHIR/R4/CommunicationRequest", { body: message, signal: aborted }),
+    ).rejects.toThrow();
+    expect(bodies).toHaveLength(0);
+    expect(count()).toBe(0);
+  });
+
   it("stops retrying, and waiting, when the caller aborts", async () => {
     const count = scriptedReceipts([() => new HttpResponse(null, { status: 503 }), bundle]);
     const controller = new AbortController();

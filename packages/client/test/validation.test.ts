@@ -251,13 +251,12 @@ describe("push notification validation", () => {
     ]);
   });
 
-  it("needs an absolute URL (format uri) of at most 1000 characters", () => {
-    expect(where(validatePushNotification(push("Hi", "/patient/messages")))).toEqual([
-      "payload[0].contentReference.reference: Invalid format",
-    ]);
-    expect(where(validatePushNotification(push("Hi", "not a url")))).toEqual([
-      "payload[0].contentReference.reference: Invalid format",
-    ]);
+  it("needs an absolute https URL of at most 1000 characters", () => {
+    for (const link of ["/patient/messages", "not a url", "http://www.nhsapp.service.nhs.uk/", "javascript:alert(1)"]) {
+      expect(where(validatePushNotification(push("Hi", link)))).toEqual([
+        "payload[0].contentReference.reference: Must be an absolute https URL of an NHS App page",
+      ]);
+    }
     expect(
       where(validatePushNotification(push("Hi", `https://www.nhsapp.service.nhs.uk/${"a".repeat(1000)}`))),
     ).toEqual(["payload[0].contentReference.reference: Exceeds maximum length"]);

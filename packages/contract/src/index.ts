@@ -10,6 +10,7 @@ export {
   patterns,
   recognisedIdentifierSystems,
   systems,
+  tokenRequest,
 } from "./generated/contract.js";
 export { type ContractIssue, offendingValue, ruleOf, toExpression } from "./issues.js";
 export { isCalendarDate, isValidNhsNumber, NHS_NUMBER_INVALID } from "./rules.js";

@@ -5,7 +5,14 @@
 // queries, and (for mocks that check themselves) NHS App responses.
 import { type CompiledValidator, compiledFunction } from "./compiled.js";
 import { compiledValidators, operations, recognisedIdentifierSystems, validators } from "./generated/contract.js";
-import { type ContractIssue, contractIssue, inServerOrder, schemaIssues, type ValidatorPlace } from "./issues.js";
+import {
+  type ContractIssue,
+  contractIssue,
+  inServerOrder,
+  ruleOf,
+  schemaIssues,
+  type ValidatorPlace,
+} from "./issues.js";
 import { communicationRequestRules, inAppMessageRules, replyRules, singleValuedParameters } from "./rules.js";
 
 /** Every operationId of every document: `create-in-app`, `get-receipt-report`, `create-realtime-receipt`, ... */
@@ -40,6 +47,7 @@ function placeOf(fn: string | undefined): ValidatorFacts | undefined {
 }
 const compiledCache = new Map<string, CompiledValidator>();
 
+/** The operation's facts; an operationId the spec does not have is a programming error. */
 function operationOf(operationId: string) {
   const operation = (operations as Readonly<Record<string, (typeof operations)[OperationId]>>)[operationId];
   if (!operation) throw new TypeError(`@nhs-app-api/contract: no operation ${operationId} in the spec`);
@@ -74,7 +82,8 @@ export const acceptsMediaType = (operationId: string, contentType: string | null
  * by default the first the operation takes.
  */
 export function requestBodyIssues(operationId: OperationId, body: unknown, mediaType?: string): ContractIssue[] {
-  const bodies = table[operationOf(operationId) && operationId]?.body;
+  operationOf(operationId);
+  const bodies = table[operationId]?.body;
   const type = mediaType === undefined ? Object.keys(bodies ?? {})[0] : mediaTypeOf(mediaType);
   const place = placeOf(type === undefined ? undefined : bodies?.[type]);
   if (!place) throw new TypeError(`@nhs-app-api/contract: ${operationId} takes no JSON body as ${type ?? "any type"}`);
@@ -103,7 +112,8 @@ function valuesOf(query: QueryInput): Map<string, string[]> {
  * reads them: digits only (`2`, not `2.0` or `0x2`).
  */
 export function queryIssues(operationId: OperationId, query: QueryInput | null | undefined): ContractIssue[] {
-  const place = placeOf(table[operationOf(operationId) && operationId]?.query);
+  operationOf(operationId);
+  const place = placeOf(table[operationId]?.query);
   if (!place) throw new TypeError(`@nhs-app-api/contract: ${operationId} has no query parameters`);
   const values = valuesOf(query ?? {});
   const repeated = singleValuedParameters(values);
@@ -117,8 +127,7 @@ export function queryIssues(operationId: OperationId, query: QueryInput | null |
   // A repeated parameter is reported once, as repeated, not also as missing.
   const issues = run(place, data, repeated);
   return issues.filter(
-    (issue) =>
-      !(issue.diagnostics === "Not specified" && repeated.some((r) => r.expression?.[0] === issue.expression?.[0])),
+    (issue) => !(ruleOf(issue) === "required" && repeated.some((r) => r.expression?.[0] === issue.expression?.[0])),
   );
 }
 
@@ -129,7 +138,8 @@ export function responseBodyIssues(
   body: unknown,
   mediaType?: string,
 ): ContractIssue[] {
-  const byType = table[operationOf(operationId) && operationId]?.responses?.[String(status)];
+  operationOf(operationId);
+  const byType = table[operationId]?.responses?.[String(status)];
   if (!byType)
     return [contractIssue("", `${operationId} has no ${status} response with a JSON body in the spec`, "status")];
   const type = mediaType === undefined ? Object.keys(byType)[0] : mediaTypeOf(mediaType);

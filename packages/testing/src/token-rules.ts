@@ -4,6 +4,7 @@
 // repository: the fake gateway (behind the msw handlers and the sandbox), the
 // client's tests, the contract harness and the benchmarks all use it.
 import { type KeyObject, randomUUID } from "node:crypto";
+import { tokenRequest } from "@nhs-app-api/contract";
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
 
 export interface TokenEndpointRules {
@@ -38,7 +39,7 @@ export interface IssuedToken {
   body: { access_token: string; expires_in: string; token_type: "Bearer"; issued_at: string };
 }
 
-const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const ASSERTION_TYPE = tokenRequest.clientAssertionType;
 
 const fail = (status: number, error: string, description: string): TokenError => ({
   status,
@@ -63,7 +64,7 @@ export class TokenIssuer {
     const form = new URLSearchParams(formBody);
     const grantType = form.get("grant_type");
     if (!grantType) return fail(400, "invalid_request", "grant_type is missing");
-    if (grantType !== "client_credentials") return fail(400, "unsupported_grant_type", "grant_type is invalid");
+    if (grantType !== tokenRequest.grantType) return fail(400, "unsupported_grant_type", "grant_type is invalid");
     if (form.get("client_assertion_type") !== ASSERTION_TYPE) {
       return fail(400, "invalid_request", `Missing or invalid client_assertion_type - must be '${ASSERTION_TYPE}'`);
     }

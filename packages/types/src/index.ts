@@ -224,7 +224,7 @@ export interface components {
                 contentReference: {
                     /**
                      * Format: uri
-                     * @description The NHS App page to open when the patient taps the notification.
+                     * @description The NHS App page to open when the patient taps the notification, an absolute https URL.
                      * @example https://www.nhsapp.service.nhs.uk/patient/messages/app-messaging
                      */
                     reference: string;

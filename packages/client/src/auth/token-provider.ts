@@ -2,6 +2,8 @@
 // expires; concurrent callers share one token request; every request (and
 // every retry of one) signs a new assertion with a new jti, because the
 // platform burns a jti even when the request fails.
+
+import { tokenRequest } from "@nhs-app-api/contract";
 import { AuthenticationError, ConnectionError, TimeoutError } from "../errors/errors.js";
 import { readBody, tokenErrorFromResponse } from "../errors/from-response.js";
 import { backoffDelay, raceAbort, sleep } from "../http/backoff.js";
@@ -93,14 +95,15 @@ export class TokenProvider {
       throw new AuthenticationError("The client assertion could not be signed", { source: "signer", request, cause });
     }
     const body = new URLSearchParams({
-      grant_type: "client_credentials",
-      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      grant_type: tokenRequest.grantType,
+      client_assertion_type: tokenRequest.clientAssertionType,
       client_assertion: assertion,
     });
     const timeout = AbortSignal.timeout(timeoutMs);
     logger.debug?.("requesting an access token", { tokenUrl: request.url, attempt });
     this.requestsSent++;
     let response: Response;
+    let parsed: unknown;
     try {
       response = await this.#options.fetch()(tokenUrl, {
         method: "POST",
@@ -108,6 +111,8 @@ export class TokenProvider {
         body,
         signal: timeout,
       });
+      // Within the same timeout: a body that stalls or breaks off fails the token request like no answer at all.
+      parsed = await readBody(response);
     } catch (cause) {
       // Either way the API call that needed the token was never sent: nothing can have been processed.
       if (timeout.aborted) {
@@ -123,7 +128,6 @@ export class TokenProvider {
         neverReachedServer: true,
       });
     }
-    const parsed = await readBody(response);
     if (!response.ok) {
       throw tokenErrorFromResponse({
         status: response.status,

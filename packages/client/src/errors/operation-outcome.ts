@@ -68,12 +68,15 @@ export interface GatewayFault {
   meaning: string;
 }
 
+/** The gateway's fault code for an expired access token. */
+export const EXPIRED_TOKEN_FAULT = "keymanagement.service.access_token_expired";
+
 const FAULT_MEANINGS: Readonly<Record<string, string>> = {
   "oauth.v2.InvalidApiKey":
     "the gateway does not recognise the application's API key: check the API key the client is configured with",
   "oauth.v2.InvalidApiKeyForGivenResource":
     "the application's API key is valid but not for this API: the NHS App API product must be added to the application",
-  "keymanagement.service.access_token_expired": "the access token has expired; a new one is needed",
+  [EXPIRED_TOKEN_FAULT]: "the access token has expired; a new one is needed",
   "oauth.v2.InvalidAccessToken": "the access token is not valid for this API",
   "steps.oauth.v2.FailedToResolveAccessToken": "no access token reached the gateway",
 };

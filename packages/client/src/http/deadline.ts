@@ -21,7 +21,9 @@ export class Deadline {
     }, ms);
     // A deadline left running on an answer nobody reads must not keep the process alive.
     this.#timer.unref?.();
-    caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
+    // A signal aborted before the attempt fires no event: abort at once, so nothing is sent.
+    if (caller?.aborted) this.#controller.abort(caller.reason);
+    else caller?.addEventListener("abort", this.#onCallerAbort, { once: true });
   }
 
   /** Aborts when the time is up or the caller aborts. */

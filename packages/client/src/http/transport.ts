@@ -5,7 +5,7 @@
 // the body within it (or read here, for the raw client).
 import type { TokenProvider } from "../auth/token-provider.js";
 import type { RequestDescription } from "../errors/errors.js";
-import { issuesFromBody } from "../errors/operation-outcome.js";
+import { EXPIRED_TOKEN_FAULT, gatewayFaultOf, issuesFromBody } from "../errors/operation-outcome.js";
 import { redactUrl } from "../redaction.js";
 import { backoffDelay, parseRetryAfter, sleep } from "./backoff.js";
 import type { CallContext } from "./call-context.js";
@@ -62,6 +62,8 @@ export class Transport {
         correlationId: context.correlationId,
         attempt,
       };
+      // A caller who has aborted sends nothing more, not even a first attempt.
+      context.signal?.throwIfAborted();
       // Waiting for the rate limiter is not part of the timeout: in bulk sending it is the expected wait.
       await limiter?.acquire(context.signal);
       const deadline = new Deadline(context.timeoutMs, context.signal);
@@ -119,10 +121,14 @@ export class Transport {
   }
 }
 
+/** The gateway's way of saying the token expired: an OperationOutcome issue `expired`, or its raw fault. */
 async function isExpiredTokenResponse(response: Response): Promise<boolean> {
   try {
     const body = JSON.parse(await response.clone().text()) as unknown;
-    return issuesFromBody(body).some((issue) => issue.code === "expired");
+    return (
+      issuesFromBody(body).some((issue) => issue.code === "expired") ||
+      gatewayFaultOf(body)?.code === EXPIRED_TOKEN_FAULT
+    );
   } catch {
     return false;
   }

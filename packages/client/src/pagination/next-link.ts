@@ -44,7 +44,7 @@ export function nextPageOf(link: string, baseUrl: string, report: Report, holder
   } catch {
     throw refuse("that is not a URL");
   }
-  const expected = withoutTrailingSlash(`${new URL(baseUrl).pathname}${report.path}`);
+  const expected = withoutTrailingSlash(`${withoutTrailingSlash(new URL(baseUrl).pathname)}${report.path}`);
   if (withoutTrailingSlash(url.pathname) !== expected) {
     throw refuse(`outside this report (${url.origin}${url.pathname}), so the access token stays with the API`);
   }

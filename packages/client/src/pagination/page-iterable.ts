@@ -38,7 +38,8 @@ export class PageIterable<Item> implements AsyncIterable<Page<Item>> {
       if (!page.links.next) return;
       next = this.follow(page.links.next, page);
       const key = `${next.value}\u0000${next.page}`;
-      if (seen.has(key)) {
+      // Pages run forwards: a link back to this page or an earlier one, or to one already read, would loop.
+      if (next.page <= page.page || seen.has(key)) {
         throw new PaginationError(`${this.operation} returned a next link to a page already read; stopping`, {
           correlationId: page.correlationId,
           status: page.status,

@@ -219,6 +219,12 @@ export const recognisedIdentifierSystems = [
   }
 ] as const;
 
+/** The fixed form fields of a client-credentials token request. */
+export const tokenRequest = {
+  "grantType": "client_credentials",
+  "clientAssertionType": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+} as const;
+
 /** Length and count limits. */
 export const limits = {
   "contentString": 5000,
@@ -561,6 +567,14 @@ export const compiledValidators = {
       "/properties/status": {
         "enum": {
           "diagnostics": "status must be active"
+        }
+      },
+      "/properties/payload/items/properties/contentReference/properties/reference": {
+        "format": {
+          "diagnostics": "Must be an absolute https URL of an NHS App page"
+        },
+        "pattern": {
+          "diagnostics": "Must be an absolute https URL of an NHS App page"
         }
       },
       "/properties/recipient/items/properties/identifier/properties/system": {
