@@ -66,7 +66,7 @@ async function main() {
   }
 
   const departures = await loadDepartures(path.join(repoRoot, "spec/departures.yaml"));
-  const published = path.resolve(repoRoot, "../shared/published");
+  const published = process.env.NHS_APP_PUBLISHED_DIR ?? path.resolve(repoRoot, "../shared/published");
   if (existsSync(published)) {
     console.log(
       `4. Against NHS England's published files (${departures.length} departures listed in spec/departures.yaml):`,

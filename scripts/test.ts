@@ -1,7 +1,7 @@
 // `pnpm test`: every check CI runs, in order, stopping at the first failure.
 // The last line is "N passed, N failed" for the unit tests, so CI can read it.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { toolRoot } from "./lib/documents.ts";
@@ -47,6 +47,7 @@ const steps: Step[] = [
 ];
 
 const timings: string[] = [];
+const suiteStarted = Date.now();
 let failed: string | undefined;
 for (const step of steps) {
   console.log(`\n▶ ${step.name}`);
@@ -61,7 +62,14 @@ for (const step of steps) {
   }
 }
 
-console.log(`\nSummary:\n${timings.join("\n")}`);
+const total = ((Date.now() - suiteStarted) / 1000).toFixed(1);
+console.log(`\nSummary:\n${timings.join("\n")}\n  total ${total}s`);
+// Checks that could not run here (a fork has no published files), each with its reason.
+const skippedFile = path.join(resultsDir, "skipped.txt");
+const skipped = existsSync(skippedFile)
+  ? [...new Set(readFileSync(skippedFile, "utf8").split("\n").filter(Boolean))]
+  : [];
+if (skipped.length > 0) console.log(`\nSkipped:\n${skipped.map((line) => `  ${line}`).join("\n")}`);
 // Every vitest run (unit tests and the contract suites) leaves a JSON report in resultsDir.
 let passed = 0;
 let failedTests = 0;
