@@ -30,9 +30,47 @@ if (stale.length > 0) {
     `Building the packages first (${stale.join(", ")} ${stale.length === 1 ? "is" : "are"} not built or out of date)...`,
   );
   const { command, args } = pnpmCommand(["-r", "--filter", "./packages/*", "run", "build"]);
-  const result = spawnSync(command, args, { cwd: toolRoot, stdio: ["ignore", "ignore", "inherit"] });
+  const result = spawnSync(command, args, { cwd: toolRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
-    console.error("The build failed; run `pnpm build` to see why.");
+    console.error(buildFailure(`${result.stdout}\n${result.stderr}`));
     process.exit(1);
   }
+}
+
+/**
+ * Which package failed to build, and its first compiler errors as
+ * `file:line message` (paths from the repository root), read from pnpm's
+ * output, whose lines start with the package's folder.
+ */
+function buildFailure(output: string): string {
+  const lines = output.split("\n");
+  const failed = new Set<string>();
+  const errors: string[] = [];
+  for (const line of lines) {
+    const prefixed = /^(packages\/[\w-]+) build: (.*)$/.exec(line);
+    const typeError = prefixed && /^(\S+?)\((\d+),(\d+)\): error (TS\d+: .*)$/.exec(prefixed[2] ?? "");
+    if (prefixed && typeError) {
+      failed.add(prefixed[1] as string);
+      errors.push(`${prefixed[1]}/${typeError[1]}:${typeError[2]} ${typeError[4]}`);
+    }
+    // esbuild's errors: "✘ [ERROR] message" then "    src/file.ts:12:3:" a line or two later.
+    const esbuild = prefixed && /✘ \[ERROR\] (.*)$/.exec(prefixed[2] ?? "");
+    if (prefixed && esbuild) {
+      failed.add(prefixed[1] as string);
+      const at = lines
+        .slice(lines.indexOf(line) + 1, lines.indexOf(line) + 4)
+        .map((next) => /(\S+\.[cm]?[jt]sx?):(\d+):\d+:/.exec(next))
+        .find(Boolean);
+      errors.push(`${prefixed[1]}/${at ? `${at[1]}:${at[2]}` : "?"} ${esbuild[1]}`);
+    }
+  }
+  // pnpm names the package that failed first; the folders come from the error lines.
+  const named = [...output.matchAll(/ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL\s+(@[\w/-]+)@/g)].map((m) => m[1] as string);
+  const where = named.length > 0 ? named.join(", ") : failed.size > 0 ? [...failed].join(", ") : "a package";
+  const first = errors.slice(0, 10).map((error) => `  ${error}`);
+  return [
+    `The build of ${where} failed${first.length > 0 ? ":" : " (run `pnpm build` for the whole output)."}`,
+    ...first,
+    ...(errors.length > first.length ? [`  ... and ${errors.length - first.length} more`] : []),
+  ].join("\n");
 }
