@@ -6,6 +6,9 @@
 export const CONSUMER = "nhs-app-api-client";
 export const PROVIDER = "nhs-app-api";
 
+/** The platform's token endpoint, which the client calls before anything else. */
+export const TOKEN_PROVIDER = "platform-token-endpoint";
+
 /** For the callbacks the roles turn round: the NHS App calls the supplier's endpoint. */
 export const CALLBACK_CONSUMER = "nhs-app";
 export const CALLBACK_PROVIDER = "supplier-callbacks";
@@ -48,6 +51,10 @@ export const providerStates = {
     prefer: "code=403, example=missing-app-message-permission",
   },
   noReceiptReport: { name: "there is no receipt report for the day", prefer: "code=404, example=report-not-found" },
+  tokenIssued: {
+    name: "the application's public key is registered",
+    prefer: "code=200, example=token",
+  },
   rateLimited: {
     name: "the application has exceeded its rate limit",
     prefer: "code=429, example=exceeded-spike-arrest",

@@ -68,14 +68,17 @@ step("consumer tests (the client against the Pact mock server; the NHS App's cal
 for (const file of readdirSync(pactsDir)) if (file.endsWith(".json")) rmSync(path.join(pactsDir, file));
 for (const file of readdirSync(freshPacts)) copyFileSync(path.join(freshPacts, file), path.join(pactsDir, file));
 rmSync(freshPacts, { recursive: true, force: true });
-const API_PACT = "nhs-app-api-client-nhs-app-api.json";
+/** Each pact of the client, and the spec document its provider is described by. */
+const CLIENT_PACTS = [
+  { file: "nhs-app-api-client-nhs-app-api.json", alias: "nhs-app" },
+  { file: "nhs-app-api-client-platform-token-endpoint.json", alias: "oauth-token" },
+];
 
 // 2 and 3. Verification with Prism and the static comparison, summarised.
 console.log("\n▶ verification against spec/ as it stands (bundled now)");
-const specPath = await bundleSpec("nhs-app");
 let failed = false;
-for (const file of [API_PACT]) {
-  const result = await runHarness({ pactFile: path.join(pactsDir, file), specPath });
+for (const { file, alias } of CLIENT_PACTS) {
+  const result = await runHarness({ pactFile: path.join(pactsDir, file), specPath: await bundleSpec(alias) });
   const verified = result.interactions.filter((i) => i.passed).length;
   const failures = result.interactions.filter((i) => !i.passed);
   console.log(`\n  ${file}`);

@@ -11,6 +11,8 @@ import { mutations } from "./mutations.ts";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pactFile = path.resolve(here, "../pacts/nhs-app-api-client-nhs-app-api.json");
 const specPath = path.resolve(here, "../../packages/types/openapi/nhs-app.json");
+const tokenPactFile = path.resolve(here, "../pacts/nhs-app-api-client-platform-token-endpoint.json");
+const tokenSpecPath = path.resolve(here, "../../packages/types/openapi/oauth-token.json");
 
 describe("the contract harness", () => {
   it("verifies every interaction of the pact against the bundled spec, with Prism and statically", async () => {
@@ -18,6 +20,13 @@ describe("the contract harness", () => {
     expect(result.interactions.filter((i) => !i.passed)).toEqual([]);
     expect(result.interactions.length).toBeGreaterThanOrEqual(14);
     expect(result.comparison.errors).toEqual([]);
+    expect(result.passed).toBe(true);
+  });
+
+  it("verifies the token exchange against the token endpoint's spec, with Prism and statically", async () => {
+    const result = await runHarness({ pactFile: tokenPactFile, specPath: tokenSpecPath });
+    expect(result.interactions.filter((i) => !i.passed)).toEqual([]);
+    expect(result.interactions.length).toBeGreaterThanOrEqual(1);
     expect(result.passed).toBe(true);
   });
 
@@ -30,17 +39,19 @@ describe("the contract harness", () => {
 
     for (const mutation of mutations) {
       it(`fails when the spec changes: ${mutation.name}`, async () => {
-        const spec = JSON.parse(await readFile(specPath, "utf8"));
+        const token = mutation.document === "oauth-token";
+        const spec = JSON.parse(await readFile(token ? tokenSpecPath : specPath, "utf8"));
         mutation.apply(spec);
         const mutant = path.join(dir, `${mutation.name.replace(/\W+/g, "-")}.json`);
         await writeFile(mutant, JSON.stringify(spec));
-        const result = await runHarness({ pactFile, specPath: mutant });
+        const result = await runHarness({ pactFile: token ? tokenPactFile : pactFile, specPath: mutant });
         const caughtBy = [
           ...(result.interactions.some((i) => !i.passed) ? ["Prism verification"] : []),
           ...(result.comparison.success ? [] : ["static comparison"]),
         ];
         expect(result.passed).toBe(false);
         expect(caughtBy.length).toBeGreaterThan(0);
+        if (mutation.caughtBy) expect(caughtBy).toContain(mutation.caughtBy);
       });
     }
   });

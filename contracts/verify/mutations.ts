@@ -6,6 +6,10 @@ type Json = Record<string, any>;
 
 export interface Mutation {
   name: string;
+  /** The document mutated: the NHS App API unless said otherwise. */
+  document?: "nhs-app" | "oauth-token";
+  /** The half of the harness that must catch it on its own (both may). */
+  caughtBy?: "Prism verification" | "static comparison";
   apply(spec: Json): void;
 }
 
@@ -101,6 +105,50 @@ export const mutations: Mutation[] = [
     name: "rename the page query parameter of the reports",
     apply(spec) {
       spec.components.parameters.Page.name = "pageNumber";
+    },
+  },
+  {
+    name: "make identifier required on push requests",
+    caughtBy: "Prism verification",
+    apply(spec) {
+      const schema = schemas(spec).PushNotificationRequest;
+      schema.required = [...schema.required, "identifier"];
+    },
+  },
+  {
+    name: "turn a patient's nhsNumber into an integer",
+    caughtBy: "Prism verification",
+    apply(spec) {
+      schemas(spec).PatientReportEntry.properties.nhsNumber = { type: "integer" };
+    },
+  },
+  {
+    name: "drop Delivered from the receipt codes",
+    caughtBy: "Prism verification",
+    apply(spec) {
+      const code = schemas(spec).ReceiptCode.properties.coding.items.properties.code;
+      code.enum = drop(code.enum, "Delivered");
+    },
+  },
+  {
+    name: "rename expires_in in the token response",
+    caughtBy: "Prism verification",
+    document: "oauth-token",
+    apply(spec) {
+      const schema = schemas(spec).TokenResponse;
+      schema.properties.expiresIn = schema.properties.expires_in;
+      delete schema.properties.expires_in;
+      schema.required = schema.required.map((name: string) => (name === "expires_in" ? "expiresIn" : name));
+    },
+  },
+  {
+    name: "require a form field the client does not send to the token endpoint",
+    caughtBy: "Prism verification",
+    document: "oauth-token",
+    apply(spec) {
+      const schema = schemas(spec).TokenRequest;
+      schema.properties.scope = { type: "string" };
+      schema.required = [...schema.required, "scope"];
     },
   },
   {

@@ -1,8 +1,22 @@
 // A thin proxy in front of Prism. Prism answers an invalid request with an
-// example all the same, and only says so in an `sl-violations` header; the
-// gate turns such an answer into a 500 that names the violations, so a
-// request that breaks the spec can never pass verification.
+// example all the same, and only says so in an `sl-violations` header; and
+// it serves its examples without checking them against the spec. The gate
+// turns either into a 500 that names the problem, so neither a request that
+// breaks the spec nor an answer the spec no longer allows can pass
+// verification.
 import { createServer, type Server } from "node:http";
+import { responseChecker } from "./response-check.ts";
+
+/** Headers of one hop, which a proxy must not pass on (a body re-sent whole has its own length). */
+const HOP_BY_HOP = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+  "te",
+  "upgrade",
+]);
 
 export interface Gate {
   url: string;
@@ -11,22 +25,30 @@ export interface Gate {
   close(): Promise<void>;
 }
 
-export async function startPrismGate(prismUrl: string): Promise<Gate> {
+export async function startPrismGate(prismUrl: string, spec: Record<string, unknown>): Promise<Gate> {
   const violations: string[] = [];
+  const checkResponse = responseChecker(spec);
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
-      if (typeof value === "string" && !["host", "connection", "content-length"].includes(name))
-        headers.set(name, value);
+      if (typeof value === "string" && !HOP_BY_HOP.has(name)) headers.set(name, value);
     }
     const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-    const answer = await fetch(`${prismUrl}${request.url}`, {
-      method: request.method ?? "GET",
-      headers,
-      ...(body ? { body } : {}),
-    });
+    let answer: Response;
+    try {
+      answer = await fetch(`${prismUrl}${request.url}`, {
+        method: request.method ?? "GET",
+        headers,
+        ...(body ? { body } : {}),
+      });
+    } catch (error) {
+      violations.push(`${request.method} ${request.url}: Prism did not answer (${(error as Error).message})`);
+      response.writeHead(502, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: "Prism did not answer", detail: (error as Error).message }));
+      return;
+    }
     const text = await answer.text();
     const violated = answer.headers.get("sl-violations");
     if (violated) {
@@ -38,6 +60,19 @@ export async function startPrismGate(prismUrl: string): Promise<Gate> {
           violations: JSON.parse(violated),
         }),
       );
+      return;
+    }
+    const broken = checkResponse(
+      request.method ?? "GET",
+      request.url ?? "/",
+      answer.status,
+      answer.headers.get("content-type"),
+      text,
+    );
+    if (broken.length > 0) {
+      violations.push(...broken);
+      response.writeHead(500, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: "Prism's answer does not keep the spec", violations: broken }));
       return;
     }
     const out: Record<string, string> = {};

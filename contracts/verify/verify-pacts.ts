@@ -9,7 +9,7 @@ import { Verifier } from "@pact-foundation/pact";
 import { PROVIDER, preferFor } from "../provider-states.ts";
 import { operationFor } from "./compare-pacts.ts";
 import { startPrismGate } from "./prism-gate.ts";
-import { strictRequestSpec } from "./strict-spec.ts";
+import { strictRequestSpec, withoutDiscriminatorMappings } from "./strict-spec.ts";
 
 export interface InteractionResult {
   description: string;
@@ -61,7 +61,7 @@ export async function verifyPacts(options: { pactFile: string; specPath: string 
   const strictSpec = path.join(dir, "strict-spec.json");
   await writeFile(strictSpec, JSON.stringify(strictRequestSpec(structuredClone(spec))));
   const prism = await startPrism({ spec: strictSpec });
-  const gate = await startPrismGate(prism.url);
+  const gate = await startPrismGate(prism.url, withoutDiscriminatorMappings(spec as Record<string, unknown>));
   const results: InteractionResult[] = [];
   try {
     for (const [index, interaction] of pact.interactions.entries()) {
@@ -87,8 +87,13 @@ export async function verifyPacts(options: { pactFile: string; specPath: string 
           pactUrls: [single],
           logLevel: "error",
           stateHandlers: { [state]: async () => undefined },
-          requestFilter: (request: { headers: Record<string, unknown> }, _response: unknown, next: () => void) => {
+          requestFilter: (
+            request: { headers: Record<string, unknown>; body?: unknown },
+            _response: unknown,
+            next: () => void,
+          ) => {
             request.headers.prefer = prefer;
+            restoreFormBody(request);
             next();
           },
         }).verifyProvider();
@@ -109,6 +114,20 @@ export async function verifyPacts(options: { pactFile: string; specPath: string 
     await rm(dir, { recursive: true, force: true });
   }
   return results;
+}
+
+/**
+ * pact-js's verification proxy parses a form body into an object and would
+ * pass it on as JSON under the form's content type and length (pact 16.5);
+ * put the form back, as the consumer sent it, before it is proxied.
+ */
+function restoreFormBody(request: { headers: Record<string, unknown>; body?: unknown }) {
+  const type = String(request.headers["content-type"] ?? "");
+  const body = request.body;
+  if (!/^application\/x-www-form-urlencoded/i.test(type) || typeof body !== "object" || body === null) return;
+  if (Buffer.isBuffer(body)) return;
+  const fields = Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]);
+  request.body = Buffer.from(new URLSearchParams(fields).toString());
 }
 
 /** The mismatch sentences of a failed verification (its message is the verifier's JSON report). */

@@ -4,6 +4,7 @@
 // platform burns a jti even when the request fails.
 
 import { tokenRequest } from "@nhs-app-api/contract";
+import type { TokenResponse } from "@nhs-app-api/types/oauth-token";
 import { AuthenticationError, ConnectionError, TimeoutError } from "../errors/errors.js";
 import { readBody, tokenErrorFromResponse } from "../errors/from-response.js";
 import { backoffDelay, raceAbort, sleep } from "../http/backoff.js";
@@ -153,10 +154,13 @@ export class TokenProvider {
   }
 }
 
+/** A token response as it may arrive: the spec's fields (so a renamed field fails the build), none trusted. */
+type UntrustedTokenResponse = { [Field in keyof TokenResponse]?: unknown };
+
 /** Reads the token response; `expires_in` arrives as a string ("599") from the platform, or a number. */
 export function readTokenResponse(body: unknown): { accessToken: string; expiresInSeconds: number } | undefined {
   if (typeof body !== "object" || body === null) return undefined;
-  const { access_token, expires_in, token_type } = body as Record<string, unknown>;
+  const { access_token, expires_in, token_type }: UntrustedTokenResponse = body;
   if (typeof access_token !== "string" || access_token === "") return undefined;
   if (typeof token_type === "string" && token_type.toLowerCase() !== "bearer") return undefined;
   const seconds =
