@@ -8,13 +8,55 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Command, CommanderError } from "commander";
 import { bundleDocument } from "../scripts/lib/bundle.ts";
-import { documents } from "../scripts/lib/documents.ts";
+import { documents, repoRoot } from "../scripts/lib/documents.ts";
+import { CompareInputError } from "../scripts/spec-compare/load.ts";
+import { verifyAgainst } from "./against/verify-against.ts";
 import { runCallbackVerification } from "./callbacks/run-verification.ts";
 import { runHarness } from "./verify/harness.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pactsDir = path.join(here, "pacts");
+
+// `--against <path-or-URL> [--departures <file>]`: the committed pacts against another version of the contract.
+const cli = new Command()
+  .name("contracts")
+  .description("Check that @nhs-app-api/client and the callbacks keep the contract.")
+  .option(
+    "--against <location>",
+    "verify the committed pacts against this contract (a folder laid out as NHS England's repository, a file or a URL) instead of spec/",
+  )
+  .option("--departures <file>", "the departures to allow with --against", path.join(repoRoot, "spec/departures.yaml"))
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+let options: { against?: string; departures: string };
+try {
+  options = cli.parse().opts();
+} catch (error) {
+  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
+}
+if (options.against) {
+  try {
+    const { lines, unexplained } = await verifyAgainst(options.against, options.departures, pactsDir);
+    console.log(`Verifying the committed pacts against ${options.against} (allowing ${options.departures}):\n`);
+    for (const line of lines) {
+      console.log(
+        `${line.passed ? "ok    " : "FAILED"} ${line.document}: ${line.interaction}${line.reason ? `\n         ${line.reason}` : ""}`,
+      );
+    }
+    if (unexplained.length > 0) {
+      console.log(`\nWhere it differs from spec/ and no departure explains it (judged as it stands):`);
+      for (const difference of unexplained) console.log(`  ${difference}`);
+    }
+    const failed = lines.filter((line) => !line.passed).length;
+    console.log(`\n${lines.length - failed} of ${lines.length} interactions keep that contract.`);
+    process.exit(failed > 0 ? 1 : 0);
+  } catch (error) {
+    console.error(`contracts: ${error instanceof CompareInputError ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
 /**
  * spec/ as it stands, bundled now: an edit to a spec file is what this run
  * checks, whether or not `pnpm generate` ran since (the client under test is

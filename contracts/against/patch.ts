@@ -1,0 +1,159 @@
+// Another version of the contract (a new release of NHS England's files, say)
+// with our departures applied: wherever spec/departures.yaml explains a
+// difference between that version and spec/, the place takes spec/'s value,
+// so that the verification judges the pacts on everything else. Differences
+// no departure explains are left as the other version has them, and listed.
+import { isDeepStrictEqual } from "node:util";
+import type { SpecDocument } from "../../scripts/lib/documents.ts";
+import type { Departure } from "../../scripts/spec-compare/departures.ts";
+import { explain } from "../../scripts/spec-compare/departures.ts";
+import { type Difference, diffFacts } from "../../scripts/spec-compare/diff.ts";
+import { collectFacts } from "../../scripts/spec-compare/facts.ts";
+import { isObject, type JsonObject } from "../../scripts/spec-compare/load.ts";
+
+/** `paths["/a"].post.parameters[2].schema` as the keys to walk: `paths`, `/a`, `post`, `parameters`, 2, `schema`. */
+export function parseWhere(where: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  const pattern = /^([^.[\]]+)|\.([^.[\]]+)|\[("(?:[^"\\]|\\.)*"|\d+)\]/g;
+  let consumed = 0;
+  for (const match of where.matchAll(pattern)) {
+    if (match.index !== consumed) throw new Error(`cannot read the place ${where}`);
+    consumed = match.index + match[0].length;
+    if (match[1] !== undefined) segments.push(match[1]);
+    else if (match[2] !== undefined) segments.push(match[2]);
+    else {
+      const inside = match[3] as string;
+      segments.push(inside.startsWith('"') ? (JSON.parse(inside) as string) : Number(inside));
+    }
+  }
+  if (consumed !== where.length) throw new Error(`cannot read the place ${where}`);
+  return segments;
+}
+
+type Node = Record<string | number, unknown>;
+
+function parentOf(
+  root: JsonObject,
+  where: string,
+  create: boolean,
+): { parent: Node; key: string | number } | undefined {
+  const segments = parseWhere(where);
+  let node: unknown = root;
+  for (const [index, segment] of segments.slice(0, -1).entries()) {
+    const container = node as Node;
+    // A container made on the way is a list where the next key is a position (oneOf[0]).
+    if (container[segment] === undefined && create)
+      container[segment] = typeof segments[index + 1] === "number" ? [] : {};
+    node = container[segment];
+    if (typeof node !== "object" || node === null) return undefined;
+  }
+  return { parent: node as Node, key: segments.at(-1) as string | number };
+}
+
+const valueAt = (root: JsonObject, where: string): unknown => {
+  const place = parentOf(root, where, false);
+  return place ? structuredClone(place.parent[place.key]) : undefined;
+};
+
+/** `...required["name"]`: a name in a `required` list, which is added or removed alone. */
+const REQUIRED_NAME = /\.required\[("(?:[^"\\]|\\.)*")\]$/;
+/** `...parameters[query:page]`: a parameter, which is found by its identity, not its index. */
+const PARAMETER = /\.parameters\[([a-z]+):([^\]]+)\]$/;
+
+function applyOne(target: JsonObject, ours: JsonObject, difference: Difference) {
+  const requiredName = REQUIRED_NAME.exec(difference.key);
+  if (requiredName) {
+    const name = JSON.parse(requiredName[1] as string) as string;
+    const where = (difference.published ?? difference.ours)?.where as string;
+    const place = parentOf(target, difference.kind === "removed" ? where : where, difference.kind === "added");
+    if (!place) return;
+    const list = Array.isArray(place.parent[place.key]) ? (place.parent[place.key] as string[]) : [];
+    const names = difference.kind === "removed" ? list.filter((n) => n !== name) : [...new Set([...list, name])];
+    // OpenAPI 3.0 allows no empty `required` list.
+    if (names.length > 0) place.parent[place.key] = names;
+    else delete place.parent[place.key];
+    return;
+  }
+  const parameter = PARAMETER.exec(difference.key);
+  if (parameter && difference.kind !== "changed") {
+    const operationWhere = (difference.published ?? difference.ours)?.where.replace(/\.parameters\[\d+\]$/, "");
+    const place = operationWhere ? parentOf(target, `${operationWhere}.parameters`, true) : undefined;
+    if (!place) return;
+    const list = Array.isArray(place.parent[place.key]) ? (place.parent[place.key] as JsonObject[]) : [];
+    const same = (p: JsonObject) =>
+      p.in === parameter[1] &&
+      (parameter[1] === "header" ? String(p.name).toLowerCase() === parameter[2] : String(p.name) === parameter[2]);
+    place.parent[place.key] =
+      difference.kind === "removed"
+        ? list.filter((p) => !same(p))
+        : [...list, valueAt(ours, difference.ours?.where as string)];
+    return;
+  }
+  if (difference.kind === "removed") {
+    const where = difference.published?.where as string;
+    const place = parentOf(target, where, false);
+    if (!place) return;
+    delete place.parent[place.key];
+    // An emptied `properties` map goes too: left behind, a strict copy would allow no property at all.
+    const container = where.replace(/\.[^.[\]]+$|\[[^\]]+\]$/, "");
+    if (container.endsWith(".properties") && Object.keys(place.parent).length === 0) {
+      const owner = parentOf(target, container, false);
+      if (owner) delete owner.parent[owner.key];
+    }
+    return;
+  }
+  // Added or changed: the place takes our value. Where the two documents nest it alike, our place is theirs,
+  // except a parameter's position, which is found by its identity in their list.
+  const from = difference.ours?.where as string;
+  const to = difference.kind === "changed" ? (difference.published?.where as string) : theirPlace(target, difference);
+  const place = parentOf(target, to, true);
+  if (place) place.parent[place.key] = valueAt(ours, from);
+}
+
+/** Where an added fact goes in the target: our place, with a parameter's position taken from the target's list. */
+function theirPlace(target: JsonObject, difference: Difference): string {
+  const ours = difference.ours?.where as string;
+  const parameter = /\.parameters\[([a-z]+):([^\]]+)\]/.exec(difference.key);
+  const position = /^(.*?\.parameters)\[(\d+)\](.*)$/.exec(ours);
+  if (!parameter || !position) return ours;
+  const list = valueAt(target, position[1] as string);
+  const index = Array.isArray(list)
+    ? list.findIndex(
+        (p: JsonObject) =>
+          p.in === parameter[1] &&
+          (parameter[1] === "header" ? String(p.name).toLowerCase() : String(p.name)) === parameter[2],
+      )
+    : -1;
+  return index === -1 ? ours : `${position[1]}[${index}]${position[3]}`;
+}
+
+export interface Patched {
+  document: JsonObject;
+  /** Differences from spec/ that no departure explains: the new version's own changes, judged as they are. */
+  unexplained: Difference[];
+}
+
+/** A copy of `target` with every difference from `ours` that a departure of `doc` explains put back to ours. */
+export function applyDepartures(
+  target: JsonObject,
+  ours: JsonObject,
+  doc: SpecDocument,
+  departures: readonly Departure[],
+): Patched {
+  const document = structuredClone(target);
+  const unexplained: Difference[] = [];
+  const differences = diffFacts(collectFacts(target), collectFacts(ours));
+  // Changes first, then additions from the top down, then removals: each lands where the one before left room.
+  const order = { changed: 0, added: 1, removed: 2 } as const;
+  for (const difference of [...differences].sort(
+    (a, b) => order[a.kind] - order[b.kind] || a.key.length - b.key.length,
+  )) {
+    if (explain(difference, departures, doc.alias).departure) applyOne(document, ours, difference);
+    else unexplained.push(difference);
+  }
+  return { document, unexplained };
+}
+
+/** Whether two documents say the same (used to prove a patch changed nothing it should not). */
+export const sameContract = (a: JsonObject, b: JsonObject) =>
+  isDeepStrictEqual(collectFacts(a), collectFacts(b)) && isObject(a);
