@@ -4,7 +4,7 @@
 // harness fails on a broken spec. Prints a short table; exits non-zero on any
 // failure. In CI it also fails when the pact changed but was not committed.
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,8 +107,16 @@ step("consumer tests (the client against the Pact mock server; the NHS App's cal
   "consumer",
   "callbacks/consumer",
 ]);
-for (const file of readdirSync(pactsDir)) if (file.endsWith(".json")) rmSync(path.join(pactsDir, file));
-for (const file of readdirSync(freshPacts)) copyFileSync(path.join(freshPacts, file), path.join(pactsDir, file));
+// Each pact replaces the committed one in one step (a rename), so another run reading pacts/ never sees half a file.
+const fresh = readdirSync(freshPacts);
+for (const file of readdirSync(pactsDir)) {
+  if (file.endsWith(".json") && !fresh.includes(file)) rmSync(path.join(pactsDir, file));
+}
+for (const file of fresh) {
+  const staging = path.join(pactsDir, `.${file}.${process.pid}.tmp`);
+  copyFileSync(path.join(freshPacts, file), staging);
+  renameSync(staging, path.join(pactsDir, file));
+}
 rmSync(freshPacts, { recursive: true, force: true });
 /** Each pact of the client, and the spec document its provider is described by. */
 const CLIENT_PACTS = [

@@ -49,7 +49,21 @@ export function bundledSpecPath(file = "nhs-app.json"): string {
 export async function startPrism(
   options: { spec?: string; port?: number; errors?: boolean; proxyTo?: string } = {},
 ): Promise<PrismServer> {
-  const port = options.port ?? (await freePort());
+  // A free port can be taken by another process before Prism binds it: with no port asked for, try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPrismOn(options.port ?? (await freePort()), options);
+    } catch (error) {
+      const taken = error instanceof Error && /EADDRINUSE/.test(error.message);
+      if (!taken || options.port !== undefined || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startPrismOn(
+  port: number,
+  options: { spec?: string; errors?: boolean; proxyTo?: string },
+): Promise<PrismServer> {
   const spec = options.spec ?? bundledSpecPath();
   const command = options.proxyTo ? ["proxy", spec, options.proxyTo] : ["mock", spec];
   const args = [prismBin(), ...command, "--host", "127.0.0.1", "--port", String(port)];
