@@ -1,6 +1,7 @@
-// `pnpm test`: every check CI runs, in order, stopping at the first failure.
-// The last line is "N passed, N failed" for the unit tests, so CI can read it.
-import { spawnSync } from "node:child_process";
+// `pnpm test`: every check CI runs, stage by stage, stopping at the first
+// stage that fails. The summary gives each step's time and the total; the last
+// line is "N passed, N failed" for the unit tests, so CI can read it.
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -24,42 +25,76 @@ interface Step {
 
 const vitestJson = path.join(resultsDir, "vitest.json");
 
-const steps: Step[] = [
-  { name: "format and lint (biome)", command: bin("biome"), args: ["ci", "."] },
-  // Reads every pending changeset: a malformed one would otherwise surface only at release time.
-  { name: "changesets are readable", command: bin("changeset"), args: ["status"] },
-  { name: "spec lint (redocly)", command: bin("redocly"), args: ["lint", "--config", "spec/redocly.yaml"] },
-  { name: "generated output is up to date", command: bin("tsx"), args: ["scripts/generate.ts", "--check"] },
-  { name: "build packages", ...pnpmCommand(["-r", "--filter", "./packages/*", "run", "build"]) },
-  { name: "package checks (publint, attw)", command: bin("tsx"), args: ["scripts/check-packages.ts"] },
-  { name: "packages load with require and import", command: bin("tsx"), args: ["scripts/check-runtime.ts"] },
-  { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
-  {
-    name: "unit tests (vitest)",
-    command: bin("vitest"),
-    args: ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`],
-  },
-  {
-    name: "contracts (pact, Prism verification, comparison, mutations)",
-    command: bin("tsx"),
-    args: ["contracts/run.ts"],
-  },
+// Stages run one after the other; the steps of a stage at the same time (each
+// is independent of the others), their output printed whole when each ends.
+const stages: Step[][] = [
+  [
+    { name: "format and lint (biome)", command: bin("biome"), args: ["ci", "."] },
+    // Reads every pending changeset: a malformed one would otherwise surface only at release time.
+    { name: "changesets are readable", command: bin("changeset"), args: ["status"] },
+    { name: "spec lint (redocly)", command: bin("redocly"), args: ["lint", "--config", "spec/redocly.yaml"] },
+    { name: "generated output is up to date", command: bin("tsx"), args: ["scripts/generate.ts", "--check"] },
+  ],
+  [{ name: "build packages", ...pnpmCommand(["-r", "--filter", "./packages/*", "run", "build"]) }],
+  [
+    { name: "package checks (publint, attw)", command: bin("tsx"), args: ["scripts/check-packages.ts"] },
+    { name: "packages load with require and import", command: bin("tsx"), args: ["scripts/check-runtime.ts"] },
+    { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
+  ],
+  [
+    {
+      name: "unit tests (vitest)",
+      command: bin("vitest"),
+      args: ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`],
+    },
+  ],
+  [
+    {
+      name: "contracts (pact, Prism verification, comparison, mutations)",
+      command: bin("tsx"),
+      args: ["contracts/run.ts"],
+    },
+  ],
 ];
+
+/** Runs one step, its output live (alone in its stage) or kept for the end, and reports how it went. */
+function run(step: Step, live: boolean): Promise<{ step: Step; ok: boolean; seconds: string; output: string }> {
+  const started = Date.now();
+  if (live) console.log(`\n▶ ${step.name}`);
+  return new Promise((resolve) => {
+    const child = spawn(step.command, step.args, {
+      cwd: toolRoot,
+      env,
+      stdio: live ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("close", (code) =>
+      resolve({ step, ok: code === 0, seconds: ((Date.now() - started) / 1000).toFixed(1), output }),
+    );
+  });
+}
 
 const timings: string[] = [];
 const suiteStarted = Date.now();
 let failed: string | undefined;
-for (const step of steps) {
-  console.log(`\n▶ ${step.name}`);
-  const started = Date.now();
-  const result = spawnSync(step.command, step.args, { cwd: toolRoot, env, stdio: "inherit" });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const ok = result.status === 0;
-  timings.push(`  ${ok ? "ok  " : "FAIL"} ${step.name} (${seconds}s)`);
-  if (!ok) {
-    failed = step.name;
-    break;
-  }
+for (const stage of stages) {
+  const results = await Promise.all(
+    stage.map((step) =>
+      run(step, stage.length === 1).then((result) => {
+        if (stage.length > 1) console.log(`\n▶ ${step.name} (${result.seconds}s)\n${result.output.trimEnd()}`);
+        return result;
+      }),
+    ),
+  );
+  for (const { step, ok, seconds } of results) timings.push(`  ${ok ? "ok  " : "FAIL"} ${step.name} (${seconds}s)`);
+  failed = results.find((result) => !result.ok)?.step.name;
+  if (failed) break;
 }
 
 const total = ((Date.now() - suiteStarted) / 1000).toFixed(1);
