@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ["consumer/**/*.pact.test.ts", "verify/**/*.test.ts", "callbacks/**/*.test.ts"],
     fileParallelism: false,
+    // Concurrent tests (the mutations) each start Prism and a verifier: three at a time on a 2-core machine.
+    maxConcurrency: 3,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: { PACT_DO_NOT_TRACK: "true", REDOCLY_TELEMETRY: "off" },

@@ -28,48 +28,50 @@ async function against(location: string) {
   );
 }
 
-describe.runIf(published !== undefined)("the committed pacts against another version of the contract", () => {
-  const scratch: string[] = [];
-  afterAll(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
+describe
+  .runIf(published !== undefined)
+  .concurrent("the committed pacts against another version of the contract", () => {
+    const scratch: string[] = [];
+    afterAll(() => Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true }))));
 
-  /** A copy of the published files with one file edited. */
-  async function mutated(file: string, from: string, to: string) {
-    const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-published-"));
-    scratch.push(dir);
-    await cp(published as string, dir, { recursive: true });
-    const full = path.join(dir, file);
-    const text = await readFile(full, "utf8");
-    if (!text.includes(from)) throw new Error(`${file} does not contain ${from}`);
-    await writeFile(full, text.replace(from, to));
-    return dir;
-  }
+    /** A copy of the published files with one file edited. */
+    async function mutated(file: string, from: string, to: string) {
+      const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-published-"));
+      scratch.push(dir);
+      await cp(published as string, dir, { recursive: true });
+      const full = path.join(dir, file);
+      const text = await readFile(full, "utf8");
+      if (!text.includes(from)) throw new Error(`${file} does not contain ${from}`);
+      await writeFile(full, text.replace(from, to));
+      return dir;
+    }
 
-  it("keep NHS England's published contract, with our departures allowed", async () => {
-    const result = await against(published as string);
-    expect(result.stdout).not.toContain("FAILED");
-    expect(result.stdout).toMatch(/(\d+) of \1 interactions keep that contract/);
-    expect(result.code).toBe(0);
+    it("keep NHS England's published contract, with our departures allowed", async () => {
+      const result = await against(published as string);
+      expect(result.stdout).not.toContain("FAILED");
+      expect(result.stdout).toMatch(/(\d+) of \1 interactions keep that contract/);
+      expect(result.code).toBe(0);
+    });
+
+    it("fail, naming the interaction and the field, when the publisher shortens the notification text", async () => {
+      const dir = await mutated(
+        "specification/components/schemas/requests/communication/communication-push-notifications-request.yaml",
+        "maxLength: 200",
+        "maxLength: 10",
+      );
+      const result = await against(dir);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/FAILED nhs-app: a request to send a push notification[^\n]*\n[^\n]*display/);
+    });
+
+    it("fail when the publisher drops a receipt code the callbacks pact sends", async () => {
+      const dir = await mutated(
+        "specifications-callbacks/realtime-receipts/components/schemas/requests/task.yaml",
+        "- Delivered",
+        "- Dispatched",
+      );
+      const result = await against(dir);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/FAILED realtime-receipts: a receipt: delivered\n[^\n]*code/);
+    });
   });
-
-  it("fail, naming the interaction and the field, when the publisher shortens the notification text", async () => {
-    const dir = await mutated(
-      "specification/components/schemas/requests/communication/communication-push-notifications-request.yaml",
-      "maxLength: 200",
-      "maxLength: 10",
-    );
-    const result = await against(dir);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/FAILED nhs-app: a request to send a push notification[^\n]*\n[^\n]*display/);
-  });
-
-  it("fail when the publisher drops a receipt code the callbacks pact sends", async () => {
-    const dir = await mutated(
-      "specifications-callbacks/realtime-receipts/components/schemas/requests/task.yaml",
-      "- Delivered",
-      "- Dispatched",
-    );
-    const result = await against(dir);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/FAILED realtime-receipts: a receipt: delivered\n[^\n]*code/);
-  });
-});

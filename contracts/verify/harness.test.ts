@@ -30,7 +30,8 @@ describe("the contract harness", () => {
     expect(result.passed).toBe(true);
   });
 
-  describe("bites when the contract breaks", () => {
+  // Each mutation runs the whole harness on its own copy of the spec, with its own Prism: they can run side by side.
+  describe.concurrent("bites when the contract breaks", () => {
     let dir: string;
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), "nhs-app-mutant-"));
