@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { describe, expect, it } from "vitest";
-import { pactDir } from "../consumer/support.ts";
+import { pactDir, recorded } from "../consumer/support.ts";
 import { CALLBACK_CONSUMER, CALLBACK_PROVIDER } from "../provider-states.ts";
 
 type Bundle = {
@@ -49,9 +49,11 @@ describe("the NHS App's calls to a supplier's callback endpoint", () => {
           builder.headers({ "Content-Type": "application/json" }).jsonBody(body);
         })
         .willRespondWith(202)
-        .executeTest(async (server) => {
-          expect((await send(`${server.url}${path}`, body)).status).toBe(202);
-        });
+        .executeTest(
+          recorded(async (server) => {
+            expect((await send(`${server.url}${path}`, body)).status).toBe(202);
+          }),
+        );
     });
   }
 
@@ -77,9 +79,11 @@ describe("the NHS App's calls to a supplier's callback endpoint", () => {
         .willRespondWith(400, (builder) => {
           builder.headers({ "Content-Type": "application/fhir+json" }).jsonBody(refused);
         })
-        .executeTest(async (server) => {
-          expect((await send(`${server.url}${path}`, body)).status).toBe(400);
-        });
+        .executeTest(
+          recorded(async (server) => {
+            expect((await send(`${server.url}${path}`, body)).status).toBe(400);
+          }),
+        );
     });
   }
 });

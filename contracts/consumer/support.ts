@@ -51,16 +51,38 @@ export function clientFor(mockServerUrl: string, overrides: Partial<NhsAppClient
 export const NHS_NUMBER = "9692113841";
 export const ODS_CODE = "B82041";
 
+// The Pact mock server (pact_mock_server 2.2 inside @pact-foundation/pact-core
+// 19) answers a request before it records the match: the handler queues the
+// result on a channel that another task drains. Under CPU contention
+// executeTest can ask "was everything received?" before that task has run and
+// report "expected but not received" for a request that was answered
+// (pact-foundation/pact-core-mock-server#13). So, after a test body that
+// passed, wait until the mock server has recorded every expected request, or
+// until a deadline, past which Pact reports what is missing as before. The
+// query is the FFI's, keyed by port; pact-js keeps its handle private.
+type MockServerState = { mockServerMatchedSuccessfully(port: number): boolean };
+const mockServers = (newPact() as unknown as { pact: MockServerState }).pact;
+
+export const recorded =
+  <Server extends { port: number }>(test: (server: Server) => Promise<void>, deadlineMs = 2_000) =>
+  async (server: Server): Promise<void> => {
+    await test(server);
+    const deadline = Date.now() + deadlineMs;
+    while (!mockServers.mockServerMatchedSuccessfully(server.port) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
+
 /**
  * Wraps a pact test body so that its own failure is printed: Pact's
  * executeTest reports only the mock server's mismatches ("expected but not
  * received"), which hides why the client stopped.
  */
 export const showingErrors =
-  <Server>(test: (server: Server) => Promise<void>) =>
+  <Server extends { port: number }>(test: (server: Server) => Promise<void>) =>
   async (server: Server): Promise<void> => {
     try {
-      await test(server);
+      await recorded(test)(server);
     } catch (error) {
       console.error("The test's own failure, before Pact's mismatch report:", error);
       throw error;
