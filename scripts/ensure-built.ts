@@ -3,7 +3,7 @@
 // benchmarks import the packages as a consumer would, through their dist/, so
 // a fresh clone (where dist/ is not committed) must build before they start.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { toolRoot } from "./lib/documents.ts";
 import { pnpmCommand } from "./lib/pnpm.ts";
@@ -17,14 +17,48 @@ function mtimes(target: string): number[] {
 }
 
 const packagesDir = path.join(toolRoot, "packages");
-const stale = readdirSync(packagesDir).filter((name) => {
-  const dir = path.join(packagesDir, name);
-  const built = mtimes(path.join(dir, "dist"));
-  if (built.length === 0) return true;
-  const sources = ["src", "package.json", "tsup.config.ts"].flatMap((part) => mtimes(path.join(dir, part)));
-  return Math.max(...sources) > Math.min(...built);
-});
 
+/** Packages with no build yet, or a build older than their sources. */
+const stalePackages = () =>
+  readdirSync(packagesDir).filter((name) => {
+    const dir = path.join(packagesDir, name);
+    const built = mtimes(path.join(dir, "dist"));
+    if (built.length === 0) return true;
+    const sources = ["src", "package.json", "tsup.config.ts"].flatMap((part) => mtimes(path.join(dir, part)));
+    return Math.max(...sources) > Math.min(...built);
+  });
+
+/**
+ * Two runs started together on one clone (two `pnpm contracts`, say) must not
+ * build into the same dist/ at once: one holds this lock while it checks and
+ * builds, the other waits, then finds the build done. A lock whose owner has
+ * died is taken over.
+ */
+const lock = path.join(toolRoot, "node_modules", ".nhs-app-build.lock");
+const ownerAlive = () => {
+  try {
+    process.kill(Number(readFileSync(path.join(lock, "pid"), "utf8")), 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+for (let waited = 0; ; waited += 250) {
+  try {
+    mkdirSync(lock);
+    writeFileSync(path.join(lock, "pid"), String(process.pid));
+    break;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    // A lock just made may not hold its pid yet: only a lock older than a few seconds is judged by its owner.
+    if (Date.now() - statSync(lock).mtimeMs > 5_000 && !ownerAlive()) rmSync(lock, { recursive: true, force: true });
+    if (waited === 0) console.log("Waiting for another run that is building the packages...");
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
+
+const stale = stalePackages();
 if (stale.length > 0) {
   console.log(
     `Building the packages first (${stale.join(", ")} ${stale.length === 1 ? "is" : "are"} not built or out of date)...`,
