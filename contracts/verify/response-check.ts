@@ -17,7 +17,7 @@ interface Operation {
   responses?: Record<string, { $ref?: string; content?: Record<string, unknown> }>;
 }
 
-const escape = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
+const pointerSegment = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
 
 export function responseChecker(spec: Json) {
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, discriminator: true });
@@ -43,7 +43,7 @@ export function responseChecker(spec: Json) {
       const template = Object.keys(paths.paths ?? {}).find(
         (t) => paths.paths?.[t]?.[method.toLowerCase()] === operation,
       );
-      pointer = `#/paths/${escape(template ?? "")}/${method.toLowerCase()}/responses/${status}`;
+      pointer = `#/paths/${pointerSegment(template ?? "")}/${method.toLowerCase()}/responses/${status}`;
     }
     const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
     const content = response?.content ?? {};
@@ -55,7 +55,7 @@ export function responseChecker(spec: Json) {
     } catch {
       return [`${method} ${requestPath} ${status}: the body is not JSON`];
     }
-    const validate = ajv.getSchema(`spec${pointer}/content/${escape(declared)}/schema`);
+    const validate = ajv.getSchema(`spec${pointer}/content/${pointerSegment(declared)}/schema`);
     if (!validate) return [];
     if (validate(body)) return [];
     return (validate.errors ?? []).map(
