@@ -14,7 +14,7 @@ import { documents, repoRoot } from "../scripts/lib/documents.ts";
 import { CompareInputError } from "../scripts/spec-compare/load.ts";
 import { verifyAgainst } from "./against/verify-against.ts";
 import { runCallbackVerification } from "./callbacks/run-verification.ts";
-import { runHarness } from "./verify/harness.ts";
+import { type HarnessJob, type HarnessResult, runHarnesses } from "./verify/harness.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pactsDir = path.join(here, "pacts");
@@ -127,8 +127,13 @@ const CLIENT_PACTS = [
 // 2 and 3. Verification with Prism and the static comparison, summarised.
 console.log("\n▶ verification against spec/ as it stands (bundled now)");
 let failed = false;
+const jobs: HarnessJob[] = [];
 for (const { file, alias } of CLIENT_PACTS) {
-  const result = await runHarness({ pactFile: path.join(pactsDir, file), specPath: await bundleSpec(alias) });
+  jobs.push({ pactFile: path.join(pactsDir, file), specPath: await bundleSpec(alias) });
+}
+const harnessResults = await runHarnesses(jobs);
+for (const [index, { file }] of CLIENT_PACTS.entries()) {
+  const result = harnessResults[index] as HarnessResult;
   const verified = result.interactions.filter((i) => i.passed).length;
   const failures = result.interactions.filter((i) => !i.passed);
   console.log(`\n  ${file}`);

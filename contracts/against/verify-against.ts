@@ -15,7 +15,7 @@ import formatsModule from "ajv-formats";
 import { documents, repoRoot, type SpecDocument } from "../../scripts/lib/documents.ts";
 import { loadDepartures } from "../../scripts/spec-compare/departures.ts";
 import { CompareInputError, isObject, type JsonObject, loadOpenApi } from "../../scripts/spec-compare/load.ts";
-import { runHarness } from "../verify/harness.ts";
+import { type HarnessJob, type HarnessResult, runHarnesses } from "../verify/harness.ts";
 import { withoutDiscriminatorMappings } from "../verify/strict-spec.ts";
 import { applyDepartures } from "./patch.ts";
 
@@ -127,7 +127,9 @@ async function checkCallbacks(document: JsonObject, pactFile: string, alias: str
 export async function verifyAgainst(location: string, departuresFile: string, pactsDir: string) {
   const departures = await loadDepartures(departuresFile);
   const scratch = await mkdtemp(path.join(tmpdir(), "nhs-app-against-"));
-  const lines: Line[] = [];
+  // One section of lines per document, in the order the documents were found.
+  const sections: Line[][] = [];
+  const harnessed: { alias: string; section: Line[]; job: HarnessJob }[] = [];
   const unexplained: string[] = [];
   try {
     for (const target of targetsOf(location)) {
@@ -136,27 +138,34 @@ export async function verifyAgainst(location: string, departuresFile: string, pa
       const patched = applyDepartures(loaded, ours, doc, departures);
       for (const d of patched.unexplained) unexplained.push(`${doc.alias}: ${d.kind} ${d.key}`);
       const pactFile = path.join(pactsDir, PACTS[doc.alias] as string);
+      const section: Line[] = [];
+      sections.push(section);
       if (doc.alias === "realtime-receipts" || doc.alias === "realtime-replies") {
-        lines.push(...(await checkCallbacks(patched.document, pactFile, doc.alias)));
+        section.push(...(await checkCallbacks(patched.document, pactFile, doc.alias)));
         continue;
       }
       const specPath = path.join(scratch, `${doc.alias}.json`);
       await writeFile(specPath, JSON.stringify(patched.document));
-      const result = await runHarness({ pactFile, specPath });
+      harnessed.push({ alias: doc.alias, section, job: { pactFile, specPath } });
+    }
+    // The API documents go through the harness together, in one child process.
+    const results = await runHarnesses(harnessed.map((h) => h.job));
+    for (const [index, { alias, section }] of harnessed.entries()) {
+      const result = results[index] as HarnessResult;
       for (const i of result.interactions) {
-        lines.push({
-          document: doc.alias,
+        section.push({
+          document: alias,
           interaction: i.description,
           passed: i.passed,
           ...(i.reason ? { reason: i.reason } : {}),
         });
       }
       for (const error of result.comparison.errors) {
-        lines.push({ document: doc.alias, interaction: "static comparison", passed: false, reason: error });
+        section.push({ document: alias, interaction: "static comparison", passed: false, reason: error });
       }
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  return { lines, unexplained };
+  return { lines: sections.flat(), unexplained };
 }

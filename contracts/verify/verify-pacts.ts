@@ -4,11 +4,11 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startPrism } from "@nhs-app-api/testing";
 import { Verifier } from "@pact-foundation/pact";
 import { PROVIDER, preferFor } from "../provider-states.ts";
 import { operationFor } from "./compare-pacts.ts";
 import { startPrismGate } from "./prism-gate.ts";
+import { startPrismMock } from "./prism-in-process.ts";
 import { strictRequestSpec, withoutDiscriminatorMappings } from "./strict-spec.ts";
 
 export interface InteractionResult {
@@ -58,9 +58,7 @@ export async function verifyPacts(options: { pactFile: string; specPath: string 
   const pact = JSON.parse(await readFile(options.pactFile, "utf8")) as PactFile;
   const spec = JSON.parse(await readFile(options.specPath, "utf8")) as Spec;
   const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-verify-"));
-  const strictSpec = path.join(dir, "strict-spec.json");
-  await writeFile(strictSpec, JSON.stringify(strictRequestSpec(structuredClone(spec))));
-  const prism = await startPrism({ spec: strictSpec });
+  const prism = await startPrismMock(strictRequestSpec(structuredClone(spec)));
   const gate = await startPrismGate(prism.url, withoutDiscriminatorMappings(spec as Record<string, unknown>));
   const results: InteractionResult[] = [];
   try {
@@ -110,7 +108,7 @@ export async function verifyPacts(options: { pactFile: string; specPath: string 
     }
   } finally {
     await gate.close();
-    await prism.stop();
+    await prism.close();
     await rm(dir, { recursive: true, force: true });
   }
   return results;
