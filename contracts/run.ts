@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { bundleDocument } from "../scripts/lib/bundle.ts";
+import { bundleDocuments } from "../scripts/lib/bundle.ts";
 import { documents, repoRoot } from "../scripts/lib/documents.ts";
 import { CompareInputError } from "../scripts/spec-compare/load.ts";
 import { verifyAgainst } from "./against/verify-against.ts";
@@ -62,19 +62,26 @@ if (options.against) {
  * checks, whether or not `pnpm generate` ran since (the client under test is
  * the one built from the sources).
  */
-async function bundleSpec(alias: string): Promise<string> {
-  const doc = documents.find((d) => d.alias === alias);
-  if (!doc) throw new Error(`no spec document ${alias}`);
-  const file = path.join(scratch, `${alias}.json`);
+async function bundleSpecs(aliases: string[]): Promise<Map<string, string>> {
+  const docs = aliases.map((alias) => {
+    const doc = documents.find((d) => d.alias === alias);
+    if (!doc) throw new Error(`no spec document ${alias}`);
+    return doc;
+  });
+  const files = new Map<string, string>();
   try {
-    writeFileSync(file, JSON.stringify(await bundleDocument(doc)));
+    for (const [alias, bundle] of await bundleDocuments(docs)) {
+      const file = path.join(scratch, `${alias}.json`);
+      writeFileSync(file, JSON.stringify(bundle));
+      files.set(alias, file);
+    }
   } catch (error) {
     console.error(
-      `\ncontracts: ${doc.source} cannot be bundled, so there is no contract to check:\n${(error as Error).message}`,
+      `\ncontracts: spec/ cannot be bundled, so there is no contract to check:\n${(error as Error).message}`,
     );
     process.exit(1);
   }
-  return file;
+  return files;
 }
 const scratch = mkdtempSync(path.join(tmpdir(), "nhs-app-contracts-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
@@ -127,10 +134,11 @@ const CLIENT_PACTS = [
 // 2 and 3. Verification with Prism and the static comparison, summarised.
 console.log("\n▶ verification against spec/ as it stands (bundled now)");
 let failed = false;
-const jobs: HarnessJob[] = [];
-for (const { file, alias } of CLIENT_PACTS) {
-  jobs.push({ pactFile: path.join(pactsDir, file), specPath: await bundleSpec(alias) });
-}
+const specs = await bundleSpecs(CLIENT_PACTS.map((pact) => pact.alias));
+const jobs: HarnessJob[] = CLIENT_PACTS.map(({ file, alias }) => ({
+  pactFile: path.join(pactsDir, file),
+  specPath: specs.get(alias) as string,
+}));
 const harnessResults = await runHarnesses(jobs);
 for (const [index, { file }] of CLIENT_PACTS.entries()) {
   const result = harnessResults[index] as HarnessResult;

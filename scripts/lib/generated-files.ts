@@ -5,7 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import YAML from "yaml";
-import { bundleDocument, type OpenApiObject } from "./bundle.ts";
+import { bundleDocuments, type OpenApiObject } from "./bundle.ts";
 import { bundleBase, contractGeneratedDir, documents, repoRoot, typesFile, typesPackageDir } from "./documents.ts";
 import { generateContract } from "./generate-contract.ts";
 import { generateTypes } from "./generate-types.ts";
@@ -19,11 +19,10 @@ export interface GeneratedFiles {
 
 export async function renderGeneratedFiles(options: { onlyBundle?: boolean } = {}): Promise<GeneratedFiles> {
   const files = new Map<string, string>();
-  const bundles = new Map<string, OpenApiObject>();
+  const bundles = await bundleDocuments(documents);
   await Promise.all(
     documents.map(async (doc) => {
-      const bundle = await bundleDocument(doc);
-      bundles.set(doc.alias, bundle);
+      const bundle = bundles.get(doc.alias) as OpenApiObject;
       files.set(`${bundleBase(doc)}.json`, `${JSON.stringify(bundle, null, 2)}\n`);
       files.set(`${bundleBase(doc)}.yaml`, YAML.stringify(bundle, { lineWidth: 0 }));
       if (!options.onlyBundle) files.set(typesFile(doc), await generateTypes(doc, bundle));
