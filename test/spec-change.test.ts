@@ -40,7 +40,8 @@ async function pnpm(args: string[], cwd: string) {
   const { command, args: full } = pnpmCommand(args);
   return run(command, full, {
     cwd,
-    env: { ...process.env, REDOCLY_TELEMETRY: "off", CI: "true" },
+    // The probe runs the built JavaScript only, so the copy is built without declarations (see tsup.base.ts).
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", CI: "true", NHS_APP_BUILD_DECLARATIONS: "off" },
     maxBuffer: 64 * 1024 * 1024,
   }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
     throw new Error(`pnpm ${args.join(" ")} failed in ${cwd}:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
@@ -63,7 +64,7 @@ async function edit(file: string, from: string, to: string) {
   await writeFile(full, text.replace(from, to));
 }
 
-/** `pnpm generate`, then the build, as a maintainer runs them. */
+/** `pnpm generate`, then the build, as a maintainer runs them (less the declarations, which the probe never reads). */
 async function regenerate() {
   await pnpm(["run", "generate"], copy);
   await pnpm(["-r", "--filter", "./packages/*", "run", "build"], copy);

@@ -1,12 +1,4 @@
-import { defineConfig } from "tsup";
+import { packageBuild } from "../../tsup.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: "node20",
-  // import.meta.url in the CommonJS build (the spec is found relative to the module).
-  shims: true,
-});
+// import.meta.url in the CommonJS build (the spec is found relative to the module).
+export default packageBuild({ shims: true });
