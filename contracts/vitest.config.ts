@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["consumer/**/*.pact.test.ts", "verify/**/*.test.ts", "callbacks/**/*.test.ts"],
     fileParallelism: false,
-    // Concurrent tests (the mutations) each start Prism and a verifier: three at a time on a 2-core machine.
+    // Concurrent tests (the --against runs) each start a harness of their own: at most three at a time.
     maxConcurrency: 3,
     testTimeout: 120_000,
     hookTimeout: 120_000,
