@@ -22,6 +22,10 @@ const smoke: Record<string, string> = {
     if (result.ok) throw new Error("an empty receipt was accepted");
     m.createDeliveryTracker().snapshot();`,
   "@nhs-app-api/testing": `
+    if (typeof m.createNhsAppMock !== "undefined") throw new Error("the main entry exports the msw handlers");
+    if (!m.createTestKeys().privateKeyPem.includes("PRIVATE KEY")) throw new Error("no test keys");
+    if (m.receiptExamples().length === 0 || m.replyExamples().length === 0) throw new Error("no callback examples");`,
+  "@nhs-app-api/testing/msw": `
     const mock = m.createNhsAppMock();
     if (!Array.isArray(mock.handlers) || mock.handlers.length === 0) throw new Error("no handlers");`,
   "@nhs-app-api/contract": `

@@ -19,7 +19,8 @@ import {
   validateReceiptReportQuery,
 } from "@nhs-app-api/client";
 import { limits, operations, systems } from "@nhs-app-api/contract";
-import { createNhsAppMock, createTestClient, nhsAppSpec, type Sandbox, startSandbox } from "@nhs-app-api/testing";
+import { createTestClient, nhsAppSpec, type Sandbox, startSandbox } from "@nhs-app-api/testing";
+import { createNhsAppMock } from "@nhs-app-api/testing/msw";
 import fc from "fast-check";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

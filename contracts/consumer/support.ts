@@ -7,7 +7,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createNhsAppClient, type NhsAppClientOptions } from "@nhs-app-api/client";
-import { createNhsAppMock } from "@nhs-app-api/testing";
+import { createNhsAppMock } from "@nhs-app-api/testing/msw";
 import { PactV4 } from "@pact-foundation/pact";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach } from "vitest";

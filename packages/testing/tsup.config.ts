@@ -1,4 +1,8 @@
 import { packageBuild } from "../../tsup.base.ts";
 
-// import.meta.url in the CommonJS build (the spec is found relative to the module).
-export default packageBuild({ shims: true });
+export default packageBuild({
+  // The main entry and the msw handlers apart, so that importing the first never loads msw.
+  entry: ["src/index.ts", "src/msw.ts"],
+  // import.meta.url in the CommonJS build (the spec is found relative to the module).
+  shims: true,
+});

@@ -3,7 +3,8 @@
 // through the workspace root, which depends on it), and helpers to build the
 // client against http://127.0.0.1 mocks. msw intercepts globalThis.fetch,
 // which the client looks up at request time.
-import { createTestKeys, FakeGateway, type ReceivedAssertion, toMswResponse } from "@nhs-app-api/testing";
+import { createTestKeys, FakeGateway, type ReceivedAssertion } from "@nhs-app-api/testing";
+import { toMswResponse } from "@nhs-app-api/testing/msw";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";

@@ -5,19 +5,14 @@
 // validates them, answers from the spec's examples unless a test overrides
 // them, in a typed way, with `respond(...)`.
 
-import { environments } from "@nhs-app-api/contract";
 import type { operations } from "@nhs-app-api/types";
 import { type HttpHandler, HttpResponse, http } from "msw";
+import { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
 import { FakeGateway, type GatewayResponse, type RecordedRequest } from "./gateway.js";
 import type { TestKeys } from "./keys.js";
 import { type OperationId, operationPaths } from "./spec.js";
 
 export type { RecordedRequest };
-
-// The integration environment's paths on a loopback port nothing listens on: msw answers before any connection.
-export const DEFAULT_BASE_URL = `http://127.0.0.1:9${new URL(environments.int.baseUrl).pathname}`;
-export const DEFAULT_TOKEN_URL = `http://127.0.0.1:9${new URL(environments.int.tokenUrl).pathname}`;
-export const DEFAULT_API_KEY = "test-api-key";
 
 export interface NhsAppMockOptions {
   baseUrl?: string;

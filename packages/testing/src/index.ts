@@ -1,4 +1,7 @@
-// @nhs-app-api/testing: test aids for code that uses the NHS App API.
+// @nhs-app-api/testing: test aids for code that uses the NHS App API. This
+// entry point needs neither msw nor Prism: the msw handlers are in
+// `@nhs-app-api/testing/msw`, and `startPrism` says what to install when
+// Prism is missing.
 export {
   type ContractIssue,
   queryIssues,
@@ -6,6 +9,8 @@ export {
   responseBodyIssues,
   toExpression,
 } from "@nhs-app-api/contract";
+export { type CallbackExample, receiptExamples, replyExamples } from "./callback-examples.js";
+export { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
 export { patientReportPage, receiptReportPage, testNhsNumber } from "./fixtures.js";
 export {
   FakeGateway,
@@ -16,21 +21,11 @@ export {
   type Override,
   type RecordedRequest,
 } from "./gateway.js";
-export {
-  createNhsAppMock,
-  DEFAULT_API_KEY,
-  DEFAULT_BASE_URL,
-  DEFAULT_TOKEN_URL,
-  type MockResponse,
-  type NhsAppMock,
-  type NhsAppMockOptions,
-  toMswResponse,
-} from "./handlers.js";
 export { createTestKeys, type TestKeys } from "./keys.js";
 export { bundledSpecPath, freePort, type PrismServer, startPrism } from "./prism.js";
 export { SANDBOX_API_KEY, SANDBOX_KEY_ID, type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
 export { exampleNames, exampleResponse, nhsAppSpec, type OperationId, operationPaths } from "./spec.js";
-export { createTestClient } from "./test-client.js";
+export { createTestClient, type TestTarget } from "./test-client.js";
 export {
   type IssuedToken,
   isTokenError,

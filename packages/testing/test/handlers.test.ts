@@ -8,7 +8,6 @@ import {
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  createNhsAppMock,
   createTestClient,
   exampleNames,
   exampleResponse,
@@ -18,6 +17,7 @@ import {
   responseBodyIssues,
   testNhsNumber,
 } from "../src/index.js";
+import { createNhsAppMock } from "../src/msw.js";
 
 const mock = createNhsAppMock();
 const IN_APP = "/communication/in-app/FHIR/R4/CommunicationRequest";
