@@ -1,8 +1,15 @@
-import { Command } from "commander";
+// The `nhs-app` executable. See README.md for the commands and exit codes.
+import { ExitCode } from "./lib/errors.js";
+import { flushed } from "./lib/output.js";
+import { run } from "./run.js";
 
-// The `nhs-app` command. Commands are added one module each under src/commands.
-const program = new Command("nhs-app").description(
-  "Send messages through the NHS App API, read its reports, validate bodies, run the sandbox and check a callback endpoint",
-);
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(ExitCode.ok);
+});
 
-await program.parseAsync(process.argv);
+const code = await run(process.argv.slice(2));
+await flushed(process.stdout);
+await flushed(process.stderr);
+// Exit now rather than wait for idle keep-alive sockets to close.
+process.exit(code);

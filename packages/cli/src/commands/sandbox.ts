@@ -1,0 +1,84 @@
+// `nhs-app sandbox`: the local sandbox of @nhs-app-api/testing (what
+// `pnpm sandbox` runs), with its options, until SIGINT or SIGTERM. It prints
+// the settings that point this CLI, or the client, at it.
+import type { Command } from "commander";
+import { failure } from "../lib/errors.js";
+import { note, out } from "../lib/output.js";
+import { port, positiveInteger, seconds } from "../lib/parsers.js";
+import { SANDBOX_DEFAULT_PORT } from "../lib/sandbox-endpoints.js";
+
+interface SandboxFlags {
+  port: number;
+  receiptPages?: number;
+  patientPages?: number;
+  tokenLifetime?: number;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+const stopSignal = () =>
+  new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+
+async function runSandbox(flags: SandboxFlags) {
+  // Loaded here only: the rest of the CLI does not need the test doubles.
+  const { startSandbox } = await import("@nhs-app-api/testing");
+  const stopped = stopSignal();
+  const sandbox = await startSandbox({
+    port: flags.port,
+    ...(flags.receiptPages === undefined ? {} : { receiptPages: flags.receiptPages }),
+    ...(flags.patientPages === undefined ? {} : { patientPages: flags.patientPages }),
+    ...(flags.tokenLifetime === undefined ? {} : { tokenLifetimeSeconds: flags.tokenLifetime }),
+  }).catch((error: unknown) => {
+    throw failure(`the sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  await out(`NHS App API sandbox (127.0.0.1 only)
+
+  base URL        ${sandbox.baseUrl}
+  token URL       ${sandbox.tokenUrl}
+  API key         ${sandbox.apiKey}
+  key ID (kid)    ${sandbox.keyId}
+  private key     ${sandbox.privateKeyPath}
+
+Point this CLI at it (these are test values, not secrets):
+
+  export NHS_APP_ENVIRONMENT=sandbox
+  export NHS_APP_BASE_URL=${sandbox.baseUrl}
+  export NHS_APP_TOKEN_URL=${sandbox.tokenUrl}
+  export NHS_APP_API_KEY=${sandbox.apiKey}
+  export NHS_APP_KEY_ID=${sandbox.keyId}
+  export NHS_APP_PRIVATE_KEY_FILE=${sandbox.privateKeyPath}
+
+or the client:
+
+  createNhsAppClient({
+    environment: { baseUrl: "${sandbox.baseUrl}", tokenUrl: "${sandbox.tokenUrl}" },
+    apiKey: "${sandbox.apiKey}",
+    keyId: "${sandbox.keyId}",
+    privateKey: readFileSync("${sandbox.privateKeyPath}", "utf8"),
+  });
+
+Multi-page reports: the patient report of ODS code T00001, and the receipt report of any day.
+Press Ctrl-C to stop.
+`);
+  const signal = await stopped;
+  await sandbox.stop();
+  note(`Sandbox stopped (${signal}).`);
+}
+
+export function registerSandbox(program: Command): void {
+  program
+    .command("sandbox")
+    .description("run the local NHS App API sandbox until Ctrl-C")
+    .option("--port <n>", "the port on 127.0.0.1; 0 picks a free one", port, SANDBOX_DEFAULT_PORT)
+    .option("--receipt-pages <n>", "pages of the receipt report of every day (default 3)", positiveInteger)
+    .option("--patient-pages <n>", "pages of the patient report of T00001 (default 4)", positiveInteger)
+    .option("--token-lifetime <seconds>", "how long an access token lasts (default 599, as on the platform)", seconds)
+    .action(runSandbox);
+}

@@ -1,0 +1,75 @@
+// Whether an endpoint's answer is what the contract requires: 202 for a
+// valid callback; a 4xx whose body is a FHIR OperationOutcome (JSON, with at
+// least one issue carrying a severity and a code, as the callbacks pact
+// requires) for an invalid one; and for a client without an acceptable
+// certificate, no answer at all (the TLS connection refused) or the callback
+// specs' 401.
+import { mediaTypeOf } from "@nhs-app-api/contract";
+import type { Outcome } from "./mtls-post.js";
+
+export type Expected = "accepted" | "refused" | "tls-refused";
+
+export const EXPECTED_WORDS: Readonly<Record<Expected, string>> = {
+  accepted: "202",
+  refused: "4xx OperationOutcome",
+  "tls-refused": "TLS refused, or 401",
+};
+
+export interface Verdict {
+  pass: boolean;
+  /** What came back, in a few words (never the body). */
+  answered: string;
+}
+
+const JSON_TYPES = new Set(["application/fhir+json", "application/json"]);
+
+/** The first issue's code of an OperationOutcome, or why the body is not one. */
+function operationOutcome(body: Buffer): { ok: true; code: string } | { ok: false; why: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { ok: false, why: body.length === 0 ? "an empty body" : "a body that is not JSON" };
+  }
+  const resource = value as { resourceType?: unknown; issue?: unknown };
+  if (typeof value !== "object" || value === null || resource.resourceType !== "OperationOutcome")
+    return { ok: false, why: "JSON that is not an OperationOutcome" };
+  const issues = Array.isArray(resource.issue) ? resource.issue : [];
+  const wellFormed = issues.every((issue) => {
+    const i = issue as { severity?: unknown; code?: unknown } | null;
+    return typeof i?.severity === "string" && typeof i.code === "string";
+  });
+  if (issues.length === 0 || !wellFormed) return { ok: false, why: "an OperationOutcome without well-formed issues" };
+  return { ok: true, code: String((issues[0] as { code: string }).code) };
+}
+
+function describe(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case "answered":
+      return String(outcome.status);
+    case "closed":
+      return `connection closed (${outcome.code})`;
+    case "unusable":
+      return `${outcome.reason} (${outcome.code})`;
+    case "timeout":
+      return "no answer in time";
+  }
+}
+
+export function judge(expected: Expected, outcome: Outcome): Verdict {
+  if (expected === "tls-refused") {
+    if (outcome.kind === "closed") return { pass: true, answered: `TLS refused (${outcome.code})` };
+    return { pass: outcome.kind === "answered" && outcome.status === 401, answered: describe(outcome) };
+  }
+  if (outcome.kind !== "answered") return { pass: false, answered: describe(outcome) };
+  const { status } = outcome;
+  if (expected === "accepted") return { pass: status === 202, answered: String(status) };
+  if (status < 400 || status > 499) return { pass: false, answered: String(status) };
+  const body = operationOutcome(outcome.body);
+  if (!body.ok) return { pass: false, answered: `${status} with ${body.why}` };
+  const type = mediaTypeOf(outcome.contentType);
+  if (!JSON_TYPES.has(type)) {
+    return { pass: false, answered: `${status} OperationOutcome sent as ${type || "no content type"}` };
+  }
+  return { pass: true, answered: `${status} OperationOutcome (${body.code})` };
+}
