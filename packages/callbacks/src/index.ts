@@ -31,4 +31,12 @@ export {
   receiptFromTask,
 } from "./receipts.js";
 export { type Answer, parseReply, type Reply, type ReplyResult } from "./replies.js";
-export { type CallbackServer, type CallbackServerOptions, createCallbackServer } from "./server.js";
+export {
+  type CallbackServer,
+  type CallbackServerOptions,
+  type CallbackServerTimeouts,
+  createCallbackServer,
+  DEFAULT_SERVER_TIMEOUTS,
+  type MinTlsVersion,
+  TLS12_CIPHER_SUITES,
+} from "./server.js";
