@@ -99,4 +99,15 @@ for (const step of await checkNpmConsumers(tarballOf)) {
     console.log(step.output);
   } else if (step.output && step.name.startsWith("run")) console.log(`       ${step.output}`);
 }
+// What a release runs, less the upload (and less the clean-tree check, which a working copy under test fails).
+const publish = pnpmCommand(["publish", "-r", "--dry-run", "--no-git-checks"]);
+const dryRun = await run(publish.command, publish.args, { cwd: toolRoot, maxBuffer: 16 * 1024 * 1024 }).then(
+  () => undefined,
+  (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ""}${error.stderr ?? ""}`,
+);
+console.log(`${dryRun === undefined ? "ok  " : "FAIL"} pnpm publish -r --dry-run`);
+if (dryRun !== undefined) {
+  failed = true;
+  console.log(dryRun);
+}
 process.exit(failed ? 1 : 0);

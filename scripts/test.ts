@@ -51,7 +51,11 @@ const stages: Step[][] = [
       command: bin("tsx"),
       args: ["contracts/run.ts"],
     },
-    { name: "package checks (publint, attw)", command: bin("tsx"), args: ["scripts/check-packages.ts"] },
+    {
+      name: "package checks (publint, attw, npm install and run, publish dry run)",
+      command: bin("tsx"),
+      args: ["scripts/check-packages.ts"],
+    },
     { name: "packages load with require and import", command: bin("tsx"), args: ["scripts/check-runtime.ts"] },
     { name: "typecheck", command: bin("tsc"), args: ["-p", "tsconfig.json"] },
   ],
