@@ -20,7 +20,7 @@ async function main() {
     environment: { baseUrl: setting("NHS_APP_BASE_URL"), tokenUrl: setting("NHS_APP_TOKEN_URL") },
     apiKey: setting("NHS_APP_API_KEY"),
     keyId: setting("NHS_APP_KEY_ID"),
-    privateKey: await readFile(setting("NHS_APP_PRIVATE_KEY_PATH"), "utf8"),
+    privateKey: await readFile(setting("NHS_APP_PRIVATE_KEY_FILE"), "utf8"),
     rateLimit: { requestsPerSecond: 20 },
   });
   console.log(`NHS App API demo against ${nhsApp.baseUrl}`);

@@ -21,7 +21,7 @@ try {
         NHS_APP_TOKEN_URL: sandbox.tokenUrl,
         NHS_APP_API_KEY: sandbox.apiKey,
         NHS_APP_KEY_ID: sandbox.keyId,
-        NHS_APP_PRIVATE_KEY_PATH: sandbox.privateKeyPath,
+        NHS_APP_PRIVATE_KEY_FILE: sandbox.privateKeyPath,
       },
     });
     child.on("error", reject);
