@@ -1,7 +1,7 @@
 // `nhs-app callbacks certs --out <dir>`: a test CA, a server certificate for
 // 127.0.0.1 and localhost, and a client certificate, for trying mutual TLS
 // on one machine; then the command line that checks an endpoint with them.
-import { mkdir, writeFile } from "node:fs/promises";
+import { access, chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { usageError } from "../lib/errors.js";
@@ -16,14 +16,26 @@ interface CertsFlags {
   force?: boolean;
 }
 
-async function writeNew(file: string, text: string, mode: number, force: boolean) {
+const FILES = ["ca.pem", "server-cert.pem", "server-key.pem", "client-cert.pem", "client-key.pem"] as const;
+
+/** Certificates someone relies on are not replaced by accident: any file already there stops the command first. */
+async function refuseExisting(dir: string) {
+  for (const name of FILES) {
+    const there = await access(path.join(dir, name)).then(
+      () => true,
+      () => false,
+    );
+    if (there) throw usageError(`${path.join(dir, name)} exists: choose another --out, or give --force to replace it`);
+  }
+}
+
+async function write(file: string, text: string, mode: number) {
   try {
-    // "wx" refuses to replace a file: certificates someone relies on are not overwritten by accident.
-    await writeFile(file, text, { mode, flag: force ? "w" : "wx" });
+    await writeFile(file, text, { mode });
+    // writeFile keeps the mode of a file it replaces; a key must end up private all the same.
+    await chmod(file, mode);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw usageError(`${file} exists: choose another --out, or give --force to replace it`);
-    throw usageError(`cannot write ${file} (${code ?? "unknown error"})`);
+    throw usageError(`cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? "unknown error"})`);
   }
 }
 
@@ -34,16 +46,16 @@ async function certs(flags: CertsFlags) {
   } catch (error) {
     throw usageError(`cannot create ${dir} (${(error as NodeJS.ErrnoException).code ?? "unknown error"})`);
   }
+  if (!flags.force) await refuseExisting(dir);
   const made = await createTestCertificates(flags.days);
-  const file = (name: string) => path.join(dir, name);
-  const force = flags.force === true;
+  const file = (name: (typeof FILES)[number]) => path.join(dir, name);
   // Private keys readable by their owner only.
-  await writeNew(file("ca.pem"), made.ca, 0o644, force);
-  await writeNew(file("server-cert.pem"), made.server.cert, 0o644, force);
-  await writeNew(file("server-key.pem"), made.server.key, 0o600, force);
-  await writeNew(file("client-cert.pem"), made.client.cert, 0o644, force);
-  await writeNew(file("client-key.pem"), made.client.key, 0o600, force);
-  const q = (name: string) => shellQuote(file(name));
+  await write(file("ca.pem"), made.ca, 0o644);
+  await write(file("server-cert.pem"), made.server.cert, 0o644);
+  await write(file("server-key.pem"), made.server.key, 0o600);
+  await write(file("client-cert.pem"), made.client.cert, 0o644);
+  await write(file("client-key.pem"), made.client.key, 0o600);
+  const q = (name: (typeof FILES)[number]) => shellQuote(file(name));
   await out(`Test certificates for a local trial (valid ${flags.days} days; not for production) in ${dir}:
 
   ca.pem            the test CA (its private key was not kept)

@@ -5,9 +5,15 @@
 // that no CA vouches for, which `callbacks check` offers to prove an endpoint
 // refuses strangers. None of this is for production.
 import { webcrypto } from "node:crypto";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let loaded: Promise<typeof X509> | undefined;
+/** @peculiar/x509 is loaded on first use: only the callbacks commands need it, and it is slow to load. */
+const library = () =>
+  (loaded ??= import("@peculiar/x509").then((x509) => {
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  }));
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -32,7 +38,7 @@ export interface TestCertificates {
 
 const newKeys = () => webcrypto.subtle.generateKey(RSA, true, ["sign", "verify"]) as Promise<CryptoKeyPair>;
 
-async function pemOf(key: CryptoKey): Promise<string> {
+async function pemOf(x509: typeof X509, key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey("pkcs8", key), "PRIVATE KEY");
 }
 
@@ -48,7 +54,8 @@ const serial = () =>
     .replace(/^[89a-f]/, "1");
 
 async function leaf(
-  ca: { cert: x509.X509Certificate; keys: CryptoKeyPair },
+  x509: typeof X509,
+  ca: { cert: X509.X509Certificate; keys: CryptoKeyPair },
   subject: string,
   usage: "server" | "client",
   days: number,
@@ -80,11 +87,12 @@ async function leaf(
       await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
     ],
   });
-  return { cert: cert.toString("pem"), key: await pemOf(keys.privateKey) };
+  return { cert: cert.toString("pem"), key: await pemOf(x509, keys.privateKey) };
 }
 
 /** A test CA and the server and client certificates it signs, valid for `days` days. */
 export async function createTestCertificates(days = 30): Promise<TestCertificates> {
+  const x509 = await library();
   const keys = await newKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -101,13 +109,14 @@ export async function createTestCertificates(days = 30): Promise<TestCertificate
   const ca = { cert, keys };
   return {
     ca: cert.toString("pem"),
-    server: await leaf(ca, "CN=localhost, O=nhs-app-api local trial", "server", days),
-    client: await leaf(ca, "CN=nhs-app callbacks check, O=nhs-app-api local trial", "client", days),
+    server: await leaf(x509, ca, "CN=localhost, O=nhs-app-api local trial", "server", days),
+    client: await leaf(x509, ca, "CN=nhs-app callbacks check, O=nhs-app-api local trial", "client", days),
   };
 }
 
 /** A client certificate that signs itself: no CA an endpoint trusts vouches for it. */
 export async function createStrayClientCertificate(): Promise<PemPair> {
+  const x509 = await library();
   const keys = await newKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -117,5 +126,5 @@ export async function createStrayClientCertificate(): Promise<PemPair> {
     signingAlgorithm: RSA,
     extensions: [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
   });
-  return { cert: cert.toString("pem"), key: await pemOf(keys.privateKey) };
+  return { cert: cert.toString("pem"), key: await pemOf(x509, keys.privateKey) };
 }
