@@ -108,8 +108,8 @@ describe("nhs-app report", () => {
   });
 
   it("walks all pages of the patient report, in each format", async () => {
-    const patients = (format: string) => runCli(["report", "patients", "--ods", "T00001", "--format", format], env);
-    const [json, ndjson, csv] = await Promise.all([patients("json"), patients("ndjson"), patients("csv")]);
+    const report = (format: string) => runCli(["report", "patients", "--ods", "T00001", "--format", format], env);
+    const [json, ndjson, csv] = await Promise.all([report("json"), report("ndjson"), report("csv")]);
     for (const run of [json, ndjson, csv]) {
       expect(run.code).toBe(0);
       expect(progress(run.stderr).at(-1)).toBe(`page ${PATIENT_PAGES} of ${PATIENT_PAGES}, ${PATIENT_PAGES * 3} rows`);
