@@ -97,12 +97,7 @@ describe("nhs-app validate", () => {
     const run = await runCli(["validate", await file(push), "--as", "in-app"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^payload\[0\]\.contentString: /m);
-    expect(run.stderr).toBe(
-      "nhs-app: not a valid in-app message (2 issues)\n".replace(
-        "2 issues",
-        `${run.stdout.trimEnd().split("\n").length} issue${run.stdout.trimEnd().split("\n").length === 1 ? "" : "s"}`,
-      ),
-    );
+    expect(run.stderr).toMatch(/^nhs-app: not a valid in-app message \(\d+ issues?\)\n$/);
   });
 
   it("prints the verdict as JSON with --json", async () => {
