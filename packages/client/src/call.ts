@@ -4,6 +4,7 @@
 // within the deadline the transport returned, and turn a non-2xx answer into
 // the matching error.
 import type { paths } from "@nhs-app-api/types";
+import type { Tracer } from "@opentelemetry/api";
 import type { Client } from "openapi-fetch";
 import type { ResolvedConfig } from "./config.js";
 import { NhsAppError, type RequestDescription, UnexpectedResponseError } from "./errors/errors.js";
@@ -13,6 +14,7 @@ import { CORRELATION_HEADER, newCorrelationId } from "./http/correlation.js";
 import type { Logger } from "./http/logger.js";
 import { bodyReadFailure } from "./http/read-body.js";
 import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "./http/retry-policy.js";
+import { recordError, startCallSpan } from "./http/tracing.js";
 import type { Sent, Transport } from "./http/transport.js";
 import { redactUrl } from "./redaction.js";
 
@@ -36,16 +38,40 @@ export interface ClientCore {
   transport: Transport;
   retry: ResolvedRetryPolicy;
   logger: Logger;
+  tracer: Tracer;
 }
 
-export function startCall(core: ClientCore, operation: string, options: CallOptions = {}): CallContext {
+function startCall(core: ClientCore, operation: string, options: CallOptions): CallContext {
+  const correlationId = options.correlationId ?? newCorrelationId();
   return {
     operation,
-    correlationId: options.correlationId ?? newCorrelationId(),
+    correlationId,
     timeoutMs: options.timeoutMs ?? core.config.timeoutMs,
     retry: options.retry ? resolveRetryPolicy(core.retry, options.retry) : core.retry,
     signal: options.signal,
+    span: startCallSpan(core.tracer, operation, correlationId),
   };
+}
+
+/**
+ * Runs one logical call, from validation to the value returned, inside its
+ * span: the span fails with whatever `run` throws, and ends either way.
+ */
+export async function traced<T>(
+  core: ClientCore,
+  operation: string,
+  options: CallOptions,
+  run: (context: CallContext) => Promise<T>,
+): Promise<T> {
+  const context = startCall(core, operation, options);
+  try {
+    return await run(context);
+  } catch (error) {
+    recordError(context.span, error);
+    throw error;
+  } finally {
+    context.span.end();
+  }
 }
 
 /** Whether validation runs for this call. */
@@ -78,11 +104,9 @@ export interface Answer {
  */
 export async function callOperation(
   core: ClientCore,
-  operation: string,
-  options: CallOptions,
+  context: CallContext,
   send: (fetch: (request: Request) => Promise<Response>) => Promise<FetchResult>,
 ): Promise<Answer> {
-  const context = startCall(core, operation, options);
   const last: { sent?: Sent } = {};
   let result: FetchResult;
   try {
@@ -97,7 +121,7 @@ export async function callOperation(
     last.sent?.deadline.clear();
   }
   const { response } = result;
-  const request = last.sent?.request ?? { method: "GET", url: redactUrl(response.url), operation };
+  const request = last.sent?.request ?? { method: "GET", url: redactUrl(response.url), operation: context.operation };
   const body = response.ok ? parseText(typeof result.data === "string" ? result.data : "") : (result.error ?? "");
   if (!response.ok) throw failure(request, response, body, context);
   return {

@@ -12,11 +12,12 @@ import type {
 } from "@nhs-app-api/types";
 import openapiFetch, { type Client } from "openapi-fetch";
 import { TokenProvider } from "./auth/token-provider.js";
-import { type CallOptions, type ClientCore, startCall } from "./call.js";
+import { type CallOptions, type ClientCore, traced } from "./call.js";
 import { type NhsAppClientOptions, resolveConfig } from "./config.js";
 import { guardedLogger } from "./http/logger.js";
 import { TokenBucket } from "./http/rate-limiter.js";
 import { resolveRetryPolicy } from "./http/retry-policy.js";
+import { clientTracer, recordStatus } from "./http/tracing.js";
 import { Transport } from "./http/transport.js";
 import { type SentMessage, sendInAppMessage, sendPushNotification } from "./messages.js";
 import type { ItemIterable, PageIterable } from "./pagination/page-iterable.js";
@@ -79,6 +80,7 @@ export interface NhsAppClient {
 export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
   const config = resolveConfig(options);
   const logger = guardedLogger(options.logger);
+  const tracer = clientTracer(options.tracerProvider);
   const currentFetch = () => options.fetch ?? globalThis.fetch;
   const tokens = new TokenProvider({
     apiKey: config.apiKey,
@@ -88,6 +90,8 @@ export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
     fetch: currentFetch,
     timeoutMs: config.timeoutMs,
     logger,
+    tracer,
+    userAgent: config.userAgent,
   });
   const transport = new Transport({
     tokens,
@@ -95,6 +99,8 @@ export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
     limiter: options.rateLimit ? new TokenBucket(options.rateLimit) : undefined,
     logger,
     hooks: options.hooks ?? {},
+    tracer,
+    userAgent: config.userAgent,
   });
   const retry = resolveRetryPolicy(options.retry);
   // Calls through `raw` get a fresh context each; the wrapped operations pass their own fetch.
@@ -102,6 +108,7 @@ export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
     config,
     retry,
     logger,
+    tracer,
     transport,
     raw: undefined as unknown as Client<paths>,
   };
@@ -111,7 +118,12 @@ export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
     fetch: (request) => {
       const correlationId = request.headers.get("x-correlation-id") ?? undefined;
       const options = { ...(correlationId ? { correlationId } : {}), signal: request.signal };
-      return transport.sendAndRead(request, startCall(core, "raw", options));
+      return traced(core, "raw", options, async (context) => {
+        const response = await transport.sendAndRead(request, context);
+        // The raw client returns an HTTP error rather than throwing it; its span still says the call failed.
+        if (response.status >= 400) recordStatus(context.span, response.status);
+        return response;
+      });
     },
   });
 

@@ -1,6 +1,7 @@
 // Checks a client's options before any request, and says what to fix: every
 // problem at once, none of them quoting a secret.
 import type { KeyObject } from "node:crypto";
+import type { TracerProvider } from "@opentelemetry/api";
 import { type AssertionSigner, keySigner } from "./auth/client-assertion.js";
 import { loadPrivateKey, type PrivateKeyInput } from "./auth/private-key.js";
 import { type Endpoints, type EnvironmentName, environments } from "./environments.js";
@@ -9,6 +10,7 @@ import type { Hooks } from "./http/hooks.js";
 import type { Logger } from "./http/logger.js";
 import type { RateLimitOptions } from "./http/rate-limiter.js";
 import type { RetryPolicy } from "./http/retry-policy.js";
+import { isValidUserAgentProduct, userAgentOf } from "./http/user-agent.js";
 
 export interface NhsAppClientOptions {
   /** `"dev"` (the `dep` environment), `"int"`, `"prod"`, or your own URLs (a sandbox or a mock). */
@@ -28,8 +30,15 @@ export interface NhsAppClientOptions {
   retry?: RetryPolicy;
   /** A client-side limit shared by all calls of this client, e.g. `{ requestsPerSecond: 20 }` for dev and int. */
   rateLimit?: RateLimitOptions;
-  /** Silent unless given. */
+  /** Silent unless given. Called as `logger.info(fields, message)`, as pino is; a pino logger fits as it is. */
   logger?: Logger;
+  /**
+   * Your product, put before the client's own in every request's User-Agent:
+   * `"my-gp-system/2.3"` gives `my-gp-system/2.3 nhs-app-api-client/<version> node/<version>`.
+   */
+  userAgent?: string | undefined;
+  /** Where spans go (default: the global provider, a no-op until an OpenTelemetry SDK registers one). */
+  tracerProvider?: TracerProvider | undefined;
   hooks?: Hooks;
   /** Check messages and parameters before sending (default true; false lets tests reach server errors). */
   validate?: boolean;
@@ -51,6 +60,8 @@ export interface ResolvedConfig {
   timeoutMs: number;
   validate: boolean;
   contentType: "application/json" | "application/fhir+json" | undefined;
+  /** The whole User-Agent header: the caller's product, then the client's. */
+  userAgent: string;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
@@ -109,6 +120,12 @@ export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
   if (contentType !== undefined && contentType !== "application/json" && contentType !== "application/fhir+json") {
     problems.push("contentType must be application/json or application/fhir+json");
   }
+  if (options.userAgent !== undefined && !isValidUserAgentProduct(options.userAgent)) {
+    problems.push('userAgent must be printable ASCII on one line, e.g. "my-gp-system/2.3"');
+  }
+  if (options.tracerProvider !== undefined && typeof options.tracerProvider?.getTracer !== "function") {
+    problems.push("tracerProvider must be an OpenTelemetry TracerProvider (with getTracer)");
+  }
   if (problems.length > 0 || !endpoints || !signer) {
     throw new ConfigurationError(`The NHS App client is not configured correctly: ${problems.join("; ")}`);
   }
@@ -122,5 +139,6 @@ export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
     timeoutMs,
     validate: options.validate ?? true,
     contentType,
+    userAgent: userAgentOf(options.userAgent),
   };
 }

@@ -33,7 +33,7 @@ export {
 export type { GatewayFault, Issue } from "./errors/operation-outcome.js";
 export { limits, systems } from "./fhir-systems.js";
 export type { Hooks, RequestInfo } from "./http/hooks.js";
-export type { LogFields, Logger } from "./http/logger.js";
+export type { LogFields, Logger, LogMethod } from "./http/logger.js";
 export type { RateLimitOptions } from "./http/rate-limiter.js";
 export type { RetryPolicy } from "./http/retry-policy.js";
 export type { SentMessage } from "./messages.js";

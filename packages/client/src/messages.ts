@@ -8,7 +8,7 @@ import type {
   PushNotificationRequest,
   PushNotificationResponse,
 } from "@nhs-app-api/types";
-import { type CallOptions, type ClientCore, callOperation, unexpected, validates } from "./call.js";
+import { type CallOptions, type ClientCore, callOperation, traced, unexpected, validates } from "./call.js";
 import { ClientValidationError } from "./errors/errors.js";
 import { systems } from "./fhir-systems.js";
 import { inAppMessageIssues, pushNotificationIssues } from "./validation/communication-request.js";
@@ -40,55 +40,57 @@ const kinds = {
   push: { operation: "create-notification", what: "The push notification", issues: pushNotificationIssues },
 } as const;
 
-async function send<Resource>(
+function send<Resource>(
   core: ClientCore,
   kind: keyof typeof kinds,
   message: unknown,
   options: CallOptions,
 ): Promise<SentMessage<Resource>> {
   const { operation, what, issues } = kinds[kind];
-  if (validates(core, options)) {
-    const problems = issues(message);
-    if (problems.length > 0) throw new ClientValidationError(what, problems);
-  }
-  const init = {
-    // biome-ignore lint/suspicious/noExplicitAny: validated above (or deliberately not); the body's type is the caller's choice
-    body: message as any,
-    headers: {
-      "Content-Type": core.config.contentType ?? operations[operation].requestMediaTypes[0],
-    },
-    parseAs: "text" as const,
-  };
-  const answer = await callOperation(core, operation, options, (fetch) =>
-    kind === "in-app"
-      ? core.raw.POST(operations["create-in-app"].path, { ...init, fetch })
-      : core.raw.POST(operations["create-notification"].path, { ...init, fetch }),
-  );
-  const { response, body } = answer;
-  const location = response.headers.get("location") ?? undefined;
-  const fromLocation = location?.split("?")[0]?.split("/").pop();
-  const communicationId =
-    communicationIdOf(body) ?? (fromLocation && UUID.test(fromLocation) ? fromLocation : undefined);
-  if (!communicationId) {
-    // The message WAS accepted: say so loudly, so nobody sends it again.
-    throw unexpected(
-      answer,
-      "neither the body nor Location holds a communication ID; the message was accepted, do not send it again",
+  return traced(core, operation, options, async (context) => {
+    if (validates(core, options)) {
+      const problems = issues(message);
+      if (problems.length > 0) throw new ClientValidationError(what, problems);
+    }
+    const init = {
+      // biome-ignore lint/suspicious/noExplicitAny: validated above (or deliberately not); the body's type is the caller's choice
+      body: message as any,
+      headers: {
+        "Content-Type": core.config.contentType ?? operations[operation].requestMediaTypes[0],
+      },
+      parseAs: "text" as const,
+    };
+    const answer = await callOperation(core, context, (fetch) =>
+      kind === "in-app"
+        ? core.raw.POST(operations["create-in-app"].path, { ...init, fetch })
+        : core.raw.POST(operations["create-notification"].path, { ...init, fetch }),
     );
-  }
-  if (location && !location.replace(/\/$/, "").endsWith(`/${communicationId}`)) {
-    core.logger.warn?.("the Location header does not end with the communication ID", {
-      operation,
-      status: response.status,
-    });
-  }
-  return {
-    communicationId,
-    location,
-    correlationId: answer.correlationId,
-    status: answer.status,
-    resource: (typeof body === "object" && body !== null ? body : {}) as Resource,
-  };
+    const { response, body } = answer;
+    const location = response.headers.get("location") ?? undefined;
+    const fromLocation = location?.split("?")[0]?.split("/").pop();
+    const communicationId =
+      communicationIdOf(body) ?? (fromLocation && UUID.test(fromLocation) ? fromLocation : undefined);
+    if (!communicationId) {
+      // The message WAS accepted: say so loudly, so nobody sends it again.
+      throw unexpected(
+        answer,
+        "neither the body nor Location holds a communication ID; the message was accepted, do not send it again",
+      );
+    }
+    if (location && !location.replace(/\/$/, "").endsWith(`/${communicationId}`)) {
+      core.logger.warn?.(
+        { operation, status: response.status, correlationId: answer.correlationId },
+        "the Location header does not end with the communication ID",
+      );
+    }
+    return {
+      communicationId,
+      location,
+      correlationId: answer.correlationId,
+      status: answer.status,
+      resource: (typeof body === "object" && body !== null ? body : {}) as Resource,
+    };
+  });
 }
 
 export const sendInAppMessage = (core: ClientCore, message: InAppCommunicationRequest, options: CallOptions = {}) =>

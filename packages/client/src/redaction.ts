@@ -39,3 +39,27 @@ export function redactText(text: string): string {
 export function redactUrl(url: string): string {
   return redactText(url);
 }
+
+/** Query parameters whose values never identify a patient: a report's day and page, a practice's ODS code. */
+const SAFE_QUERY_PARAMETERS = new Set(["day", "page", "ods-organisation-code"]);
+
+/**
+ * A URL for a span's `url.full`, where nothing is masked after the fact: no
+ * user or password, no fragment, tokens and NHS numbers masked in the path,
+ * and every query value `REDACTED` except the report parameters above (and
+ * those only when they hold nothing that looks like an NHS number or token).
+ */
+export function telemetryUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return redactText(url.replace(/[?#].*$/s, ""));
+  }
+  const query = new URLSearchParams();
+  for (const [name, value] of parsed.searchParams) {
+    query.append(name, SAFE_QUERY_PARAMETERS.has(name) && redactText(value) === value ? value : "REDACTED");
+  }
+  const search = query.size > 0 ? `?${query}` : "";
+  return `${parsed.origin}${redactText(parsed.pathname)}${search}`;
+}

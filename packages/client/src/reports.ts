@@ -2,7 +2,7 @@
 // time or all pages through async iterators.
 import { operations } from "@nhs-app-api/contract";
 import type { PatientReportEntry, Receipt, ReceiptReport } from "@nhs-app-api/types";
-import { type CallOptions, type ClientCore, callOperation, unexpected, validates } from "./call.js";
+import { type CallOptions, type ClientCore, callOperation, traced, unexpected, validates } from "./call.js";
 import { linksFromBundle, linksFromHeader, mergeLinks, pageNumberOf } from "./pagination/links.js";
 import { nextPageOf, type Report } from "./pagination/next-link.js";
 import { type Page, PageIterable } from "./pagination/page-iterable.js";
@@ -34,58 +34,62 @@ const patients = operations["get-patient-report"];
 /** The page number asked for, as a number (the first page when none was asked for). */
 const pageAsked = (wire: Record<string, string>) => (wire.page === undefined ? 1 : Number(wire.page));
 
-export async function getReceiptReport(
+export function getReceiptReport(
   core: ClientCore,
   query: ReceiptReportQuery,
   options: CallOptions = {},
 ): Promise<ReceiptReportPage> {
-  const wire = receiptReportWireQuery(query, validates(core, options));
-  const answer = await callOperation(core, "get-receipt-report", options, (fetch) =>
-    core.raw.GET(receipts.path, {
-      // The wire form, already checked: the page goes as the digits it was given.
-      params: { query: wire as unknown as { day: string; page?: number } },
-      parseAs: "text",
-      fetch,
-    }),
-  );
-  const body = answer.body;
-  if (!isBundle(body)) throw unexpected(answer, "its body is not a Bundle of receipts");
-  const links = mergeLinks(linksFromHeader(answer.response.headers.get("link")), linksFromBundle(body));
-  return {
-    items: body.entry.map((entry) => entry.resource),
-    bundle: body,
-    links,
-    page: pageAsked(wire),
-    lastPage: pageNumberOf(links.last),
-    correlationId: answer.correlationId,
-    status: answer.status,
-  };
+  return traced(core, "get-receipt-report", options, async (context) => {
+    const wire = receiptReportWireQuery(query, validates(core, options));
+    const answer = await callOperation(core, context, (fetch) =>
+      core.raw.GET(receipts.path, {
+        // The wire form, already checked: the page goes as the digits it was given.
+        params: { query: wire as unknown as { day: string; page?: number } },
+        parseAs: "text",
+        fetch,
+      }),
+    );
+    const body = answer.body;
+    if (!isBundle(body)) throw unexpected(answer, "its body is not a Bundle of receipts");
+    const links = mergeLinks(linksFromHeader(answer.response.headers.get("link")), linksFromBundle(body));
+    return {
+      items: body.entry.map((entry) => entry.resource),
+      bundle: body,
+      links,
+      page: pageAsked(wire),
+      lastPage: pageNumberOf(links.last),
+      correlationId: answer.correlationId,
+      status: answer.status,
+    };
+  });
 }
 
-export async function getPatientReport(
+export function getPatientReport(
   core: ClientCore,
   query: PatientReportQuery,
   options: CallOptions = {},
 ): Promise<PatientReportPage> {
-  const wire = patientReportWireQuery(query, validates(core, options));
-  const answer = await callOperation(core, "get-patient-report", options, (fetch) =>
-    core.raw.GET(patients.path, {
-      params: { query: wire as unknown as { "ods-organisation-code": string; page?: number } },
-      parseAs: "text",
-      fetch,
-    }),
-  );
-  const body = answer.body;
-  if (!Array.isArray(body)) throw unexpected(answer, "its body is not a list of patients");
-  const links = linksFromHeader(answer.response.headers.get("link"));
-  return {
-    items: body.map(normalisePatient),
-    links,
-    page: pageAsked(wire),
-    lastPage: pageNumberOf(links.last),
-    correlationId: answer.correlationId,
-    status: answer.status,
-  };
+  return traced(core, "get-patient-report", options, async (context) => {
+    const wire = patientReportWireQuery(query, validates(core, options));
+    const answer = await callOperation(core, context, (fetch) =>
+      core.raw.GET(patients.path, {
+        params: { query: wire as unknown as { "ods-organisation-code": string; page?: number } },
+        parseAs: "text",
+        fetch,
+      }),
+    );
+    const body = answer.body;
+    if (!Array.isArray(body)) throw unexpected(answer, "its body is not a list of patients");
+    const links = linksFromHeader(answer.response.headers.get("link"));
+    return {
+      items: body.map(normalisePatient),
+      links,
+      page: pageAsked(wire),
+      lastPage: pageNumberOf(links.last),
+      correlationId: answer.correlationId,
+      status: answer.status,
+    };
+  });
 }
 
 function isBundle(body: unknown): body is ReceiptReport {

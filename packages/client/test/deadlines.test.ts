@@ -4,6 +4,7 @@
 // a server sends its headers and then goes quiet; msw plays the token endpoint.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { trace } from "@opentelemetry/api";
 import { delay, HttpResponse, http } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TokenProvider } from "../src/auth/token-provider.js";
@@ -119,6 +120,8 @@ describe("deadlines", () => {
         fetch: () => fetchImpl,
         timeoutMs: 50,
         logger: {},
+        tracer: trace.getTracer("test"),
+        userAgent: "test",
         maxAttempts: 1,
       });
     const timedOut = await provider(hang)

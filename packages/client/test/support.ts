@@ -8,7 +8,7 @@ import { toMswResponse } from "@nhs-app-api/testing/msw";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { createNhsAppClient, type NhsAppClientOptions } from "../src/index.js";
+import { createNhsAppClient, type LogFields, type NhsAppClientOptions } from "../src/index.js";
 
 export const BASE_URL = "http://127.0.0.1:9/nhs-app";
 export const TOKEN_URL = "http://127.0.0.1:9/oauth2/token";
@@ -120,8 +120,8 @@ export const operationOutcome = (status: number, code: string, diagnostics: stri
 /** A logger that keeps every line, for the no-secrets checks. */
 export function recordingLogger() {
   const lines: string[] = [];
-  const record = (level: string) => (message: string, fields?: object) => {
-    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const record = (level: string) => (fields: LogFields, message: string) => {
+    lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
   };
   return {
     lines,

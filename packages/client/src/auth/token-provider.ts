@@ -5,10 +5,12 @@
 
 import { tokenRequest } from "@nhs-app-api/contract";
 import type { TokenResponse } from "@nhs-app-api/types/oauth-token";
+import type { Span, Tracer } from "@opentelemetry/api";
 import { AuthenticationError, ConnectionError, TimeoutError } from "../errors/errors.js";
 import { readBody, tokenErrorFromResponse } from "../errors/from-response.js";
 import { backoffDelay, raceAbort, sleep } from "../http/backoff.js";
 import type { Logger } from "../http/logger.js";
+import { httpAttributes, recordError, recordStatus, startChildSpan } from "../http/tracing.js";
 import { redactUrl } from "../redaction.js";
 import { type AssertionSigner, assertionClaims } from "./client-assertion.js";
 
@@ -21,6 +23,9 @@ export interface TokenProviderOptions {
   fetch: () => typeof globalThis.fetch;
   timeoutMs: number;
   logger: Logger;
+  tracer: Tracer;
+  /** The whole User-Agent header. */
+  userAgent: string;
   /** Attempts for a token request that failed in transit, with 429 or with 5xx. */
   maxAttempts?: number;
   /** Renew this long before expiry (halved for very short-lived tokens). */
@@ -47,12 +52,13 @@ export class TokenProvider {
   /**
    * A valid access token, from the cache or from the token endpoint. A caller
    * that aborts stops waiting; the shared request goes on for the others.
+   * A token request is traced as a child of `parent`, the attempt that set it off.
    */
-  getToken(signal?: AbortSignal): Promise<string> {
+  getToken(signal?: AbortSignal, parent?: Span): Promise<string> {
     const cached = this.#cached;
     if (cached && this.#options.now() < cached.expiresAt) return Promise.resolve(cached.value);
     if (!this.#inFlight) {
-      this.#inFlight = this.#fetchToken().finally(() => {
+      this.#inFlight = this.#fetchToken(parent).finally(() => {
         this.#inFlight = undefined;
       });
     }
@@ -64,30 +70,35 @@ export class TokenProvider {
     if (this.#cached?.value === token) this.#cached = undefined;
   }
 
-  async #fetchToken(): Promise<string> {
-    const { maxAttempts, logger } = this.#options;
+  async #fetchToken(parent: Span | undefined): Promise<string> {
+    const { maxAttempts, logger, tracer, tokenUrl } = this.#options;
     for (let attempt = 1; ; attempt++) {
+      const span = startChildSpan(tracer, parent, "nhs-app token", () => httpAttributes("POST", tokenUrl), attempt - 1);
       try {
-        return await this.#requestOnce(attempt);
+        const token = await this.#requestOnce(attempt, span);
+        span.end();
+        return token;
       } catch (error) {
+        recordError(span, error);
+        // Ended before the backoff: the span is the request, not the wait after it.
+        span.end();
         const retryable =
           error instanceof ConnectionError ||
           error instanceof TimeoutError ||
           (error instanceof AuthenticationError && (error.status === 429 || (error.status ?? 0) >= 500));
         if (!retryable || attempt >= maxAttempts) throw error;
         const delay = backoffDelay(attempt, { baseDelayMs: 500, maxDelayMs: 5_000 });
-        logger.warn?.("token request failed; retrying with a new assertion", {
-          attempt,
-          delayMs: delay,
-          reason: (error as Error).name,
-        });
+        logger.warn?.(
+          { attempt, delayMs: delay, reason: (error as Error).name },
+          "token request failed; retrying with a new assertion",
+        );
         await sleep(delay);
       }
     }
   }
 
-  async #requestOnce(attempt: number): Promise<string> {
-    const { apiKey, kid, tokenUrl, signer, timeoutMs, logger, now } = this.#options;
+  async #requestOnce(attempt: number, span: Span): Promise<string> {
+    const { apiKey, kid, tokenUrl, signer, timeoutMs, logger, now, userAgent } = this.#options;
     const request = { method: "POST", url: redactUrl(tokenUrl), operation: "token" };
     let assertion: string;
     try {
@@ -101,18 +112,23 @@ export class TokenProvider {
       client_assertion: assertion,
     });
     const timeout = AbortSignal.timeout(timeoutMs);
-    logger.debug?.("requesting an access token", { tokenUrl: request.url, attempt });
+    logger.debug?.({ tokenUrl: request.url, attempt }, "requesting an access token");
     this.requestsSent++;
     let response: Response;
     let parsed: unknown;
     try {
       response = await this.#options.fetch()(tokenUrl, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
+          "user-agent": userAgent,
+        },
         body,
         signal: timeout,
       });
       // Within the same timeout: a body that stalls or breaks off fails the token request like no answer at all.
+      recordStatus(span, response.status);
       parsed = await readBody(response);
     } catch (cause) {
       // Either way the API call that needed the token was never sent: nothing can have been processed.
@@ -149,7 +165,7 @@ export class TokenProvider {
     const lifetimeMs = token.expiresInSeconds * 1000;
     const margin = Math.min(this.#options.refreshMarginMs, lifetimeMs / 2);
     this.#cached = { value: token.accessToken, expiresAt: now() + lifetimeMs - margin };
-    logger.debug?.("access token received", { expiresInSeconds: token.expiresInSeconds });
+    logger.debug?.({ expiresInSeconds: token.expiresInSeconds }, "access token received");
     return token.accessToken;
   }
 }

@@ -2,6 +2,7 @@
 // failure here means nothing was sent, and the error says so; a failure of
 // the token endpoint, shared by every call waiting for the same token, is
 // copied onto this call with its own correlation ID.
+import type { Span } from "@opentelemetry/api";
 import type { TokenProvider } from "../auth/token-provider.js";
 import { NhsAppError, type RequestDescription, TimeoutError } from "../errors/errors.js";
 import { type CallContext, errorDetails } from "./call-context.js";
@@ -12,9 +13,11 @@ export async function accessTokenWithin(
   deadline: Deadline,
   context: CallContext,
   request: RequestDescription,
+  attempt: Span,
 ): Promise<string> {
   try {
-    return await tokens.getToken(deadline.signal);
+    // A token request this sets off is traced as a child of the attempt that needed it.
+    return await tokens.getToken(deadline.signal, attempt);
   } catch (error) {
     if (context.signal?.aborted) throw context.signal.reason;
     if (deadline.timedOut) {

@@ -1,6 +1,7 @@
 // What one logical call carries through its attempts. It is fixed when the
 // call starts and never changed: what an attempt learns (its deadline, its
 // answer) is returned, not written back here.
+import type { Span } from "@opentelemetry/api";
 import type { RequestDescription } from "../errors/errors.js";
 import type { ResolvedRetryPolicy } from "./retry-policy.js";
 
@@ -12,6 +13,8 @@ export interface CallContext {
   readonly timeoutMs: number;
   readonly retry: ResolvedRetryPolicy;
   readonly signal?: AbortSignal | undefined;
+  /** The call's span (a no-op one unless an OpenTelemetry SDK records it). */
+  readonly span: Span;
 }
 
 /** The details every error of a call carries: what was asked for and the call's correlation ID. */

@@ -21,6 +21,6 @@ export function callHook(logger: Logger, call: () => void) {
   try {
     call();
   } catch (error) {
-    logger.warn?.("a hook threw; the call goes on", { error: error instanceof Error ? error.name : "unknown" });
+    logger.warn?.({ error: error instanceof Error ? error.name : "unknown" }, "a hook threw; the call goes on");
   }
 }

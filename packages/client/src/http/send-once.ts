@@ -2,6 +2,7 @@
 // within the attempt's deadline. What comes back is the answer (its body
 // unread) or why none came, with the error to raise if nothing better
 // follows; whether to try again is the transport's decision.
+import type { Span } from "@opentelemetry/api";
 import type { TokenProvider } from "../auth/token-provider.js";
 import { ConnectionError, type NhsAppError, type RequestDescription, TimeoutError } from "../errors/errors.js";
 import { accessTokenWithin } from "./access-token.js";
@@ -11,6 +12,7 @@ import type { Deadline } from "./deadline.js";
 import { callHook, type Hooks, type RequestInfo } from "./hooks.js";
 import type { Logger } from "./logger.js";
 import { connectionErrorCode, type FailureReason, neverReachedServer } from "./retry-policy.js";
+import { withSpan } from "./tracing.js";
 
 export type Attempt =
   | { response: Response; token: string; failure?: undefined; thrown?: undefined }
@@ -21,6 +23,7 @@ export interface AttemptTools {
   fetch: () => typeof globalThis.fetch;
   logger: Logger;
   hooks: Hooks;
+  userAgent: string;
 }
 
 export async function sendOnce(
@@ -31,25 +34,25 @@ export async function sendOnce(
   context: CallContext,
   description: RequestDescription,
   deadline: Deadline,
+  span: Span,
 ): Promise<Attempt> {
   const { logger, hooks } = tools;
-  const token = await accessTokenWithin(tools.tokens, deadline, context, description);
+  const token = await accessTokenWithin(tools.tokens, deadline, context, description, span);
   // The Request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
   request.headers.set("authorization", `Bearer ${token}`);
   request.headers.set(CORRELATION_HEADER, context.correlationId);
+  request.headers.set("user-agent", tools.userAgent);
   const started = performance.now();
   if (hooks.onRequest) callHook(logger, () => hooks.onRequest?.(info));
-  logger.debug?.("request", { ...info });
+  logger.debug?.({ ...info }, "request");
 
   let response: Response;
   try {
     // URL and init rather than a new Request: fetch builds one Request from them, not two.
-    response = await tools.fetch()(request.url, {
-      method: info.method,
-      headers: request.headers,
-      body,
-      signal: deadline.signal,
-    });
+    // With the attempt's span active, instrumentation of fetch itself (undici's) nests under it.
+    response = await withSpan(span, () =>
+      tools.fetch()(request.url, { method: info.method, headers: request.headers, body, signal: deadline.signal }),
+    );
   } catch (cause) {
     if (context.signal?.aborted) throw context.signal.reason;
     const details = { ...errorDetails(context, description), cause };
@@ -76,6 +79,6 @@ export async function sendOnce(
   }
   const durationMs = Math.round(performance.now() - started);
   if (hooks.onResponse) callHook(logger, () => hooks.onResponse?.({ ...info, status: response.status, durationMs }));
-  logger.debug?.("response", { ...info, status: response.status, durationMs });
+  logger.debug?.({ ...info, status: response.status, durationMs }, "response");
   return { response, token };
 }

@@ -3,6 +3,7 @@
 // what is safe to retry, never a message that may have been processed. The
 // answer comes back with its deadline still running, for the caller to read
 // the body within it (or read here, for the raw client).
+import type { Attributes, Tracer } from "@opentelemetry/api";
 import type { TokenProvider } from "../auth/token-provider.js";
 import type { RequestDescription } from "../errors/errors.js";
 import { EXPIRED_TOKEN_FAULT, gatewayFaultOf, issuesFromBody } from "../errors/operation-outcome.js";
@@ -16,6 +17,7 @@ import type { TokenBucket } from "./rate-limiter.js";
 import { readWithin } from "./read-body.js";
 import { type FailureReason, isRetryable } from "./retry-policy.js";
 import { type Attempt, sendOnce } from "./send-once.js";
+import { ATTR, httpAttributes, recordError, recordStatus, startChildSpan } from "./tracing.js";
 
 export interface TransportOptions {
   tokens: TokenProvider;
@@ -23,6 +25,9 @@ export interface TransportOptions {
   limiter: TokenBucket | undefined;
   logger: Logger;
   hooks: Hooks;
+  tracer: Tracer;
+  /** The whole User-Agent header. */
+  userAgent: string;
 }
 
 /** An answer whose headers have arrived; its body is read within `deadline`, which the reader clears. */
@@ -46,13 +51,21 @@ export class Transport {
 
   /** Sends the request; the answer comes back unread, its deadline running. */
   async send(request: Request, context: CallContext): Promise<Sent> {
-    const { tokens, limiter, logger, hooks } = this.options;
+    const { tokens, limiter, logger, hooks, tracer } = this.options;
     const method = request.method.toUpperCase();
     const description: RequestDescription = { method, url: redactUrl(request.url), operation: context.operation };
     // Read the body once: each attempt sends it anew, since a sent body cannot be sent again.
     const body = method === "GET" || method === "HEAD" ? null : await request.arrayBuffer();
     const startedAt = performance.now();
     let renewedExpiredToken = false;
+    // Requests sent so far, renewals included: each attempt's http.request.resend_count.
+    let sent = 0;
+    let http: Attributes | undefined;
+    const httpOf = () => {
+      http ??= httpAttributes(method, request.url);
+      return http;
+    };
+    if (context.span.isRecording()) context.span.setAttributes(httpOf());
 
     for (let attempt = 1; ; attempt++) {
       const info: RequestInfo = {
@@ -67,13 +80,25 @@ export class Transport {
       // Waiting for the rate limiter is not part of the timeout: in bulk sending it is the expected wait.
       await limiter?.acquire(context.signal);
       const deadline = new Deadline(context.timeoutMs, context.signal);
+      // One span per attempt, ended once its answer's headers (or its failure) are in.
+      const span = startChildSpan(tracer, context.span, method, httpOf, sent++);
       let outcome: Attempt;
       try {
-        outcome = await sendOnce(this.options, request, body, info, context, description, deadline);
+        outcome = await sendOnce(this.options, request, body, info, context, description, deadline, span);
       } catch (error) {
         deadline.clear();
+        recordError(span, error);
+        span.end();
         throw error;
       }
+      if (outcome.response) {
+        recordStatus(span, outcome.response.status);
+        // The call's own status is the last answer's; whether the call failed is decided by what it throws.
+        context.span.setAttribute(ATTR.status, outcome.response.status);
+      } else {
+        recordError(span, outcome.thrown);
+      }
+      span.end();
 
       const { response, token } = outcome;
       if (response?.status === 401 && token !== undefined && (await isExpiredTokenResponse(response))) {
@@ -84,7 +109,8 @@ export class Transport {
           renewedExpiredToken = true;
           deadline.clear();
           discard(response);
-          logger.info?.("access token expired; renewing it and sending the request again", { ...info });
+          logger.info?.({ ...info }, "access token expired; renewing it and sending the request again");
+          context.span.addEvent("nhs_app.access_token_renewal");
           attempt--;
           continue;
         }
@@ -109,7 +135,12 @@ export class Transport {
       if (response) discard(response);
       const reason = describeFailure(failure);
       callHook(logger, () => hooks.onRetry?.({ ...info, delayMs, reason }));
-      logger.info?.("retrying", { ...info, delayMs, reason });
+      logger.info?.({ ...info, delayMs, reason }, "retrying");
+      context.span.addEvent("nhs_app.retry", {
+        [ATTR.resendCount]: sent,
+        [ATTR.retryDelayMs]: delayMs,
+        [ATTR.retryReason]: reason,
+      });
       await sleep(delayMs, context.signal);
     }
   }
