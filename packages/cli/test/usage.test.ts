@@ -1,0 +1,117 @@
+// The command line itself: --help on every command, and every usage error as
+// one `nhs-app: ...` line on stderr with exit 2 and no stack trace.
+import { describe, expect, it } from "vitest";
+import { ensureBuilt, isOneErrorLine, runCli } from "./support/cli.ts";
+
+await ensureBuilt();
+
+const COMMANDS = [
+  [],
+  ["send"],
+  ["send", "in-app"],
+  ["send", "push"],
+  ["report"],
+  ["report", "receipts"],
+  ["report", "patients"],
+  ["validate"],
+  ["sandbox"],
+  ["callbacks"],
+  ["callbacks", "check"],
+  ["callbacks", "certs"],
+];
+
+describe("nhs-app --help", () => {
+  it.each(COMMANDS.map((path) => [path.join(" ") || "(top)", path]))(
+    "prints the help of %s on stdout and exits 0",
+    async (_name, path) => {
+      const run = await runCli([...path, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(run.stdout.startsWith(`Usage: ${["nhs-app", ...path].join(" ")} `)).toBe(true);
+    },
+  );
+
+  it("documents the exit codes and the environment variables in the top-level help", async () => {
+    const { stdout } = await runCli(["--help"]);
+    expect(stdout).toContain("Exit codes:");
+    for (const name of ["NHS_APP_ENVIRONMENT", "NHS_APP_API_KEY", "NHS_APP_KEY_ID", "NHS_APP_PRIVATE_KEY_FILE"]) {
+      expect(stdout).toContain(name);
+    }
+  });
+
+  it("prints the version", async () => {
+    const run = await runCli(["--version"]);
+    expect(run).toMatchObject({ code: 0, stdout: "0.0.0\n" });
+  });
+});
+
+const creds = { NHS_APP_API_KEY: "k", NHS_APP_KEY_ID: "kid" };
+const message = ["--nhs-number", "9434765919", "--ods", "B82041", "--text", "Hi"];
+
+const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string | RegExp }[] = [
+  { args: ["--prot"], says: "nhs-app: unknown option '--prot'" },
+  { args: ["sandbox", "--prot", "1"], says: "nhs-app: unknown option '--prot' (Did you mean --port?)" },
+  {
+    args: ["sandbox", "--port", "abc"],
+    says: /argument 'abc' is invalid\. A port must be a whole number from 0 to 65535\.$/,
+  },
+  { args: ["sandbox", "--port", "70000"], says: /argument '70000' is invalid/ },
+  { args: [], says: "nhs-app: a command is needed: send, report, validate, sandbox, callbacks (see nhs-app --help)" },
+  { args: ["send"], says: "nhs-app: send needs a command: in-app, push (see nhs-app send --help)" },
+  { args: ["frobnicate"], says: "nhs-app: unknown command 'frobnicate'" },
+  { args: ["report", "receipts"], says: "nhs-app: required option '--day <YYYY-MM-DD>' not specified" },
+  { args: ["validate"], says: "nhs-app: missing required argument 'file'" },
+  { args: ["validate", "a.json", "b.json"], says: /too many arguments/ },
+  {
+    args: ["validate", "a.json", "--as", "letter"],
+    says: /argument 'letter' is invalid\. Allowed choices are in-app, push, receipt, reply\.$/,
+  },
+  { args: ["callbacks", "check", "https://127.0.0.1:1"], says: /required option '--cert <file>' not specified/ },
+  {
+    args: ["callbacks", "check", "http://127.0.0.1:1", "--cert", "c", "--key", "k", "--ca", "a"],
+    says: "nhs-app: the callback URL must be https (mutual TLS), not http:",
+  },
+  {
+    args: ["callbacks", "check", "https://127.0.0.1:1", "--cert", "/nonexistent/c.pem", "--key", "k", "--ca", "a"],
+    says: "nhs-app: the client certificate file /nonexistent/c.pem does not exist",
+  },
+  { args: ["callbacks", "check", "https://127.0.0.1:1", "--timeout", "soon"], says: /argument 'soon' is invalid/ },
+  {
+    args: ["send", "in-app", ...message],
+    env: { NHS_APP_ENVIRONMENT: "staging", ...creds },
+    says: /value 'staging' from env 'NHS_APP_ENVIRONMENT' is invalid\. Allowed choices are dev, int, prod, sandbox\.$/,
+  },
+  {
+    args: ["report", "receipts", "--day", "2026-01-01", "--environment", "staging"],
+    says: /argument 'staging' is invalid\. Allowed choices are dev, int, prod, sandbox\.$/,
+  },
+  {
+    args: ["report", "receipts", "--day", "2026-01-01"],
+    says: "nhs-app: no environment: set NHS_APP_ENVIRONMENT or --environment (dev, int, prod or sandbox), or give both --base-url and --token-url",
+  },
+  {
+    args: ["send", "in-app", ...message, "--environment", "int", "--private-key-file", "/nonexistent/key.pem"],
+    env: creds,
+    says: "nhs-app: the private key file /nonexistent/key.pem does not exist",
+  },
+  {
+    args: ["send", "in-app", ...message, "--keyword", "YES", "--free-text-reply", "--dry-run"],
+    says: "nhs-app: choose --keyword or --free-text-reply, not both",
+  },
+];
+
+describe("usage errors", () => {
+  it.each(USAGE_ERRORS.map((error) => [error.args.join(" ") || "(nothing)", error]))(
+    "%s: one line on stderr, nothing on stdout, exit 2",
+    async (_name, { args, env, says }) => {
+      const run = await runCli(args, env);
+      // One comparison, so that a failure shows the whole run.
+      expect({ ...run, stderr: run.stderr.trimEnd(), oneLine: isOneErrorLine(run.stderr) }).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: typeof says === "string" ? says : expect.stringMatching(says),
+        oneLine: true,
+      });
+    },
+  );
+});
