@@ -3,7 +3,10 @@
 // something on a noisy machine. Sends the same in-app message with bare
 // fetch, bare openapi-fetch with the generated types, and this client (token
 // cached, validation on), in interleaved rounds, and reports the median.
-// Then counts the token requests caused by 1,000 concurrent calls, and times
+// Then what OpenTelemetry costs: the same client with no SDK registered (the
+// API's no-op tracer, what most callers run), with an explicit no-op
+// provider, and with an SDK recording every span, in paired rounds. Then
+// counts the token requests caused by 1,000 concurrent calls, and times
 // validating 100,000 characters of hostile text beside a normal message.
 // Everything is imported as a consumer imports it: the built packages.
 import { Worker } from "node:worker_threads";
@@ -11,6 +14,8 @@ import { createNhsAppClient, inAppMessage, validateInAppMessage } from "@nhs-app
 import { operations } from "@nhs-app-api/contract";
 import { createTestKeys } from "@nhs-app-api/testing";
 import type { paths } from "@nhs-app-api/types";
+import { context, ProxyTracerProvider, SpanKind, trace } from "@opentelemetry/api";
+import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import createClient from "openapi-fetch";
 
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1500);
@@ -90,6 +95,79 @@ for (const [name, ms] of Object.entries(perCall)) {
 }
 const overhead = ((perCall["@nhs-app-api/client"] as number) / baseline - 1) * 100;
 console.log(`\nClient overhead over openapi-fetch: ${overhead.toFixed(1)}% per call (target: at most 10%).`);
+
+// Tracing: the client cannot be run without its instrumentation, so the no-op
+// cost is shown two ways. (1) Paired rounds against the same client with an
+// explicit no-op provider (an A/A comparison: how large noise is here) and
+// with an SDK that records every span (no exporter: the recording alone).
+// (2) The no-op API calls a call makes, timed on their own.
+const tracingContenders: Record<string, () => Promise<unknown>> = {
+  "openapi-fetch": contenders["openapi-fetch"] as () => Promise<unknown>,
+  "no SDK (global no-op)": () => client.sendInAppMessage(message),
+  "explicit no-op provider": (() => {
+    // A ProxyTracerProvider with no delegate hands out the API's no-op tracer.
+    const noop = createNhsAppClient({ ...clientOptions, tracerProvider: new ProxyTracerProvider() });
+    return () => noop.sendInAppMessage(message);
+  })(),
+  "SDK recording spans": (() => {
+    const recording = createNhsAppClient({ ...clientOptions, tracerProvider: new BasicTracerProvider() });
+    return () => recording.sendInAppMessage(message);
+  })(),
+};
+const tracingNames = Object.keys(tracingContenders);
+const tracingSamples: Record<string, number[]> = Object.fromEntries(tracingNames.map((name) => [name, []]));
+for (const send of Object.values(tracingContenders)) await round(send); // warm up (and fetch each client's token)
+for (let r = 0; r < ROUNDS; r++) {
+  // Each round runs every contender once, starting with a different one, so drift falls on all alike.
+  for (let i = 0; i < tracingNames.length; i++) {
+    const name = tracingNames[(r + i) % tracingNames.length] as string;
+    tracingSamples[name]?.push(await round(tracingContenders[name] as () => Promise<unknown>));
+  }
+}
+const reference = tracingSamples["no SDK (global no-op)"] as number[];
+console.log(
+  `\nTracing, paired rounds (${ROUNDS} of ${CALLS_PER_ROUND} calls; ratio = median of each round's ratio):\n`,
+);
+const openapiFetchRounds = tracingSamples["openapi-fetch"] as number[];
+const pairedRatio = (values: number[], against: number[]) =>
+  median(values.map((ms, r) => ms / (against[r] as number))).toFixed(3);
+console.log(`${"".padEnd(26)}${"ms/call".padStart(10)}${"vs no SDK".padStart(12)}${"vs openapi-fetch".padStart(18)}`);
+for (const name of tracingNames) {
+  const values = tracingSamples[name] as number[];
+  console.log(
+    `${name.padEnd(26)}${median(values).toFixed(3).padStart(10)}${`${pairedRatio(values, reference)}x`.padStart(12)}${`${pairedRatio(values, openapiFetchRounds)}x`.padStart(18)}`,
+  );
+}
+
+// The no-op tracer's work in one call without retries, as the client does it: a call span with
+// its attributes, an attempt span under it, the attempt made active around fetch, both ended.
+const noopTracer = trace.getTracer("bench");
+const noopWork = () => {
+  const call = noopTracer.startSpan("nhs-app create-in-app", {
+    kind: SpanKind.CLIENT,
+    attributes: { "nhs_app.operation": "create-in-app", "nhs_app.correlation_id": "8f7ec136" },
+  });
+  call.isRecording();
+  const attempt = noopTracer.startSpan("POST", { kind: SpanKind.CLIENT }, trace.setSpan(context.active(), call));
+  attempt.isRecording();
+  context.with(trace.setSpan(context.active(), attempt), () => undefined);
+  attempt.setAttribute("http.response.status_code", 201);
+  attempt.end();
+  call.setAttribute("http.response.status_code", 201);
+  call.end();
+};
+const NOOP_TIMES = 200_000;
+const noopSamples: number[] = [];
+for (let r = 0; r <= ROUNDS; r++) {
+  const started = performance.now();
+  for (let i = 0; i < NOOP_TIMES; i++) noopWork();
+  if (r > 0) noopSamples.push(((performance.now() - started) / NOOP_TIMES) * 1e6); // the first is warm-up
+}
+const noopNs = median(noopSamples);
+const clientMs = median(reference);
+console.log(
+  `\nThe no-op tracing work of one call on its own: ${noopNs.toFixed(0)} ns, ${((noopNs / (clientMs * 1e6)) * 100).toFixed(2)}% of a call (${clientMs.toFixed(3)} ms).`,
+);
 
 worker.postMessage("reset");
 const fresh = createNhsAppClient(clientOptions);
