@@ -1,0 +1,62 @@
+// `nhs-app sandbox`: started as a user starts it, on a free port; the
+// settings it prints point `nhs-app send` at it; SIGTERM stops it cleanly.
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { ensureBuilt, isOneErrorLine, runCli, startCli } from "./support/cli.ts";
+
+await ensureBuilt();
+
+/** The `export NAME=value` lines the sandbox prints. */
+function exportsOf(stdout: string): Record<string, string> {
+  return Object.fromEntries([...stdout.matchAll(/^ {2}export (NHS_APP_\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+}
+
+describe("nhs-app sandbox", () => {
+  it("prints settings that the CLI can use as they are, and stops on SIGTERM", async () => {
+    const sandbox = startCli(["sandbox", "--port", "0", "--patient-pages", "2"]);
+    try {
+      const stdout = await sandbox.waitFor("Press Ctrl-C to stop.");
+      const env = exportsOf(stdout);
+      expect(Object.keys(env).sort()).toEqual([
+        "NHS_APP_API_KEY",
+        "NHS_APP_BASE_URL",
+        "NHS_APP_ENVIRONMENT",
+        "NHS_APP_KEY_ID",
+        "NHS_APP_PRIVATE_KEY_FILE",
+        "NHS_APP_TOKEN_URL",
+      ]);
+      expect(env.NHS_APP_BASE_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/nhs-app$/);
+      const sent = await runCli(
+        ["send", "in-app", "--nhs-number", "9434765919", "--ods", "B82041", "--text", "Hi"],
+        env,
+      );
+      expect(sent.code).toBe(0);
+      // --patient-pages reached the sandbox.
+      const report = await runCli(["report", "patients", "--ods", "T00001", "--format", "ndjson"], env);
+      expect(report.stderr.trim().split("\n").at(-1)).toBe("page 2 of 2, 6 rows");
+
+      sandbox.child.kill("SIGTERM");
+      expect(await sandbox.exited).toBe(0);
+      expect(sandbox.output().stderr).toBe("Sandbox stopped (SIGTERM).\n");
+      // Its private key is removed with it.
+      expect(existsSync(env.NHS_APP_PRIVATE_KEY_FILE ?? "")).toBe(false);
+    } finally {
+      sandbox.child.kill("SIGKILL");
+    }
+  });
+
+  it("says in one line, exit 1, when its port is taken", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const run = await runCli(["sandbox", "--port", String(port)]);
+      expect(run.code).toBe(1);
+      expect(isOneErrorLine(run.stderr)).toBe(true);
+      expect(run.stderr).toContain(`Port ${port} on 127.0.0.1 is taken`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
