@@ -16,7 +16,7 @@ function fail(message: string): never {
 }
 
 /** The first line of an error's message: enough to act on, without Node's internals. */
-const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0];
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
 
 const { NHS_APP_API_KEY, NHS_APP_KEY_ID, NHS_APP_ENVIRONMENT = "int" } = process.env;
 // NHS_APP_PRIVATE_KEY_FILE as the CLI names it; NHS_APP_PRIVATE_KEY_PATH, its older name, still works.
