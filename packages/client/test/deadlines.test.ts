@@ -50,20 +50,28 @@ const stallAfterHeaders = (status: number) => (_: IncomingMessage, response: Ser
 const client = (overrides: Parameters<typeof testClient>[0] = {}) =>
   testClient({ environment: { baseUrl, tokenUrl: TOKEN_URL }, ...overrides });
 
+/**
+ * The client with its access token already in hand (one quick report read,
+ * forgotten afterwards): on a busy machine signing a token can outlast a
+ * short deadline, and a call that times out waiting for its token rightly
+ * sends nothing, which is not what the tests below are about.
+ */
+async function withToken(c: ReturnType<typeof client>) {
+  answer = (_, response) => {
+    response.writeHead(200, { "content-type": "application/fhir+json" });
+    response.end('{"resourceType":"Bundle","type":"searchset","link":[],"entry":[]}');
+  };
+  await c.getReceiptReport({ day: "2026-11-23" }, { timeoutMs: 30_000 });
+  requests = [];
+  return c;
+}
+
 describe("deadlines", () => {
   it("times out a POST whose answer stalls after its headers, and does not send it again", async () => {
     msw.use(tokenEndpoint().handler);
-    // The token first, with time to spare: on a busy machine it can take longer than the 300 ms
-    // deadline, and a call that times out waiting for its token has rightly sent nothing.
-    const c = client();
-    answer = (_, response) => {
-      response.writeHead(200, { "content-type": "application/fhir+json" });
-      response.end('{"resourceType":"Bundle","type":"searchset","link":[],"entry":[]}');
-    };
-    await c.getReceiptReport({ day: "2026-11-23" });
-    requests = [];
+    const c = await withToken(client({ timeoutMs: 300 }));
     answer = stallAfterHeaders(201);
-    const error = await c.sendInAppMessage(message, { timeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await c.sendInAppMessage(message).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).mayHaveBeenProcessed).toBe(true);
     expect((error as TimeoutError).message).toContain("No complete answer within 300 ms");
@@ -89,9 +97,10 @@ describe("deadlines", () => {
 
   it("times out the raw client too, whose body is read for the caller within the deadline", async () => {
     msw.use(tokenEndpoint().handler);
+    const c = await withToken(client({ timeoutMs: 300 }));
     answer = stallAfterHeaders(200);
-    const error = await client({ timeoutMs: 300 })
-      .raw.GET("/communication/report/patients", { params: { query: { "ods-organisation-code": "T00001" } } })
+    const error = await c.raw
+      .GET("/communication/report/patients", { params: { query: { "ods-organisation-code": "T00001" } } })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(requests).toHaveLength(1);
