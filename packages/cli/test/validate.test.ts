@@ -117,6 +117,12 @@ describe("nhs-app validate", () => {
     expect(isOneErrorLine(run.stderr)).toBe(true);
   });
 
+  it("gives text that is not JSON to the callbacks' parser when --as names a callback", async () => {
+    const run = await runCli(["validate", await file("not json at all"), "--as", "receipt"]);
+    expect(run).toMatchObject({ code: 1, stdout: "(body): The body is not valid JSON\n" });
+    expect(run.stderr).toBe("nhs-app: not a valid receipt callback (1 issue)\n");
+  });
+
   it("asks for --as when the kind cannot be told, and names a missing file: usage errors", async () => {
     const unknown = await runCli(["validate", await file({ resourceType: "Patient" })]);
     expect(unknown.code).toBe(2);

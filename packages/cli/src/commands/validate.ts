@@ -20,32 +20,39 @@ function resourceTypeOf(value: unknown): string {
   return typeof type === "string" && /^[A-Za-z]{1,64}$/.test(type) ? `resourceType ${type}` : "no known resourceType";
 }
 
-async function validate(file: string, flags: ValidateFlags) {
-  const bytes = await readBytes(file, "the file");
+/** The issues of a body, and the kind it was judged as (none when it is not JSON and no --as was given). */
+function judge(
+  bytes: Buffer,
+  file: string,
+  as: BodyKind | undefined,
+): { kind?: BodyKind; issues: readonly IssueLike[] } {
   const parsed = parseJson(bytes);
-  const kind = flags.as ?? (parsed.ok ? detectKind(parsed.value) : undefined);
-  if (!kind && parsed.ok) {
-    throw usageError(
-      `cannot tell what ${file} is (${resourceTypeOf(parsed.value)}): give --as ${BODY_KINDS.join("|")}`,
-    );
+  const kind = as ?? (parsed.ok ? detectKind(parsed.value) : undefined);
+  if (parsed.ok) {
+    if (!kind) {
+      throw usageError(
+        `cannot tell what ${file} is (${resourceTypeOf(parsed.value)}): give --as ${BODY_KINDS.join("|")}`,
+      );
+    }
+    return { kind, issues: bodyIssues(kind, parsed.value, bytes) };
   }
-  // Callback parsers read the raw bytes themselves (not JSON, not UTF-8 are their verdicts too).
-  const issues: readonly IssueLike[] =
-    kind === undefined || (!parsed.ok && (kind === "in-app" || kind === "push"))
-      ? [{ diagnostics: `The file ${parsed.ok ? "" : parsed.reason}`.trim() }]
-      : bodyIssues(kind, parsed.ok ? parsed.value : undefined, bytes);
+  // The callbacks' parsers read raw bytes themselves: what is not JSON or not UTF-8 gets their own words.
+  if (kind === "receipt" || kind === "reply") return { kind, issues: bodyIssues(kind, undefined, bytes) };
+  return { ...(kind ? { kind } : {}), issues: [{ diagnostics: `The file ${parsed.reason}` }] };
+}
+
+async function validate(file: string, flags: ValidateFlags) {
+  const { kind, issues } = judge(await readBytes(file, "the file"), file, flags.as);
+  const what = kind ? KIND_NAMES[kind] : "JSON body";
   if (flags.json) {
     const result = { kind: kind ?? null, valid: issues.length === 0, issues: issues.map(issueJson) };
     await out(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    await out(
-      issues.length === 0 ? `valid ${KIND_NAMES[kind ?? "in-app"]}\n` : `${issues.map(issueLine).join("\n")}\n`,
-    );
+    await out(issues.length === 0 ? `valid ${what}\n` : `${issues.map(issueLine).join("\n")}\n`);
   }
   if (issues.length === 0) return;
   if (flags.json) throw silentFailure();
-  const count = issues.length === 1 ? "1 issue" : `${issues.length} issues`;
-  throw failure(kind ? `not a valid ${KIND_NAMES[kind]} (${count})` : "not JSON");
+  throw failure(`not a valid ${what} (${issues.length === 1 ? "1 issue" : `${issues.length} issues`})`);
 }
 
 export function registerValidate(program: Command): void {
