@@ -63,54 +63,92 @@ const accepted: CallbackResponse = { status: 202, headers: {}, body: "" };
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
 
 /** JSON in any of its media types (`application/json`, `application/fhir+json`, with parameters or not). */
-const isJsonMediaType = (contentType: string) => /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
+const isJsonMediaType = (contentType: string) =>
+  contentType === "application/json" ||
+  contentType === "application/fhir+json" ||
+  /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(contentType.trim());
 
 class CallbackTimeout extends Error {}
 
 /** The longest delay a Node timer can hold; a longer timeout means none. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+const isTimeout = (ms: unknown): ms is number => typeof ms === "number" && ms > 0;
+const badTimeout = () =>
+  new RangeError("callbackTimeoutMs must be a positive number of milliseconds (or Infinity for no limit)");
+
 /** The callback timeout to use: a positive number of milliseconds, or Infinity for none. */
 function callbackTimeout(options: CallbackHandlerOptions): number {
   const ms = options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
-  if (typeof ms !== "number" || Number.isNaN(ms) || ms <= 0) {
-    throw new RangeError("callbackTimeoutMs must be a positive number of milliseconds (or Infinity for no limit)");
-  }
+  if (!isTimeout(ms)) throw badTimeout();
   return ms;
 }
 
-/**
- * The supplier's callback, settled or given up on after `ms`. Any thenable is
- * awaited (a Bluebird promise, a lazy query builder), not only native
- * promises; a callback that returns at once costs no timer.
- */
-async function withinTime(work: () => unknown, ms: number): Promise<void> {
-  const pending = work();
-  if (typeof (pending as PromiseLike<unknown> | undefined)?.then !== "function") return;
-  if (ms > MAX_TIMER_MS) {
-    await pending;
-    return;
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CallbackTimeout()), ms);
-  });
-  try {
-    await Promise.race([Promise.resolve(pending), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** What a handler works out once, when it is made, rather than on every request. */
+interface Settings {
+  parse: { maxBodyBytes: number };
+  /** Checked when the handler is made; handleCallback checks it when it is about to be used. */
+  timeoutMs: unknown;
 }
 
+const settingsOf = (options: CallbackHandlerOptions, timeoutMs: unknown): Settings => ({
+  parse: { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES },
+  timeoutMs,
+});
+
 /**
- * The whole exchange for one request, whatever the framework. Never throws.
- * `contentType` is the request's Content-Type header, where there is one.
+ * The supplier's pending work, settled or given up on after `ms`. Any
+ * thenable is awaited (a Bluebird promise, a lazy query builder), not only
+ * native promises.
  */
-export async function handleCallback(
-  request: { method: string; path: string; body: RawBody; contentType?: string | undefined },
+function withinTime(pending: PromiseLike<unknown>, ms: number): Promise<unknown> {
+  if (ms > MAX_TIMER_MS) return Promise.resolve(pending);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CallbackTimeout()), ms);
+    Promise.resolve(pending).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The answer when the supplier's code failed or took too long: 500 tells the NHS App to deliver it again. The error stays here. */
+function failed(route: "receipt" | "reply", error: unknown, options: CallbackHandlerOptions): CallbackResponse {
+  if (error instanceof CallbackTimeout) {
+    options.logger?.error?.(`the ${route} callback did not finish in time`, {});
+    return outcome(500, [issue("timeout", `The ${route} was not processed in time; please send it again`)]);
+  }
+  options.logger?.error?.(`the ${route} callback failed`, { error: error instanceof Error ? error.name : "unknown" });
+  return outcome(500, [issue("exception", `The ${route} could not be processed; please send it again`)]);
+}
+
+/** The request's path without its query and trailing slashes, without a regular expression on every request. */
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  let end = query === -1 ? url.length : query;
+  while (end > 0 && url.charCodeAt(end - 1) === 47 /* "/" */) end--;
+  return end === url.length ? url : url.slice(0, end);
+}
+
+type CallbackRequest = { method: string; path: string; body: RawBody; contentType?: string | undefined };
+
+/**
+ * The whole exchange for one request whose body has been read. Synchronous
+ * when the supplier's callback is (most are quick to hand work off), so the
+ * answer then costs no promise; a promise otherwise. Never throws or rejects.
+ */
+function respond(
+  request: CallbackRequest,
   options: CallbackHandlerOptions,
-): Promise<CallbackResponse> {
-  const path = request.path.split("?")[0]?.replace(/\/+$/, "") ?? "";
+  settings: Settings,
+): CallbackResponse | Promise<CallbackResponse> {
+  const path = pathOf(request.path);
   const route =
     path.endsWith(RECEIPT_PATH) && options.onReceipt
       ? "receipt"
@@ -118,39 +156,48 @@ export async function handleCallback(
         ? "reply"
         : undefined;
   if (!route) return outcome(404, [issue("not-found", `No callback is served at ${path.slice(0, 200) || "/"}`)]);
-  if (request.method.toUpperCase() !== "POST") {
+  if (request.method !== "POST" && request.method.toUpperCase() !== "POST") {
     return outcome(405, [issue("not-supported", "Callbacks are delivered with POST")], { allow: "POST" });
   }
   if (request.contentType && !isJsonMediaType(request.contentType)) {
     return outcome(415, [issue("not-supported", "Callbacks are JSON: send Content-Type application/json")]);
   }
-  const parseOptions = { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES };
   const parsed =
-    route === "receipt" ? parseReceipt(request.body, parseOptions) : parseReply(request.body, parseOptions);
+    route === "receipt" ? parseReceipt(request.body, settings.parse) : parseReply(request.body, settings.parse);
   if (!parsed.ok) {
     options.logger?.warn?.(`refused a ${route} callback`, {
       issues: parsed.issues.map((i) => i.diagnostics).join("; "),
     });
     return outcome(400, parsed.issues);
   }
+  const ms = settings.timeoutMs;
+  let pending: PromiseLike<unknown>;
   try {
-    await withinTime(
-      () =>
-        "receipt" in parsed
-          ? options.onReceipt?.(parsed.receipt, { raw: parsed.raw, path })
-          : options.onReply?.(parsed.reply, { raw: parsed.raw, path }),
-      callbackTimeout(options),
-    );
-    return accepted;
+    if (!isTimeout(ms)) throw badTimeout(); // only handleCallback gets here with a bad one: a 500, as before
+    const result: unknown =
+      "receipt" in parsed
+        ? options.onReceipt?.(parsed.receipt, { raw: parsed.raw, path })
+        : options.onReply?.(parsed.reply, { raw: parsed.raw, path });
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then !== "function") return accepted;
+    pending = result as PromiseLike<unknown>;
   } catch (error) {
-    // The supplier's code failed or took too long: 500 tells the NHS App to deliver it again. The error stays here.
-    if (error instanceof CallbackTimeout) {
-      options.logger?.error?.(`the ${route} callback did not finish in time`, {});
-      return outcome(500, [issue("timeout", `The ${route} was not processed in time; please send it again`)]);
-    }
-    options.logger?.error?.(`the ${route} callback failed`, { error: error instanceof Error ? error.name : "unknown" });
-    return outcome(500, [issue("exception", `The ${route} could not be processed; please send it again`)]);
+    return failed(route, error, options);
   }
+  return withinTime(pending, ms).then(
+    () => accepted,
+    (error: unknown) => failed(route, error, options),
+  );
+}
+
+/**
+ * The whole exchange for one request, whatever the framework. Never throws.
+ * `contentType` is the request's Content-Type header, where there is one.
+ */
+export async function handleCallback(
+  request: CallbackRequest,
+  options: CallbackHandlerOptions,
+): Promise<CallbackResponse> {
+  return respond(request, options, settingsOf(options, options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS));
 }
 
 type Read = { body: Buffer; tooLarge: boolean };
@@ -167,36 +214,13 @@ async function readLimited(chunks: AsyncIterable<Uint8Array>, limit: number): Pr
   return { body: Buffer.concat(parts), tooLarge: false };
 }
 
-/** The same for a Node request, with events (quicker than async iteration on this hot path). */
-function readNodeLimited(request: IncomingMessage, limit: number): Promise<Read> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        request.off("data", onData);
-        request.pause();
-        resolve({ body: Buffer.alloc(0), tooLarge: true });
-        return;
-      }
-      parts.push(chunk);
-    };
-    request.on("data", onData);
-    request.once("end", () =>
-      resolve({ body: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), tooLarge: false }),
-    );
-    request.once("error", reject);
-  });
-}
-
 const tooLarge = (limit: number) =>
   outcome(400, [issue("too-long", `The body is larger than the ${limit} bytes accepted`)]);
 
 /** A handler for the Fetch API: `(request: Request) => Promise<Response>`. */
 export function createFetchHandler(options: CallbackHandlerOptions) {
-  callbackTimeout(options); // a bad option fails here, at start-up, not on the first callback
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const settings = settingsOf(options, callbackTimeout(options)); // a bad option fails here, not on the first callback
+  const limit = settings.parse.maxBodyBytes;
   return async (request: Request): Promise<Response> => {
     let answer: CallbackResponse;
     try {
@@ -205,7 +229,7 @@ export function createFetchHandler(options: CallbackHandlerOptions) {
         : { body: Buffer.alloc(0), tooLarge: false };
       answer = read.tooLarge
         ? tooLarge(limit)
-        : await handleCallback(
+        : await respond(
             {
               method: request.method,
               path: new URL(request.url).pathname,
@@ -213,12 +237,52 @@ export function createFetchHandler(options: CallbackHandlerOptions) {
               contentType: request.headers.get("content-type") ?? undefined,
             },
             options,
+            settings,
           );
     } catch {
       answer = outcome(400, [issue("structure", "The body could not be read")]);
     }
     return new Response(answer.status === 202 ? null : answer.body, { status: answer.status, headers: answer.headers });
   };
+}
+
+/** Writes the answer, once; `close` asks the client to hang up after it. */
+function send(response: ServerResponse, answer: CallbackResponse, close = false): void {
+  if (response.headersSent) return;
+  if (answer === accepted && !close) {
+    // The answer to almost every callback: Node adds Content-Length: 0 itself, with no headers to check.
+    response.statusCode = 202;
+    response.end();
+    return;
+  }
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    "content-length": Buffer.byteLength(answer.body),
+    ...(close ? { connection: "close" } : {}),
+  });
+  response.end(answer.body);
+}
+
+const unreadableBody = () => outcome(400, [issue("structure", "The body could not be read")]);
+
+/**
+ * Sends what respond() gives, now or when it settles. respond() only throws
+ * if the supplier's logger does; that must not take the server down either.
+ */
+function answerWith(response: ServerResponse, work: () => CallbackResponse | Promise<CallbackResponse>): void {
+  let answer: CallbackResponse | Promise<CallbackResponse>;
+  try {
+    answer = work();
+  } catch {
+    send(response, unreadableBody(), true);
+    return;
+  }
+  if (answer instanceof Promise) {
+    answer.then(
+      (settled) => send(response, settled),
+      () => send(response, unreadableBody(), true),
+    );
+  } else send(response, answer);
 }
 
 /**
@@ -228,20 +292,11 @@ export function createFetchHandler(options: CallbackHandlerOptions) {
  * `request.body` instead of finding the stream already drained.
  */
 export function createNodeHandler(options: CallbackHandlerOptions) {
-  callbackTimeout(options); // a bad option fails here, at start-up, not on the first callback
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const settings = settingsOf(options, callbackTimeout(options)); // a bad option fails here, not on the first callback
+  const limit = settings.parse.maxBodyBytes;
   return (request: IncomingMessage & { body?: unknown }, response: ServerResponse): void => {
-    const send = (answer: CallbackResponse, close = false) => {
-      if (response.headersSent) return;
-      response.writeHead(answer.status, {
-        ...answer.headers,
-        "content-length": Buffer.byteLength(answer.body),
-        ...(close ? { connection: "close" } : {}),
-      });
-      response.end(answer.body);
-    };
     const answer = (body: RawBody) =>
-      handleCallback(
+      respond(
         {
           method: request.method ?? "GET",
           path: request.url ?? "/",
@@ -249,34 +304,48 @@ export function createNodeHandler(options: CallbackHandlerOptions) {
           contentType: request.headers["content-type"],
         },
         options,
+        settings,
       );
-    const unreadable = () => send(outcome(400, [issue("structure", "The body could not be read")]), true);
     if (request.readableEnded || request.destroyed) {
       // Something read the stream first. Take what a body parser left, if anything; never wait for an end already gone.
       const parsedBefore = request.body;
       if (parsedBefore === undefined || parsedBefore === null) {
         send(
+          response,
           outcome(400, [
             issue("structure", "The body was read before this handler ran (mount it before body parsers)"),
           ]),
         );
         return;
       }
-      answer(parsedBefore as RawBody).then(send, unreadable);
+      answerWith(response, () => answer(parsedBefore as RawBody));
       return;
     }
-    request.on("error", unreadable);
-    readNodeLimited(request, limit)
-      .then(async (read) => {
-        if (read.tooLarge) {
-          // Answer without reading the rest, and close: the sender has too much to say.
-          send(tooLarge(limit), true);
-          request.destroy();
-          return;
-        }
-        send(await answer(read.body));
-      })
-      .catch(unreadable);
+    // Read with events rather than a promise or async iteration: this is the hot path. One chunk
+    // (the usual receipt) is taken as it is, without copying it into a new Buffer.
+    let first: Buffer | undefined;
+    let rest: Buffer[] | undefined;
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        // Answer without reading the rest, and close: the sender has too much to say.
+        request.off("data", onData);
+        request.off("end", onEnd);
+        request.pause();
+        send(response, tooLarge(limit), true);
+        request.destroy();
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else if (rest === undefined) rest = [first, chunk];
+      else rest.push(chunk);
+    };
+    const onEnd = () =>
+      answerWith(response, () => answer(rest ? Buffer.concat(rest, size) : (first ?? Buffer.alloc(0))));
+    request.on("data", onData);
+    request.on("end", onEnd);
+    request.on("error", () => send(response, unreadableBody(), true));
   };
 }
 

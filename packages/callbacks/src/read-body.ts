@@ -26,11 +26,11 @@ export function readJson(
     } catch {
       return refused(issue("structure", "The body is not valid UTF-8"));
     }
-    if (text.trim() === "") return refused(issue("structure", "The body is empty"));
     try {
       return { ok: true, value: JSON.parse(text) as unknown };
     } catch {
-      return refused(issue("structure", "The body is not valid JSON"));
+      // Only a body that failed to parse is looked at again, to say whether it was empty.
+      return refused(issue("structure", text.trim() === "" ? "The body is empty" : "The body is not valid JSON"));
     }
   }
   if (body === null || typeof body !== "object") return refused(issue("structure", "The body must be a JSON object"));
@@ -70,10 +70,12 @@ export function readResource(
 /**
  * Runs a parser so that it cannot throw: hostile input that trips something
  * unforeseen (a stack overflow on absurd nesting, say) is refused, not raised.
+ * The parser's arguments are passed through rather than closed over, so a
+ * request costs no closure.
  */
-export function neverThrowing<T>(parse: () => T | Refused): T | Refused {
+export function neverThrowing<A extends unknown[], T>(parse: (...args: A) => T | Refused, ...args: A): T | Refused {
   try {
-    return parse();
+    return parse(...args);
   } catch {
     return refused(issue("structure", "The body could not be read as a resource"));
   }

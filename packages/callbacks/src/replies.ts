@@ -43,7 +43,7 @@ function answerOf(raw: unknown): Answer | undefined {
 
 /** Parses a real-time reply: raw text, a Buffer, or an already parsed object. Never throws. */
 export function parseReply(body: RawBody, options: ParseOptions = {}): ReplyResult {
-  return neverThrowing(() => readReply(body, options));
+  return neverThrowing(readReply, body, options);
 }
 
 function readReply(body: RawBody, options: ParseOptions): ReplyResult {

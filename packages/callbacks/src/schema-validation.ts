@@ -7,17 +7,19 @@ import { type CallbackIssue, issue } from "./issues.js";
 
 export type CallbackOperation = Extract<OperationId, "create-realtime-receipt" | "create-realtime-replies">;
 
-/** A problem the caller accepts on purpose (an unknown future receipt code, say). */
-export type Tolerated = (problem: ContractIssue) => boolean;
+/** A problem the caller accepts on purpose (an unknown future receipt code, say), given the body it is in. */
+export type Tolerated = (problem: ContractIssue, body: Record<string, unknown>) => boolean;
 
 /** Every problem with a callback body, less those tolerated, as callback issues. */
 export function contractIssues(
   operation: CallbackOperation,
-  body: unknown,
-  tolerate: Tolerated = () => false,
+  body: Record<string, unknown>,
+  tolerate?: Tolerated,
 ): CallbackIssue[] {
-  return requestBodyIssues(operation, body)
-    .filter((problem) => !tolerate(problem))
+  const problems = requestBodyIssues(operation, body);
+  if (problems.length === 0) return []; // a valid body, the usual case, is done here
+  return problems
+    .filter((problem) => !tolerate?.(problem, body))
     .map((problem) => {
       const where = problem.expression?.[0];
       return issue(

@@ -7,7 +7,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createCallbackHandler, type Receipt, type Reply } from "../src/index.js";
+import { createCallbackHandler, createNodeHandler, handleCallback, type Receipt, type Reply } from "../src/index.js";
 import { callbackExamples } from "./examples.js";
 
 const receipts = callbackExamples("realtime-receipts");
@@ -118,6 +118,16 @@ describe("the Fetch handler", () => {
     expect((await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)))).status).toBe(202);
   });
 
+  it("answers 500 from handleCallback when its callback timeout is not a positive number, without calling the code", async () => {
+    const got: Receipt[] = [];
+    const answer = await handleCallback(
+      { method: "POST", path: "/FHIR/R4/Task", body: JSON.stringify(receipts.read), contentType: "application/json" },
+      { onReceipt: (receipt) => void got.push(receipt), callbackTimeoutMs: 0 },
+    );
+    expect(answer.status).toBe(500);
+    expect(got).toEqual([]);
+  });
+
   it("answers 404 on other paths and 405 on other methods", async () => {
     const { handler } = setup();
     const notFound = await handler.fetch(post("/FHIR/R4/Patient", "{}"));
@@ -218,6 +228,83 @@ describe("the Node handler", () => {
       body: JSON.stringify(receipts.read),
     });
     expect(json.status).toBe(202);
+  });
+
+  it("reads a body that arrives in several chunks, and answers 202 with an empty body", async () => {
+    const { handler, got } = setup();
+    const url = await listen(handler.node);
+    const text = JSON.stringify(receipts.read);
+    const thirds = [text.slice(0, 100), text.slice(100, 200), text.slice(200)];
+    const answer = await new Promise<{ status: number; length: string | undefined; body: string }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          `${url}/FHIR/R4/Task`,
+          {
+            method: "POST",
+            headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) },
+          },
+          (res) => {
+            let body = "";
+            res.on("data", (chunk: Buffer) => {
+              body += chunk.toString();
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, length: res.headers["content-length"], body }));
+          },
+        );
+        req.on("error", reject);
+        // Pauses between the writes, so that the server reads three chunks rather than one.
+        void (async () => {
+          for (const third of thirds) {
+            req.write(third);
+            await new Promise((wait) => setTimeout(wait, 20));
+          }
+          req.end();
+        })();
+      },
+    );
+    expect(answer).toEqual({ status: 202, length: "0", body: "" });
+    expect(got.receipts.map((r) => r.kind)).toEqual(["Read"]);
+  });
+
+  it("answers 500 when the supplier's code throws at once rather than rejecting", async () => {
+    const url = await listen(
+      createNodeHandler({
+        onReceipt: () => {
+          throw new Error("not connected");
+        },
+      }),
+    );
+    const answer = await fetch(`${url}/FHIR/R4/Task`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(receipts.read),
+    });
+    expect(answer.status).toBe(500);
+    expect(await issueCodes(answer)).toEqual(["exception"]);
+  });
+
+  it("answers 400, and keeps serving, when the supplier's own logger throws", async () => {
+    const got: Receipt[] = [];
+    const url = await listen(
+      createNodeHandler({
+        onReceipt: (receipt) => void got.push(receipt),
+        logger: {
+          warn() {
+            throw new Error("log sink down");
+          },
+        },
+      }),
+    );
+    const post = (body: string) =>
+      fetch(`${url}/FHIR/R4/Task`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(5_000),
+      });
+    expect((await post(JSON.stringify(replies["keyword-completed"]))).status).toBe(400);
+    expect((await post(JSON.stringify(receipts.read))).status).toBe(202);
+    expect(got).toHaveLength(1);
   });
 
   it("takes the body a parser left on request.body (express.json, express.raw) instead of an empty stream", async () => {

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCallbackHandler, handleCallback, parseReceipt, parseReply } from "../src/index.js";
+import { isoInstant } from "../src/receipts.js";
 import { callbackExamples } from "./examples.js";
 
 const handlerOptions = { onReceipt: () => undefined, onReply: () => undefined };
@@ -156,5 +157,16 @@ describe("robustness", () => {
         { numRuns: 200 },
       );
     });
+  });
+});
+
+describe("instants", () => {
+  it("are written exactly as toISOString writes them, for any valid time and most of all four-digit years", () => {
+    const same = (date: Date) => {
+      expect(isoInstant(date)).toBe(date.toISOString());
+    };
+    fc.assert(fc.property(fc.date({ noInvalidDate: true }), same), { numRuns: 2_000 });
+    const fourDigitYears = { min: new Date("1000-01-01T00:00:00.000Z"), max: new Date("9999-12-31T23:59:59.999Z") };
+    fc.assert(fc.property(fc.date({ ...fourDigitYears, noInvalidDate: true }), same), { numRuns: 10_000 });
   });
 });
