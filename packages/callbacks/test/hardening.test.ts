@@ -104,11 +104,13 @@ describe("the hardened callback server", () => {
     };
   }
 
-  /** Asserts the socket is still open at half the timeout and closed by the timeout plus the margin. */
+  /**
+   * Asserts the socket was still open at half the timeout (the server waited)
+   * and closed by the timeout plus the margin. Both are read from when the
+   * close was seen, so a late timer in this test cannot fail a server on time.
+   */
   async function expectDroppedOnTime(watched: ReturnType<typeof watch>, timeoutMs: number) {
-    await sleep(timeoutMs / 2);
-    expect(watched.isOpen()).toBe(true);
-    const closedAfter = await watched.closedWithin(timeoutMs + MARGIN_MS - timeoutMs / 2);
+    const closedAfter = await watched.closedWithin(timeoutMs + MARGIN_MS);
     expect(closedAfter).toBeGreaterThanOrEqual(timeoutMs / 2);
     expect(closedAfter).toBeLessThanOrEqual(timeoutMs + MARGIN_MS);
   }
