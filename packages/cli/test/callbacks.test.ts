@@ -113,7 +113,7 @@ describe("nhs-app callbacks check", () => {
     expect(run.code).toBe(0);
     const summary = /^(\d+) cases: (\d+) passed, 0 failed$/m.exec(run.stdout);
     expect(summary?.[1]).toBe(summary?.[2]);
-    expect(run.stdout).toMatch(/^receipt example \S+ +202 +202 +pass$/m);
+    expect(run.stdout).toMatch(/^example receipt-delivered +202 +202 +pass$/m);
     expect(run.stdout).toMatch(/^reply without basedOn +4xx OperationOutcome +400 OperationOutcome \(\w+\) +pass$/m);
     expect(run.stdout).toMatch(/^no client certificate +TLS refused, or 401 +TLS refused \(\S+\) +pass$/m);
     expect(run.stdout).not.toContain("FAIL");
@@ -162,7 +162,7 @@ describe("nhs-app callbacks check", () => {
       expect(run.code).toBe(1);
       const failed = result.cases.filter((row) => !row.pass);
       expect(failed.length).toBeGreaterThan(0);
-      expect(failed.every((row) => /^receipt example /.test(row.case) && row.answered === "500")).toBe(true);
+      expect(failed.every((row) => /^example receipt-/.test(row.case) && row.answered === "500")).toBe(true);
     } finally {
       await refusing.close();
     }

@@ -4,7 +4,7 @@
 // connect without an acceptable client certificate; then prints, case by
 // case, what the endpoint answered against what the contract requires.
 import type { Command } from "commander";
-import { callbackCases, validReceipt } from "../lib/callback-cases.js";
+import { callbackCases } from "../lib/callback-cases.js";
 import { EXPECTED_WORDS, type Expected, judge, type Verdict } from "../lib/callback-verdict.js";
 import { failure, usageError } from "../lib/errors.js";
 import { readBytes } from "../lib/files.js";
@@ -49,8 +49,9 @@ async function check(urlText: string, flags: CheckFlags) {
     key: await readBytes(flags.key, "the client key file"),
     ca: await readBytes(flags.ca, "the CA file"),
   };
+  const { cases, validReceipt } = await callbackCases();
   const results: Result[] = [];
-  for (const [index, httpCase] of callbackCases().entries()) {
+  for (const [index, httpCase] of cases.entries()) {
     const outcome = await post(join(base, httpCase.path), httpCase, tls, flags.timeout);
     // An endpoint that cannot be reached, or whose certificate is not trusted, makes every case moot.
     if (index === 0 && outcome.kind === "unusable") {
@@ -58,9 +59,8 @@ async function check(urlText: string, flags: CheckFlags) {
     }
     results.push({ title: httpCase.title, expected: httpCase.expect, ...judge(httpCase.expect, outcome) });
   }
-  const receipt = validReceipt();
-  const message = { contentType: "application/json", body: receipt.body };
-  const url = join(base, receipt.path);
+  const message = { contentType: "application/json", body: validReceipt.body };
+  const url = join(base, validReceipt.path);
   const noCertificate = await post(url, message, { ca: tls.ca }, flags.timeout);
   results.push({ title: "no client certificate", expected: "tls-refused", ...judge("tls-refused", noCertificate) });
   const stranger = await createStrayClientCertificate();

@@ -1,11 +1,17 @@
 // What `nhs-app callbacks check` sends, and what the contract says must come
-// back: every receipt and reply example of the callback specs (202), and
-// broken copies of them that an endpoint must refuse with a 4xx and an
-// OperationOutcome: a required field missing, the wrong resourceType, JSON
-// cut short, the wrong Content-Type, a receipt sent where replies go. A
-// "missing field" case is kept only when the contract itself refuses it.
+// back: every receipt and reply example of the callback specs (202, from
+// @nhs-app-api/testing, which reads them from the bundled specs), and broken
+// copies that an endpoint must refuse with a 4xx and an OperationOutcome: a
+// field left out, the wrong resourceType, JSON cut short, an empty body, the
+// wrong Content-Type, a receipt sent where replies go. A copy without a
+// field is kept only when the contract itself refuses it.
 import { operations, requestBodyIssues } from "@nhs-app-api/contract";
-import { type CallbackOperation, callbackExamples, requiredFields } from "./callback-spec.js";
+
+type CallbackOperation = "create-realtime-receipt" | "create-realtime-replies";
+interface CallbackExample {
+  name: string;
+  body: object;
+}
 
 export type Expectation = "accepted" | "refused";
 
@@ -27,15 +33,17 @@ function without(body: Record<string, unknown>, field: string): Record<string, u
   return rest;
 }
 
-function casesOf(operation: CallbackOperation): { cases: HttpCase[]; first: Record<string, unknown> } {
+function casesOf(
+  operation: CallbackOperation,
+  examples: readonly CallbackExample[],
+): { cases: HttpCase[]; first: Record<string, unknown> } {
   const path = operations[operation].path;
   const noun = NOUN[operation];
-  const examples = callbackExamples(operation);
-  const first = examples[0]?.body;
+  const first = examples[0]?.body as Record<string, unknown> | undefined;
   if (!first) throw new Error(`the ${operations[operation].document} spec has no examples`);
   const json = "application/json";
   const cases: HttpCase[] = examples.map(({ name, body }) => ({
-    title: `${noun} example ${name}`,
+    title: `example ${name}`,
     path,
     contentType: json,
     body: JSON.stringify(body),
@@ -48,9 +56,9 @@ function casesOf(operation: CallbackOperation): { cases: HttpCase[]; first: Reco
     body,
     expect: "refused",
   });
-  for (const field of requiredFields(operation)) {
+  for (const field of Object.keys(first)) {
     const broken = without(first, field);
-    if (field in first && requestBodyIssues(operation, broken).length > 0) {
+    if (requestBodyIssues(operation, broken).length > 0) {
       cases.push(refused(`without ${field}`, JSON.stringify(broken)));
     }
   }
@@ -64,26 +72,31 @@ function casesOf(operation: CallbackOperation): { cases: HttpCase[]; first: Reco
   return { cases, first };
 }
 
-/** Every HTTP case, receipts first. */
-export function callbackCases(): HttpCase[] {
-  const receipts = casesOf("create-realtime-receipt");
-  const replies = casesOf("create-realtime-replies");
-  return [
-    ...receipts.cases,
-    ...replies.cases,
-    {
-      title: "a receipt sent to the replies path",
-      path: operations["create-realtime-replies"].path,
-      contentType: "application/json",
-      body: JSON.stringify(receipts.first),
-      expect: "refused",
-    },
-  ];
+/** The spec's examples, loaded only when a check runs. */
+async function examples() {
+  const { receiptExamples, replyExamples } = await import("@nhs-app-api/testing");
+  return { receipts: receiptExamples(), replies: replyExamples() };
 }
 
-/** A valid receipt, for the TLS cases: an endpoint that lets the connection through would accept it. */
-export function validReceipt(): { path: string; body: string } {
-  const [example] = callbackExamples("create-realtime-receipt");
-  if (!example) throw new Error("the realtime-receipts spec has no examples");
-  return { path: operations["create-realtime-receipt"].path, body: JSON.stringify(example.body) };
+/** Every HTTP case, receipts first, and a valid receipt for the TLS cases. */
+export async function callbackCases(): Promise<{ cases: HttpCase[]; validReceipt: { path: string; body: string } }> {
+  const spec = await examples();
+  const receipts = casesOf("create-realtime-receipt", spec.receipts);
+  const replies = casesOf("create-realtime-replies", spec.replies);
+  const receiptPath = operations["create-realtime-receipt"].path;
+  return {
+    cases: [
+      ...receipts.cases,
+      ...replies.cases,
+      {
+        title: "a receipt sent to the replies path",
+        path: operations["create-realtime-replies"].path,
+        contentType: "application/json",
+        body: JSON.stringify(receipts.first),
+        expect: "refused",
+      },
+    ],
+    // An endpoint that lets a connection through would accept this one.
+    validReceipt: { path: receiptPath, body: JSON.stringify(receipts.first) },
+  };
 }
