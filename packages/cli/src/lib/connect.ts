@@ -53,7 +53,7 @@ export async function connect(flags: ConnectionFlags): Promise<NhsAppClient> {
   };
   const apiKey = flags.apiKey ?? target.defaults?.apiKey;
   const keyId = flags.keyId ?? target.defaults?.keyId;
-  // NHS_APP_PRIVATE_KEY_PATH is the name the demo and the smoke test use.
+  // NHS_APP_PRIVATE_KEY_PATH is the older name (the demo and contracts:smoke used it); it still works.
   const keyFile = flags.privateKeyFile ?? process.env.NHS_APP_PRIVATE_KEY_PATH;
   const missing = [
     apiKey ? undefined : "the API key (NHS_APP_API_KEY or --api-key)",
