@@ -24,6 +24,14 @@ export interface CallbackContext<Raw> {
   path: string;
 }
 
+/** The structured fields first, then the message, as pino takes them. */
+export type CallbackLogMethod = (fields: Record<string, unknown>, message: string) => void;
+
+export interface CallbackLogger {
+  warn?: CallbackLogMethod;
+  error?: CallbackLogMethod;
+}
+
 export interface CallbackHandlerOptions {
   /** Called for each valid receipt; answer 202 once it resolves. */
   onReceipt?: (receipt: Receipt, context: CallbackContext<RealtimeReceipt>) => void | PromiseLike<void>;
@@ -37,11 +45,12 @@ export interface CallbackHandlerOptions {
    * running; make it idempotent, since the same receipt may then come twice.
    */
   callbackTimeoutMs?: number;
-  /** Told about refused bodies and failing callbacks; never given the body. */
-  logger?: {
-    warn?(message: string, fields?: Record<string, unknown>): void;
-    error?(message: string, fields?: Record<string, unknown>): void;
-  };
+  /**
+   * Told about refused bodies and failing callbacks; never given the body.
+   * Shaped like pino's and the client's: `logger.warn(fields, message)`, so
+   * a pino logger can be passed as it is.
+   */
+  logger?: CallbackLogger;
 }
 
 export interface CallbackResponse {
@@ -121,10 +130,13 @@ function withinTime(pending: PromiseLike<unknown>, ms: number): Promise<unknown>
 /** The answer when the supplier's code failed or took too long: 500 tells the NHS App to deliver it again. The error stays here. */
 function failed(route: "receipt" | "reply", error: unknown, options: CallbackHandlerOptions): CallbackResponse {
   if (error instanceof CallbackTimeout) {
-    options.logger?.error?.(`the ${route} callback did not finish in time`, {});
+    options.logger?.error?.({ route }, `the ${route} callback did not finish in time`);
     return outcome(500, [issue("timeout", `The ${route} was not processed in time; please send it again`)]);
   }
-  options.logger?.error?.(`the ${route} callback failed`, { error: error instanceof Error ? error.name : "unknown" });
+  options.logger?.error?.(
+    { route, error: error instanceof Error ? error.name : "unknown" },
+    `the ${route} callback failed`,
+  );
   return outcome(500, [issue("exception", `The ${route} could not be processed; please send it again`)]);
 }
 
@@ -165,9 +177,10 @@ function respond(
   const parsed =
     route === "receipt" ? parseReceipt(request.body, settings.parse) : parseReply(request.body, settings.parse);
   if (!parsed.ok) {
-    options.logger?.warn?.(`refused a ${route} callback`, {
-      issues: parsed.issues.map((i) => i.diagnostics).join("; "),
-    });
+    options.logger?.warn?.(
+      { route, issues: parsed.issues.map((i) => i.diagnostics).join("; ") },
+      `refused a ${route} callback`,
+    );
     return outcome(400, parsed.issues);
   }
   const ms = settings.timeoutMs;

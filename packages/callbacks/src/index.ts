@@ -10,6 +10,8 @@ export {
 export {
   type CallbackContext,
   type CallbackHandlerOptions,
+  type CallbackLogger,
+  type CallbackLogMethod,
   type CallbackResponse,
   createCallbackHandler,
   createFetchHandler,

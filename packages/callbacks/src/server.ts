@@ -122,9 +122,10 @@ function isAllowed(
   try {
     return allowed(certificate) === true;
   } catch (error) {
-    logger?.error?.("allowedClients threw; the client is refused", {
-      error: error instanceof Error ? error.name : "unknown",
-    });
+    logger?.error?.(
+      { error: error instanceof Error ? error.name : "unknown" },
+      "allowedClients threw; the client is refused",
+    );
     return false;
   }
 }
