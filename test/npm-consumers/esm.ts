@@ -1,6 +1,7 @@
 // An ES module project of another team, written against the packed tarballs
 // as npm installs them (no workspace, no msw, no Prism). Compiled under
 // strict TypeScript and run by `pnpm test` (scripts/check-packages.ts).
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,6 +11,15 @@ import { limits, requestBodyIssues } from "@nhs-app-api/contract";
 import { receiptExamples, startSandbox, testNhsNumber } from "@nhs-app-api/testing";
 import type { InAppCommunicationRequest } from "@nhs-app-api/types";
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
+
+/** The installed `nhs-app` bin, as a team's script runs it. */
+function nhsApp(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile("node_modules/.bin/nhs-app", args, { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`nhs-app ${args.join(" ")}: ${stderr.trim()}`)) : resolve(stdout),
+    ),
+  );
+}
 
 function check(condition: boolean, what: string): asserts condition {
   if (!condition) throw new Error(`esm consumer: ${what}`);
@@ -71,7 +81,29 @@ try {
     server.close();
   }
   check(received.length === receiptExamples().length, "not every receipt reached onReceipt");
-  console.log(`esm consumer ok: sent 2, read ${receipts} receipts, handled ${received.length} callbacks`);
+
+  const cliEnv = {
+    NHS_APP_BASE_URL: sandbox.baseUrl,
+    NHS_APP_TOKEN_URL: sandbox.tokenUrl,
+    NHS_APP_API_KEY: sandbox.apiKey,
+    NHS_APP_KEY_ID: sandbox.keyId,
+    NHS_APP_PRIVATE_KEY_FILE: sandbox.privateKeyPath,
+  };
+  const rows = (await nhsApp(["report", "patients", "--ods", "T00001", "--format", "ndjson", "--quiet"], cliEnv))
+    .trim()
+    .split("\n");
+  check(rows.length > 1 && rows.every((row) => JSON.parse(row) !== null), "the CLI read no patient report");
+  const sentByCli = await nhsApp(
+    ["send", "in-app", "--nhs-number", testNhsNumber(4), "--ods", "B82041", "--text", "Hello", "--json"],
+    cliEnv,
+  );
+  check(
+    typeof (JSON.parse(sentByCli) as { communicationId?: unknown }).communicationId === "string",
+    "the CLI sent nothing",
+  );
+  console.log(
+    `esm consumer ok: sent 2, read ${receipts} receipts, handled ${received.length} callbacks; the CLI read ${rows.length} patients and sent 1`,
+  );
 } finally {
   await sandbox.stop();
 }
