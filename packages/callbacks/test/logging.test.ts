@@ -33,8 +33,8 @@ describe("the callback handler's logger", () => {
     expect(lines[0]).toMatchObject({ level: 40, route: "receipt", msg: "refused a receipt callback" });
     expect(typeof lines[0]?.issues).toBe("string");
     // No value of the body (identifiers, instants, references) reaches the log.
-    const values = JSON.stringify(read).match(/"[^"]{8,}"/g) ?? [];
-    const keys = JSON.stringify(read).match(/"[^"]{8,}":/g) ?? [];
+    const values: string[] = JSON.stringify(read).match(/"[^"]{8,}"/g) ?? [];
+    const keys: string[] = JSON.stringify(read).match(/"[^"]{8,}":/g) ?? [];
     const leaves = values.filter((value) => !keys.includes(`${value}:`));
     expect(leaves.length).toBeGreaterThan(0);
     for (const leaf of leaves) expect(JSON.stringify(lines)).not.toContain(leaf.slice(1, -1));
