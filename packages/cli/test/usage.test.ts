@@ -1,5 +1,6 @@
 // The command line itself: --help on every command, and every usage error as
 // one `nhs-app: ...` line on stderr with exit 2 and no stack trace.
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { ensureBuilt, isOneErrorLine, runCli } from "./support/cli.ts";
 
@@ -41,7 +42,8 @@ describe("nhs-app --help", () => {
 
   it("prints the version", async () => {
     const run = await runCli(["--version"]);
-    expect(run).toMatchObject({ code: 0, stdout: "0.0.0\n" });
+    const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+    expect(run).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 });
 
