@@ -40,12 +40,18 @@ const bodyRules: Readonly<Record<string, (body: unknown) => ContractIssue[]>> = 
 };
 const facts = compiledValidators as unknown as Readonly<Record<string, Omit<ValidatorFacts, "fn">>>;
 
-/** The facts of a compiled validator, by the name of its export. */
-function placeOf(fn: string | undefined): ValidatorFacts | undefined {
-  const known = fn === undefined ? undefined : facts[fn];
-  return known && fn !== undefined ? { ...known, fn } : undefined;
+/** A compiled validator's facts, with its function once first used. */
+interface Place extends ValidatorFacts {
+  validate?: CompiledValidator;
 }
-const compiledCache = new Map<string, CompiledValidator>();
+
+// One place per compiled validator, made once: a call costs a lookup, not a copy.
+const places = new Map<string, Place>(Object.entries(facts).map(([fn, known]) => [fn, { ...known, fn }]));
+
+/** The facts of a compiled validator, by the name of its export. */
+function placeOf(fn: string | undefined): Place | undefined {
+  return fn === undefined ? undefined : places.get(fn);
+}
 
 /** The operation's facts; an operationId the spec does not have is a programming error. */
 function operationOf(operationId: string) {
@@ -54,15 +60,32 @@ function operationOf(operationId: string) {
   return operation;
 }
 
-function run(place: ValidatorFacts, data: unknown, extra: readonly ContractIssue[] = []): ContractIssue[] {
-  const key = `${place.document}/${place.fn}`;
-  let validate = compiledCache.get(key);
-  if (!validate) {
-    validate = compiledFunction(place.document, place.fn);
-    compiledCache.set(key, validate);
+/** What an operation's request body is checked with: the validator of each media type, the first by default. */
+interface BodyCheck {
+  first: Place | undefined;
+  byType: ReadonlyMap<string, Place>;
+  rules: ((body: unknown) => ContractIssue[]) | undefined;
+}
+
+// Worked out once, so that validating a body looks up nothing by building or sorting keys.
+const bodyChecks = new Map<string, BodyCheck>();
+for (const [operationId, entry] of Object.entries(table)) {
+  if (!Object.hasOwn(operations, operationId) || !entry.body) continue;
+  const byType = new Map<string, Place>();
+  for (const [type, fn] of Object.entries(entry.body)) {
+    const place = placeOf(fn);
+    if (place) byType.set(type, place);
   }
-  const schema = validate(data) ? [] : schemaIssues(validate.errors ?? [], place, data);
-  return inServerOrder([...schema, ...extra], place.order);
+  const first = byType.get(Object.keys(entry.body)[0] ?? "");
+  bodyChecks.set(operationId, { first, byType, rules: bodyRules[operationId] });
+}
+
+function run(place: Place, data: unknown, extra: readonly ContractIssue[] = []): ContractIssue[] {
+  place.validate ??= compiledFunction(place.document, place.fn);
+  const validate = place.validate;
+  // A valid body without extra issues, the usual case, has nothing to word, order or sort.
+  if (validate(data)) return extra.length === 0 ? [] : inServerOrder(extra, place.order);
+  return inServerOrder([...schemaIssues(validate.errors ?? [], place, data), ...extra], place.order);
 }
 
 /** The media type of a Content-Type header value, lower case, without parameters. */
@@ -82,12 +105,18 @@ export const acceptsMediaType = (operationId: string, contentType: string | null
  * by default the first the operation takes.
  */
 export function requestBodyIssues(operationId: OperationId, body: unknown, mediaType?: string): ContractIssue[] {
+  const check = bodyChecks.get(operationId);
+  const place = mediaType === undefined ? check?.first : check?.byType.get(mediaTypeOf(mediaType));
+  if (!place) return noBody(operationId, mediaType);
+  return run(place, body, check?.rules?.(body));
+}
+
+/** Why an operation takes no such body: no operation, no body, or not as that media type. Always throws. */
+function noBody(operationId: string, mediaType: string | undefined): never {
   operationOf(operationId);
   const bodies = table[operationId]?.body;
   const type = mediaType === undefined ? Object.keys(bodies ?? {})[0] : mediaTypeOf(mediaType);
-  const place = placeOf(type === undefined ? undefined : bodies?.[type]);
-  if (!place) throw new TypeError(`@nhs-app-api/contract: ${operationId} takes no JSON body as ${type ?? "any type"}`);
-  return run(place, body, bodyRules[operationId]?.(body) ?? []);
+  throw new TypeError(`@nhs-app-api/contract: ${operationId} takes no JSON body as ${type ?? "any type"}`);
 }
 
 /** A query as the caller has it: URLSearchParams, or names to values (arrays for repeats; undefined is absent). */
