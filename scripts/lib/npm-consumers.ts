@@ -19,10 +19,15 @@ export interface ConsumerStep {
   output: string;
 }
 
-/** The environment for npm: pnpm's own settings left out, so npm behaves as it does for a user. */
+/**
+ * The environment for npm and the consumers: pnpm's own settings left out, so
+ * npm behaves as it does for a user, and NODE_PATH too. The workspace's bin
+ * shims set NODE_PATH to its hoisted node_modules, through which a consumer
+ * would find packages it never installed (Prism did, before this).
+ */
 function npmEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^(npm_|PNPM_|pnpm_)/i.test(key)),
+    Object.entries(process.env).filter(([key]) => !/^(npm_|PNPM_|pnpm_|NODE_PATH$)/i.test(key)),
   ) as NodeJS.ProcessEnv;
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { parseReceipt } from "@nhs-app-api/callbacks";
 import { createNhsAppClient, inAppMessage } from "@nhs-app-api/client";
 import { operations } from "@nhs-app-api/contract";
-import { createTestKeys, replyExamples, startSandbox, testNhsNumber } from "@nhs-app-api/testing";
+import { createTestKeys, replyExamples, startPrism, startSandbox, testNhsNumber } from "@nhs-app-api/testing";
 import type { PatientReportEntry } from "@nhs-app-api/types";
 
 function check(condition: boolean, what: string): asserts condition {
@@ -18,6 +18,15 @@ async function main() {
     "reply paths",
   );
   check(!parseReceipt("{}").ok, "an empty receipt was accepted");
+  // Prism is an optional peer, not installed here: asking for it says, in one line, what to install.
+  const withoutPrism = await startPrism().then(
+    () => "started",
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  check(
+    /install @stoplight\/prism-cli/.test(withoutPrism) && !withoutPrism.includes("\n"),
+    `startPrism said: ${withoutPrism}`,
+  );
   const sandbox = await startSandbox({ port: 0 });
   try {
     const client = createNhsAppClient({
