@@ -19,14 +19,14 @@ const fullDateTime = fullFormats["date-time"] as unknown as StringCheck;
 // string it misses still goes to the full check and every verdict is ajv-formats' own.
 
 /** scheme://host/path of RFC 3986 unreserved characters: a reg-name host and path segments, always a URI. */
-const PLAIN_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~/-]*$/;
+export const PLAIN_URI = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[A-Za-z0-9._~/-]*$/;
 
 /**
  * A date-time ajv-formats accepts: a day every month has (a 29th, 30th or 31st only in the months
  * that have one; 29 February goes to the full check), hours 00-23, seconds below 60 (a leap second
  * goes to the full check) and a zone of at most 23:59.
  */
-const PLAIN_DATE_TIME =
+export const PLAIN_DATE_TIME =
   /^\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)$/;
 
 const INT32_MIN = -(2 ** 31);
