@@ -39,7 +39,7 @@ export type { RetryPolicy } from "./http/retry-policy.js";
 export type { SentMessage } from "./messages.js";
 export type { PageLinks } from "./pagination/links.js";
 export type { ItemIterable, Page, PageIterable } from "./pagination/page-iterable.js";
-export { maskNhsNumber } from "./redaction.js";
+export { maskNhsNumber, redactText } from "./redaction.js";
 export type { PatientReportPage, PatientReportQuery, ReceiptReportPage, ReceiptReportQuery } from "./reports.js";
 export {
   inAppMessageIssues as validateInAppMessage,
