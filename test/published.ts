@@ -19,9 +19,15 @@ export function publishedDir(): string | undefined {
   return existsSync(beside) ? beside : undefined;
 }
 
-/** Records, for the closing summary of pnpm test, a check skipped for want of the published files. */
-export function noteSkipped(check: string) {
-  const reason = `${check}: skipped, no published files (../shared/published is missing and NHS_APP_PUBLISHED_DIR is not set)`;
+/**
+ * Records, for the closing summary of pnpm test, a check skipped for want of
+ * something this machine lacks: by default the published files.
+ */
+export function noteSkipped(
+  check: string,
+  why = "no published files (../shared/published is missing and NHS_APP_PUBLISHED_DIR is not set)",
+) {
+  const reason = `${check}: skipped, ${why}`;
   const results = process.env.NHS_APP_TEST_RESULTS_DIR;
   if (results) appendFileSync(path.join(results, "skipped.txt"), `${reason}\n`);
 }

@@ -1,0 +1,63 @@
+// The journal: per request reference, where a message stands. It is written
+// BEFORE each send (`sending`), so that whatever happens next, a crash
+// included, a rerun knows the message may have reached the NHS App and does
+// not send it again.
+//
+//   pending ─► sending ─► sent (communication ID)
+//                    ├──► refused (the issues; the NHS App or our checks said no)
+//                    ├──► failed  (certainly not processed: may be sent again)
+//                    └──► unknown (may have been processed: never sent again)
+import type { CampaignMessageKind } from "./message.js";
+
+export type JournalState = "pending" | "sending" | "sent" | "refused" | "failed" | "unknown";
+
+export interface JournalIssue {
+  code: string;
+  diagnostics: string;
+  expression?: string[] | undefined;
+}
+
+export interface JournalEntry {
+  requestReference: string;
+  kind: CampaignMessageKind;
+  state: JournalState;
+  /** A digest of the body, so that a reference reused for another message is caught. */
+  bodyHash: string;
+  /** The body as it is (or was) sent, JSON. */
+  body: string;
+  communicationId?: string | undefined;
+  issues?: JournalIssue[] | undefined;
+  /** Why a send failed or its fate is unknown (an error's kind and message, never a secret). */
+  reason?: string | undefined;
+  /** When the last send began (ISO 8601), for finding it in the receipts report of that day. */
+  sendingSince?: string | undefined;
+  attempts: number;
+}
+
+/** How a send ended, as the journal records it. */
+export type Settlement =
+  | { state: "sent"; communicationId: string }
+  | { state: "refused"; issues: JournalIssue[]; reason?: string | undefined }
+  | { state: "failed"; reason: string }
+  | { state: "unknown"; reason: string };
+
+export interface Journal {
+  /**
+   * Adds the batch's messages as `pending` in one transaction, leaving any
+   * reference already journalled as it stands; returns every entry of the
+   * batch as it now stands. Fails (and adds nothing) when the journal cannot
+   * be written.
+   */
+  admit(
+    messages: readonly Pick<JournalEntry, "requestReference" | "kind" | "bodyHash" | "body">[],
+  ): Promise<JournalEntry[]>;
+  /** Written and made durable before the request goes out. */
+  markSending(requestReference: string, at: Date): Promise<void>;
+  settle(requestReference: string, settlement: Settlement): Promise<void>;
+  entries(): Promise<JournalEntry[]>;
+  close(): Promise<void>;
+}
+
+export class JournalError extends Error {
+  override readonly name = "JournalError";
+}

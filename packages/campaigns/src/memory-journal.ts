@@ -1,0 +1,35 @@
+// A journal in memory: for tests and trials. It forgets everything when the
+// process ends, so it cannot protect a real campaign from a crash.
+import type { Journal, JournalEntry } from "./journal.js";
+
+export function createMemoryJournal(): Journal & { readonly writes: readonly string[] } {
+  const rows = new Map<string, JournalEntry>();
+  const writes: string[] = [];
+  const get = (reference: string) => {
+    const entry = rows.get(reference);
+    if (!entry) throw new Error(`no journal entry for ${reference}`);
+    return entry;
+  };
+  return {
+    writes,
+    async admit(messages) {
+      for (const m of messages) {
+        if (!rows.has(m.requestReference)) rows.set(m.requestReference, { ...m, state: "pending", attempts: 0 });
+      }
+      return messages.map((m) => ({ ...get(m.requestReference) }));
+    },
+    async markSending(reference, at) {
+      const entry = get(reference);
+      writes.push(`sending ${reference}`);
+      rows.set(reference, { ...entry, state: "sending", sendingSince: at.toISOString(), attempts: entry.attempts + 1 });
+    },
+    async settle(reference, settlement) {
+      writes.push(`${settlement.state} ${reference}`);
+      rows.set(reference, { ...get(reference), ...settlement });
+    },
+    async entries() {
+      return [...rows.values()].map((entry) => ({ ...entry }));
+    },
+    async close() {},
+  };
+}

@@ -1,0 +1,244 @@
+// Sends a campaign: every message at most once, at a steady rate, with a
+// journal entry written before each send, so that a rerun after any failure
+// (a crash included) sends again only what certainly never reached the NHS App.
+import { createHash } from "node:crypto";
+import { type NhsAppClient, validateInAppMessage, validatePushNotification } from "@nhs-app-api/client";
+import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
+import { bodyToSend, type CampaignMessage } from "./message.js";
+import { Pacer } from "./pacer.js";
+import { findInReceiptReports } from "./reconcile.js";
+import { settlementOf } from "./settlement.js";
+
+export type CampaignClient = Pick<NhsAppClient, "sendInAppMessage" | "sendPushNotification" | "receipts">;
+
+export interface SendBatchOptions {
+  journal: Journal;
+  /** Request starts per second across the batch (default 20, the dev and int limit). */
+  requestsPerSecond?: number;
+  /** Sends in flight at once (default 4). */
+  concurrency?: number;
+  /**
+   * Settle messages whose fate is unknown (a send that died half way, an
+   * earlier `unknown`) from the receipts report of the day their send began
+   * (default true). They are never sent again either way.
+   */
+  reconcile?: boolean;
+  /** Stops starting new sends; sends in flight finish and are journalled. */
+  signal?: AbortSignal;
+}
+
+export type OutcomeState = "sent" | "refused" | "failed" | "unknown";
+
+export interface MessageOutcome {
+  requestReference: string;
+  state: OutcomeState;
+  communicationId?: string | undefined;
+  issues?: JournalEntry["issues"];
+  reason?: string | undefined;
+  /** Settled by an earlier run: nothing was sent this time. */
+  fromEarlierRun?: boolean;
+  /** Settled from the receipts report, without sending. */
+  reconciled?: boolean;
+}
+
+export interface BatchSummary {
+  total: number;
+  sent: number;
+  refused: number;
+  failed: number;
+  unknown: number;
+  /** Request references whose fate is unknown: for a person to check; never sent again. */
+  unsettled: string[];
+}
+
+export class DuplicateReferenceError extends Error {
+  override readonly name = "DuplicateReferenceError";
+  constructor(readonly references: readonly string[]) {
+    super(`Nothing was sent: these request references appear more than once in the batch: ${references.join(", ")}`);
+  }
+}
+
+export class ReferenceReusedError extends Error {
+  override readonly name = "ReferenceReusedError";
+  constructor(readonly references: readonly string[]) {
+    super(
+      `Nothing was sent: the journal already holds these request references for a different message: ${references.join(", ")}`,
+    );
+  }
+}
+
+const digest = (body: string) => createHash("sha256").update(body).digest("hex");
+
+/** An outcome as a rerun reports an entry the journal already settled. */
+function outcomeOf(entry: JournalEntry, extra: Partial<MessageOutcome> = {}): MessageOutcome {
+  return {
+    requestReference: entry.requestReference,
+    state: entry.state as OutcomeState,
+    ...(entry.communicationId ? { communicationId: entry.communicationId } : {}),
+    ...(entry.issues ? { issues: entry.issues } : {}),
+    ...(entry.reason ? { reason: entry.reason } : {}),
+    ...extra,
+  };
+}
+
+/** A queue the workers push outcomes into and the generator drains, in the order they settle. */
+function outcomeQueue() {
+  const ready: MessageOutcome[] = [];
+  let wake: (() => void) | undefined;
+  return {
+    push(outcome: MessageOutcome) {
+      ready.push(outcome);
+      wake?.();
+    },
+    async *drain(done: Promise<unknown>) {
+      let finished = false;
+      void done.finally(() => {
+        finished = true;
+        wake?.();
+      });
+      while (true) {
+        while (ready.length > 0) yield ready.shift() as MessageOutcome;
+        if (finished) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    },
+  };
+}
+
+/**
+ * Yields each message's outcome as it settles, and returns the summary.
+ * Before anything is sent it refuses the whole batch when a request reference
+ * repeats (DuplicateReferenceError) or names another message in the journal
+ * (ReferenceReusedError), and when the journal cannot be written (JournalError).
+ */
+export async function* sendBatch(
+  client: CampaignClient,
+  messages: Iterable<CampaignMessage> | AsyncIterable<CampaignMessage>,
+  options: SendBatchOptions,
+): AsyncGenerator<MessageOutcome, BatchSummary> {
+  const { journal, signal } = options;
+  const pacer = new Pacer(options.requestsPerSecond ?? 20);
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError("concurrency must be a whole number of at least 1");
+
+  // 1. The whole batch, checked before anything is written or sent.
+  const items: { item: CampaignMessage; body: string; refusal?: string }[] = [];
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for await (const item of messages) {
+    if (seen.has(item.requestReference)) repeated.add(item.requestReference);
+    seen.add(item.requestReference);
+    const prepared = bodyToSend(item);
+    if ("refusal" in prepared) items.push({ item, body: JSON.stringify(item.message), refusal: prepared.refusal });
+    else items.push({ item, body: JSON.stringify(prepared.body) });
+  }
+  if (repeated.size > 0) throw new DuplicateReferenceError([...repeated]);
+
+  // 2. Into the journal as pending, in one transaction; existing entries keep their state.
+  const admitted = await journal.admit(
+    items.map(({ item, body }) => ({
+      requestReference: item.requestReference,
+      kind: item.kind,
+      body,
+      bodyHash: digest(body),
+    })),
+  );
+  const byReference = new Map(admitted.map((entry) => [entry.requestReference, entry]));
+  const reused = items.filter(({ item, body }) => byReference.get(item.requestReference)?.bodyHash !== digest(body));
+  if (reused.length > 0) throw new ReferenceReusedError(reused.map(({ item }) => item.requestReference));
+
+  const summary: BatchSummary = { total: items.length, sent: 0, refused: 0, failed: 0, unknown: 0, unsettled: [] };
+  const count = (outcome: MessageOutcome) => {
+    summary[outcome.state]++;
+    if (outcome.state === "unknown") summary.unsettled.push(outcome.requestReference);
+    return outcome;
+  };
+
+  // 3. What earlier runs settled, and what may have reached the NHS App: never sent again.
+  const toSend: { item: CampaignMessage; body: string; refusal?: string }[] = [];
+  const uncertain: JournalEntry[] = [];
+  for (const entry of items) {
+    const journalled = byReference.get(entry.item.requestReference) as JournalEntry;
+    if (journalled.state === "sent" || journalled.state === "refused") {
+      yield count(outcomeOf(journalled, { fromEarlierRun: true }));
+    } else if (journalled.state === "sending" || journalled.state === "unknown") {
+      uncertain.push(journalled);
+    } else {
+      toSend.push(entry);
+    }
+  }
+  if (uncertain.length > 0) {
+    const found =
+      options.reconcile === false ? new Map<string, string>() : await findInReceiptReports(client, uncertain, signal);
+    for (const entry of uncertain) {
+      const communicationId = found.get(entry.requestReference);
+      const settlement: Settlement = communicationId
+        ? { state: "sent", communicationId }
+        : { state: "unknown", reason: entry.reason ?? "the send began but its answer was never journalled" };
+      await journal.settle(entry.requestReference, settlement);
+      yield count(
+        outcomeOf({ ...entry, ...settlement }, { reconciled: communicationId !== undefined, fromEarlierRun: true }),
+      );
+    }
+  }
+
+  // 4. The rest: validated, journalled as sending, sent, settled; `concurrency` at a time.
+  const queue = outcomeQueue();
+  let stopped: unknown;
+  let next = 0;
+  const settle = async (reference: string, settlement: Settlement) => {
+    await journal.settle(reference, settlement);
+    queue.push(count({ requestReference: reference, ...settlement }));
+  };
+  const worker = async () => {
+    while (stopped === undefined && !signal?.aborted && next < toSend.length) {
+      const { item, body, refusal } = toSend[next++] as (typeof toSend)[number];
+      const reference = item.requestReference;
+      const message = JSON.parse(body) as CampaignMessage["message"];
+      const issues: JournalIssue[] =
+        refusal !== undefined
+          ? [{ code: "invalid", diagnostics: refusal }]
+          : (item.kind === "in-app" ? validateInAppMessage(message) : validatePushNotification(message)).map((i) => ({
+              code: i.code,
+              diagnostics: i.diagnostics ?? "",
+              ...(i.expression ? { expression: [...i.expression] } : {}),
+            }));
+      if (issues.length > 0) {
+        await settle(reference, { state: "refused", issues, reason: "refused before sending" });
+        continue;
+      }
+      await pacer.turn(signal);
+      // Durable before the request exists: if this fails, nothing is sent.
+      await journal.markSending(reference, new Date());
+      let settlement: Settlement;
+      try {
+        const sent =
+          item.kind === "in-app"
+            ? await client.sendInAppMessage(message as never, signal ? { signal } : {})
+            : await client.sendPushNotification(message as never, signal ? { signal } : {});
+        settlement = { state: "sent", communicationId: sent.communicationId };
+      } catch (error) {
+        settlement = settlementOf(error);
+      }
+      await settle(reference, settlement);
+    }
+  };
+  const workers = Promise.all(
+    Array.from({ length: Math.min(concurrency, Math.max(toSend.length, 1)) }, () =>
+      worker().catch((error: unknown) => {
+        stopped ??= error;
+      }),
+    ),
+  );
+  yield* queue.drain(workers);
+  await workers;
+  if (stopped !== undefined) {
+    if (stopped instanceof JournalError) throw stopped;
+    if (!signal?.aborted) throw stopped;
+  }
+  return summary;
+}

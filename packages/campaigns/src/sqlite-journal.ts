@@ -1,0 +1,154 @@
+// The embedded journal: one SQLite file. node:sqlite where the runtime has it
+// (Node 22.13 and later), otherwise better-sqlite3 if it is installed; both
+// are synchronous, so a write has reached the file (synchronous=FULL) before
+// the call returns and the request goes out.
+import { createRequire } from "node:module";
+import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
+
+/** What this module needs of a SQLite binding; node:sqlite's DatabaseSync and better-sqlite3 both have it. */
+interface Statement {
+  run(...params: (string | number | null)[]): unknown;
+  all(...params: (string | number | null)[]): unknown[];
+}
+interface Database {
+  exec(sql: string): void;
+  prepare(sql: string): Statement;
+  close(): void;
+}
+
+function openDatabase(path: string): Database {
+  const builtin = process.getBuiltinModule?.("node:sqlite") as
+    | { DatabaseSync: new (path: string) => Database }
+    | undefined;
+  if (builtin) return new builtin.DatabaseSync(path);
+  let BetterSqlite: (new (path: string) => Database) | undefined;
+  try {
+    BetterSqlite = createRequire(import.meta.url)("better-sqlite3") as new (path: string) => Database;
+  } catch {
+    throw new JournalError(
+      "The SQLite journal needs node:sqlite (Node 22.13 or later) or better-sqlite3 installed beside @nhs-app-api/campaigns; or pass a journal of your own",
+    );
+  }
+  return new BetterSqlite(path);
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS campaign_messages (
+  request_reference TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  body_hash TEXT NOT NULL,
+  body TEXT NOT NULL,
+  state TEXT NOT NULL,
+  communication_id TEXT,
+  issues TEXT,
+  reason TEXT,
+  sending_since TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  position INTEGER NOT NULL
+)`;
+
+type Row = {
+  request_reference: string;
+  kind: JournalEntry["kind"];
+  body_hash: string;
+  body: string;
+  state: JournalEntry["state"];
+  communication_id: string | null;
+  issues: string | null;
+  reason: string | null;
+  sending_since: string | null;
+  attempts: number;
+};
+
+const toEntry = (row: Row): JournalEntry => ({
+  requestReference: row.request_reference,
+  kind: row.kind,
+  bodyHash: row.body_hash,
+  body: row.body,
+  state: row.state,
+  attempts: row.attempts,
+  ...(row.communication_id === null ? {} : { communicationId: row.communication_id }),
+  ...(row.issues === null ? {} : { issues: JSON.parse(row.issues) as JournalIssue[] }),
+  ...(row.reason === null ? {} : { reason: row.reason }),
+  ...(row.sending_since === null ? {} : { sendingSince: row.sending_since }),
+});
+
+/** Wraps a SQLite failure (a read-only file, a full disk) as a JournalError naming the journal. */
+function guarded<T>(path: string, doing: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof JournalError) throw error;
+    throw new JournalError(`The journal ${path} could not ${doing}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function openSqliteJournal(path: string): Journal {
+  const db = guarded(path, "be opened", () => {
+    const opened = openDatabase(path);
+    opened.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    opened.exec(SCHEMA);
+    return opened;
+  });
+  const select = (where: string, ...params: string[]) =>
+    db.prepare(`SELECT * FROM campaign_messages ${where} ORDER BY position`).all(...params) as Row[];
+  const update = (reference: string, assignments: string, ...params: (string | number | null)[]) => {
+    db.prepare(`UPDATE campaign_messages SET ${assignments} WHERE request_reference = ?`).run(...params, reference);
+  };
+
+  return {
+    async admit(messages) {
+      return guarded(path, "be written", () => {
+        db.exec("BEGIN IMMEDIATE");
+        try {
+          const next = (
+            db.prepare("SELECT COALESCE(MAX(position), -1) + 1 AS next FROM campaign_messages").all()[0] as {
+              next: number;
+            }
+          ).next;
+          const insert = db.prepare(
+            `INSERT INTO campaign_messages (request_reference, kind, body_hash, body, state, position)
+             VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (request_reference) DO NOTHING`,
+          );
+          for (const [i, m] of messages.entries()) insert.run(m.requestReference, m.kind, m.bodyHash, m.body, next + i);
+          db.exec("COMMIT");
+        } catch (error) {
+          db.exec("ROLLBACK");
+          throw error;
+        }
+        const wanted = new Set(messages.map((m) => m.requestReference));
+        return select("")
+          .map(toEntry)
+          .filter((entry) => wanted.has(entry.requestReference));
+      });
+    },
+    async markSending(reference, at) {
+      guarded(path, "record a send before it starts", () =>
+        update(reference, "state = 'sending', sending_since = ?, attempts = attempts + 1", at.toISOString()),
+      );
+    },
+    async settle(reference, settlement: Settlement) {
+      guarded(path, "record how a send ended", () => {
+        switch (settlement.state) {
+          case "sent":
+            return update(reference, "state = 'sent', communication_id = ?, reason = NULL", settlement.communicationId);
+          case "refused":
+            return update(
+              reference,
+              "state = 'refused', issues = ?, reason = ?",
+              JSON.stringify(settlement.issues),
+              settlement.reason ?? null,
+            );
+          default:
+            return update(reference, "state = ?, reason = ?", settlement.state, settlement.reason);
+        }
+      });
+    },
+    async entries() {
+      return guarded(path, "be read", () => select("").map(toEntry));
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// A stand-in for the client whose answers a test scripts per request
+// reference, recording every send with the journal state it saw at that moment.
+import { ServerError, TimeoutError } from "@nhs-app-api/client";
+import { systems } from "@nhs-app-api/contract";
+import type { CampaignClient, Journal } from "../src/index.js";
+
+export type Answer = "created" | "server-error" | "timeout-before-sending" | "timeout-after-sending";
+
+export interface FakeSend {
+  reference: string;
+  journalState: string | undefined;
+}
+
+const referenceOf = (body: unknown) =>
+  ((body as { identifier?: { system: string; value: string }[] }).identifier ?? []).find(
+    (identifier) => identifier.system === systems.requestId,
+  )?.value ?? "";
+
+export function fakeClient(options: {
+  journal: Journal;
+  answers?: Record<string, Answer>;
+  /** Receipts the report of any day lists: request reference -> communication ID. */
+  reported?: Record<string, string>;
+}) {
+  const sends: FakeSend[] = [];
+  const send = async (body: unknown) => {
+    const reference = referenceOf(body);
+    const state = (await options.journal.entries()).find((entry) => entry.requestReference === reference)?.state;
+    sends.push({ reference, journalState: state });
+    const answer = options.answers?.[reference] ?? "created";
+    if (answer === "server-error") throw new ServerError("500 from the NHS App", { status: 500 });
+    if (answer === "timeout-before-sending")
+      throw new TimeoutError("no token in time", { mayHaveBeenProcessed: false });
+    if (answer === "timeout-after-sending") throw new TimeoutError("no answer in time", { mayHaveBeenProcessed: true });
+    return {
+      communicationId: `comm-${reference}`,
+      correlationId: "c",
+      status: 201,
+      location: undefined,
+      resource: body,
+    };
+  };
+  const client = {
+    sendInAppMessage: send,
+    sendPushNotification: send,
+    receipts: {
+      pages: () => {
+        throw new Error("not used");
+      },
+      items: async function* () {
+        for (const [reference, communicationId] of Object.entries(options.reported ?? {})) {
+          yield {
+            identifier: [
+              { system: systems.communicationId, value: communicationId },
+              { system: systems.requestId, value: reference },
+            ],
+          };
+        }
+      },
+    },
+  } as unknown as CampaignClient;
+  return { client, sends };
+}
