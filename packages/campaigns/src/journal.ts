@@ -51,8 +51,19 @@ export interface Journal {
   admit(
     messages: readonly Pick<JournalEntry, "requestReference" | "kind" | "bodyHash" | "body">[],
   ): Promise<JournalEntry[]>;
-  /** Written and made durable before the request goes out. */
-  markSending(requestReference: string, at: Date): Promise<void>;
+  /**
+   * Claims a message for sending: written and made durable before the
+   * request goes out, and only from `pending` or `failed`. False when the
+   * message is no longer there to send (another worker sharing the journal
+   * claimed or settled it first): this worker then leaves it alone.
+   */
+  markSending(requestReference: string, at: Date): Promise<boolean>;
+  /**
+   * Optional: waits for this request's turn under a rate budget shared by
+   * every worker on the journal (a database-held budget). Without it, each
+   * batch paces itself alone.
+   */
+  rateTurn?(signal?: AbortSignal): Promise<void>;
   settle(requestReference: string, settlement: Settlement): Promise<void>;
   entries(): Promise<JournalEntry[]>;
   close(): Promise<void>;

@@ -20,8 +20,10 @@ export function createMemoryJournal(): Journal & { readonly writes: readonly str
     },
     async markSending(reference, at) {
       const entry = get(reference);
+      if (entry.state !== "pending" && entry.state !== "failed") return false;
       writes.push(`sending ${reference}`);
       rows.set(reference, { ...entry, state: "sending", sendingSince: at.toISOString(), attempts: entry.attempts + 1 });
+      return true;
     },
     async settle(reference, settlement) {
       writes.push(`${settlement.state} ${reference}`);

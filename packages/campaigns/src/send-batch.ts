@@ -47,6 +47,8 @@ export interface BatchSummary {
   refused: number;
   failed: number;
   unknown: number;
+  /** Messages another worker sharing the journal claimed first: theirs to report. */
+  claimedElsewhere: number;
   /** Request references whose fate is unknown: for a person to check; never sent again. */
   unsettled: string[];
 }
@@ -151,7 +153,15 @@ export async function* sendBatch(
   const reused = items.filter(({ item, body }) => byReference.get(item.requestReference)?.bodyHash !== digest(body));
   if (reused.length > 0) throw new ReferenceReusedError(reused.map(({ item }) => item.requestReference));
 
-  const summary: BatchSummary = { total: items.length, sent: 0, refused: 0, failed: 0, unknown: 0, unsettled: [] };
+  const summary: BatchSummary = {
+    total: items.length,
+    sent: 0,
+    refused: 0,
+    failed: 0,
+    unknown: 0,
+    claimedElsewhere: 0,
+    unsettled: [],
+  };
   const count = (outcome: MessageOutcome) => {
     summary[outcome.state]++;
     if (outcome.state === "unknown") summary.unsettled.push(outcome.requestReference);
@@ -211,9 +221,13 @@ export async function* sendBatch(
         await settle(reference, { state: "refused", issues, reason: "refused before sending" });
         continue;
       }
-      await pacer.turn(signal);
-      // Durable before the request exists: if this fails, nothing is sent.
-      await journal.markSending(reference, new Date());
+      // A budget shared through the journal when it has one (several workers), else this batch's own pace.
+      await (journal.rateTurn ? journal.rateTurn(signal) : pacer.turn(signal));
+      // Durable before the request exists: if this fails, nothing is sent. Another worker may have it already.
+      if (!(await journal.markSending(reference, new Date()))) {
+        summary.claimedElsewhere++;
+        continue;
+      }
       let settlement: Settlement;
       try {
         const sent =

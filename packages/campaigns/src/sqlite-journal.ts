@@ -123,9 +123,15 @@ export function openSqliteJournal(path: string): Journal {
       });
     },
     async markSending(reference, at) {
-      guarded(path, "record a send before it starts", () =>
-        update(reference, "state = 'sending', sending_since = ?, attempts = attempts + 1", at.toISOString()),
-      );
+      return guarded(path, "record a send before it starts", () => {
+        const claimed = db
+          .prepare(
+            `UPDATE campaign_messages SET state = 'sending', sending_since = ?, attempts = attempts + 1
+             WHERE request_reference = ? AND state IN ('pending', 'failed') RETURNING request_reference`,
+          )
+          .all(at.toISOString(), reference);
+        return claimed.length === 1;
+      });
     },
     async settle(reference, settlement: Settlement) {
       guarded(path, "record how a send ended", () => {

@@ -61,7 +61,15 @@ describe("sendBatch", () => {
       ["ref-2", "sent", "comm-ref-2"],
       ["ref-3", "sent", "comm-ref-3"],
     ]);
-    expect(summary).toEqual({ total: 3, sent: 3, refused: 0, failed: 0, unknown: 0, unsettled: [] });
+    expect(summary).toEqual({
+      total: 3,
+      sent: 3,
+      refused: 0,
+      failed: 0,
+      unknown: 0,
+      claimedElsewhere: 0,
+      unsettled: [],
+    });
   });
 
   it("puts the request reference into the message it sends, as its request-id identifier", async () => {
@@ -121,7 +129,7 @@ describe("sendBatch", () => {
     const journal = createMemoryJournal();
     // A first run leaves ref-1 failed (certainly not processed); a second dies right after journalling its send.
     await run([inApp(1)], journal, { "ref-1": "timeout-before-sending" });
-    await journal.markSending("ref-1", new Date());
+    expect(await journal.markSending("ref-1", new Date())).toBe(true);
     const rerun = await run([inApp(1)], journal);
     expect(rerun.sends).toEqual([]);
     expect(rerun.summary).toMatchObject({ unknown: 1, unsettled: ["ref-1"] });
