@@ -10,7 +10,7 @@ export {
 } from "./journal.js";
 export { createMemoryJournal } from "./memory-journal.js";
 export type { CampaignMessage, CampaignMessageKind } from "./message.js";
-export { findInReceiptReports } from "./reconcile.js";
+export { findInReceiptReports, type ReportFindings } from "./reconcile.js";
 export {
   type BatchSummary,
   type CampaignClient,

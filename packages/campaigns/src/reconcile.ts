@@ -9,25 +9,38 @@ import type { JournalEntry } from "./journal.js";
 
 type Identifier = { system?: string; value?: string };
 
-/** Request reference -> communication ID, for each of `entries` the receipts reports show. */
+export interface ReportFindings {
+  /** Request reference -> communication ID, for each message a report lists. */
+  found: Map<string, string>;
+  /** The days whose report was read in full (a day with no report yet, or a failed read, is not among them). */
+  daysRead: Set<string>;
+}
+
+/** Looks for each of `entries` in the receipts report of the day its send began. */
 export async function findInReceiptReports(
   client: Pick<NhsAppClient, "receipts">,
   entries: readonly JournalEntry[],
   signal?: AbortSignal,
-): Promise<Map<string, string>> {
+): Promise<ReportFindings> {
   const found = new Map<string, string>();
+  const daysRead = new Set<string>();
   const wanted = new Set(entries.map((entry) => entry.requestReference));
   const days = [
     ...new Set(entries.map((entry) => entry.sendingSince?.slice(0, 10)).filter((day) => day !== undefined)),
   ];
   for (const day of days.sort()) {
-    for await (const receipt of client.receipts.items(day, signal ? { signal } : {})) {
-      const identifiers = ((receipt as { identifier?: Identifier[] }).identifier ?? []) as Identifier[];
-      const reference = identifiers.find((identifier) => identifier.system === systems.requestId)?.value;
-      const communicationId = identifiers.find((identifier) => identifier.system === systems.communicationId)?.value;
-      if (reference && communicationId && wanted.has(reference)) found.set(reference, communicationId);
-      if (found.size === wanted.size) return found;
+    try {
+      for await (const receipt of client.receipts.items(day, signal ? { signal } : {})) {
+        const identifiers = ((receipt as { identifier?: Identifier[] }).identifier ?? []) as Identifier[];
+        const reference = identifiers.find((identifier) => identifier.system === systems.requestId)?.value;
+        const communicationId = identifiers.find((identifier) => identifier.system === systems.communicationId)?.value;
+        if (reference && communicationId && wanted.has(reference)) found.set(reference, communicationId);
+      }
+      daysRead.add(day);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // No report for that day yet (404), or it could not be read: its messages stay unknown for now.
     }
   }
-  return found;
+  return { found, daysRead };
 }

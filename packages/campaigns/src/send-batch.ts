@@ -20,9 +20,14 @@ export interface SendBatchOptions {
   /**
    * Settle messages whose fate is unknown (a send that died half way, an
    * earlier `unknown`) from the receipts report of the day their send began
-   * (default true). They are never sent again either way.
+   * (default on). One listed there was sent. One not listed stays unknown and
+   * is never sent again, unless that day's report is complete: then it was
+   * certainly not processed, and it is sent. The NHS App builds each day's
+   * report in a daily batch, so by default a report counts as complete from
+   * the next day (UTC); `reportsComplete: "immediately"` is for a sandbox
+   * whose report lists each message at once. `false` turns reconciling off.
    */
-  reconcile?: boolean;
+  reconcile?: boolean | { reportsComplete?: "next-day" | "immediately" };
   /** Stops starting new sends; sends in flight finish and are journalled. */
   signal?: AbortSignal;
 }
@@ -182,10 +187,26 @@ export async function* sendBatch(
     }
   }
   if (uncertain.length > 0) {
-    const found =
-      options.reconcile === false ? new Map<string, string>() : await findInReceiptReports(client, uncertain, signal);
+    const { found, daysRead } =
+      options.reconcile === false
+        ? { found: new Map<string, string>(), daysRead: new Set<string>() }
+        : await findInReceiptReports(client, uncertain, signal);
+    const immediately = typeof options.reconcile === "object" && options.reconcile.reportsComplete === "immediately";
+    const today = new Date().toISOString().slice(0, 10);
     for (const entry of uncertain) {
       const communicationId = found.get(entry.requestReference);
+      const day = entry.sendingSince?.slice(0, 10);
+      const complete = day !== undefined && daysRead.has(day) && (immediately || day < today);
+      if (!communicationId && complete) {
+        // Absent from a complete report of its day: certainly not processed, so it is sent below.
+        await journal.settle(entry.requestReference, {
+          state: "failed",
+          reason: `not in the receipts report of ${day}`,
+        });
+        const again = items.find(({ item }) => item.requestReference === entry.requestReference);
+        if (again) toSend.push(again);
+        continue;
+      }
       const settlement: Settlement = communicationId
         ? { state: "sent", communicationId }
         : { state: "unknown", reason: entry.reason ?? "the send began but its answer was never journalled" };

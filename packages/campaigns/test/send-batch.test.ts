@@ -125,6 +125,30 @@ describe("sendBatch", () => {
     expect(rerun.summary).toMatchObject({ sent: 1, unknown: 1, unsettled: ["ref-2"] });
   });
 
+  it("sends an unknown again only when its day's report is complete and does not list it", async () => {
+    const journal = createMemoryJournal();
+    await run([inApp(1), inApp(2)], journal, { "ref-1": "timeout-after-sending", "ref-2": "timeout-after-sending" });
+    // Today's report is not complete by default (the NHS App builds it daily): both stay unknown, unsent.
+    const today = await run([inApp(1), inApp(2)], journal, {}, { "ref-2": "comm-2" });
+    expect(today.sends).toEqual([]);
+    expect(today.summary).toMatchObject({ sent: 1, unknown: 1, unsettled: ["ref-1"] });
+    // A report known to be complete (a sandbox's): absent means never processed, so it is sent, once.
+    const fake = fakeClient({ journal, reported: { "ref-2": "comm-2" } });
+    const outcomes: MessageOutcome[] = [];
+    for await (const outcome of sendBatch(fake.client, [inApp(1), inApp(2)], {
+      journal,
+      requestsPerSecond: 1000,
+      reconcile: { reportsComplete: "immediately" },
+    })) {
+      outcomes.push(outcome);
+    }
+    expect(fake.sends.map((s) => s.reference)).toEqual(["ref-1"]);
+    expect(outcomes.find((o) => o.requestReference === "ref-1")).toMatchObject({
+      state: "sent",
+      communicationId: "comm-ref-1",
+    });
+  });
+
   it("treats a send that died half way (journalled sending, never settled) as unknown, not as unsent", async () => {
     const journal = createMemoryJournal();
     // A first run leaves ref-1 failed (certainly not processed); a second dies right after journalling its send.
