@@ -85,3 +85,32 @@ describe("the NHS App API bundle", () => {
     ]);
   });
 });
+
+describe("the OperationOutcome of the API and of the callback endpoints", () => {
+  type Schemas = Record<string, { properties?: Record<string, { enum?: string[] }> }>;
+  const schemasOf = async (alias: string) => {
+    const doc = documents.find((d) => d.alias === alias) as (typeof documents)[0];
+    return (JSON.parse(await readFile(`${bundleBase(doc)}.json`, "utf8")) as { components: { schemas: Schemas } })
+      .components.schemas;
+  };
+
+  it("share every issue field but code, and the API's codes are among the FHIR codes the callbacks allow", async () => {
+    const api = await schemasOf("nhs-app");
+    const callbackCodes: string[][] = [];
+    for (const alias of ["realtime-receipts", "realtime-replies"]) {
+      const callback = await schemasOf(alias);
+      const { code, ...fields } = callback.OperationOutcomeIssue?.properties ?? {};
+      const { code: _apiCode, ...apiFields } = api.OperationOutcomeIssue?.properties ?? {};
+      expect(fields).toEqual(apiFields); // the same $refs, to the same files
+      for (const ref of ["IssueSeverity", "IssueDiagnostics", "IssueExpression"]) {
+        expect(callback[ref]).toEqual(api[ref]);
+      }
+      callbackCodes.push(code?.enum ?? []);
+    }
+    expect(callbackCodes[0]).toHaveLength(31); // FHIR R4 IssueType
+    expect(callbackCodes[1]).toEqual(callbackCodes[0]);
+    const apiCodes = api.OperationOutcomeIssue?.properties?.code?.enum ?? [];
+    expect(apiCodes.length).toBeGreaterThan(0);
+    expect(apiCodes.filter((c) => !callbackCodes[0]?.includes(c))).toEqual([]);
+  });
+});

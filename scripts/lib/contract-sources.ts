@@ -52,7 +52,7 @@ export const enumSources = {
   receiptCodes: schema("ReceiptCode/properties/coding/items/properties/code/enum"),
   receiptStatuses: schema("Receipt/properties/status/enum"),
   issueCodes: schema("OperationOutcomeIssue/properties/code/enum"),
-  issueSeverities: schema("OperationOutcomeIssue/properties/severity/enum"),
+  issueSeverities: schema("IssueSeverity/enum"),
 } satisfies Record<string, Source>;
 
 /** The fixed form fields of a client-credentials token request (each the single value of an enum). */

@@ -2,7 +2,7 @@
 // contract's constants (operations, environments, identifier systems, limits,
 // patterns, enums and the server's wording for schema errors) and compiled
 // JSON Schema validators for every request body, query, callback body and
-// NHS App response. The validators are Ajv "standalone" code: compiled here,
+// response. The validators are Ajv "standalone" code: compiled here,
 // once, so that nothing compiles a schema, or evaluates code, at run time.
 import { _, Ajv, type AnySchemaObject, type Options } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -33,10 +33,10 @@ const isObject = (value: unknown): value is JsonObject =>
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"] as const;
 /** Which Ajv dialect compiles each document: OpenAPI 3.0 schemas are draft-07-like, 3.1 is 2020-12. */
 const DOCUMENTS = [
-  { alias: "nhs-app", prefix: "nhsApp", dialect: "draft-07", responses: true },
-  { alias: "realtime-receipts", prefix: "receipts", dialect: "2020-12", responses: false },
-  { alias: "realtime-replies", prefix: "replies", dialect: "2020-12", responses: false },
-  { alias: "oauth-token", prefix: "token", dialect: "draft-07", responses: true },
+  { alias: "nhs-app", prefix: "nhsApp", dialect: "draft-07" },
+  { alias: "realtime-receipts", prefix: "receipts", dialect: "2020-12" },
+  { alias: "realtime-replies", prefix: "replies", dialect: "2020-12" },
+  { alias: "oauth-token", prefix: "token", dialect: "draft-07" },
 ] as const;
 
 export const escapePointer = (segment: string) => segment.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -272,7 +272,7 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
   const compiled: Record<string, ValidatorFacts> = {};
   const modules = new Map<string, string>();
 
-  for (const { alias, prefix, dialect, responses } of DOCUMENTS) {
+  for (const { alias, prefix, dialect } of DOCUMENTS) {
     const ajv = newAjv(dialect);
     const roots = new Map<string, string>(); // where the schema sits -> the export that validates it
     /** The validator of the schema at `pointer`, compiled once however many operations use it. */
@@ -319,20 +319,19 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
           properties: Object.fromEntries(query.map((p) => [p.name, { $ref: `${p.pointer}/schema` }])),
         });
       }
-      if (responses) {
-        const byStatus: Record<string, Record<string, string>> = {};
-        for (const status of Object.keys(isObject(operation.responses) ? operation.responses : {})) {
-          const response = reader.resolve(alias, `${pointer}/responses/${status}`);
-          const content = isObject(response.node) ? response.node.content : undefined;
-          const schemas = contentSchemas(reader, alias, `${response.pointer}/content`, content).filter((s) =>
-            /json/i.test(s.mediaType),
-          );
-          if (schemas.length > 0) {
-            byStatus[status] = Object.fromEntries(schemas.map((s) => [s.mediaType, facts(s.pointer, s.node)]));
-          }
+      // Every response with a JSON body, by status as the spec writes it (`400`, `4XX`, `default`).
+      const byStatus: Record<string, Record<string, string>> = {};
+      for (const status of Object.keys(isObject(operation.responses) ? operation.responses : {})) {
+        const response = reader.resolve(alias, `${pointer}/responses/${status}`);
+        const content = isObject(response.node) ? response.node.content : undefined;
+        const schemas = contentSchemas(reader, alias, `${response.pointer}/content`, content).filter((s) =>
+          /json/i.test(s.mediaType),
+        );
+        if (schemas.length > 0) {
+          byStatus[status] = Object.fromEntries(schemas.map((s) => [s.mediaType, facts(s.pointer, s.node)]));
         }
-        if (Object.keys(byStatus).length > 0) entry.responses = byStatus;
       }
+      if (Object.keys(byStatus).length > 0) entry.responses = byStatus;
       if (Object.keys(entry).length > 0) validators[id] = entry;
     }
 
@@ -430,7 +429,7 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
     ),
     constant(
       "validators",
-      "Which compiled validator checks what: request bodies by media type, queries, and NHS App responses by status.",
+      "Which compiled validator checks what: request bodies by media type, queries, and responses by status.",
       validators,
     ),
     constant(

@@ -2,7 +2,8 @@
 // spec's compiled schema first, then the rules a schema cannot state, in one
 // list in the server's order. Request bodies of the NHS App API and bodies
 // of the callbacks a supplier receives are validated alike; so are report
-// queries, and (for mocks that check themselves) NHS App responses.
+// queries and responses: the NHS App's (for mocks that check themselves)
+// and a callback endpoint's.
 import { type CompiledValidator, compiledFunction } from "./compiled.js";
 import { compiledValidators, operations, recognisedIdentifierSystems, validators } from "./generated/contract.js";
 import {
@@ -160,7 +161,20 @@ export function queryIssues(operationId: OperationId, query: QueryInput | null |
   );
 }
 
-/** Every way a response body differs from the spec's schema for its status, or an empty list (NHS App API). */
+/**
+ * The spec's response for a status, as OpenAPI chooses it: the status itself
+ * (`400`), else its range (`4XX`), else `default`.
+ */
+function responseFor(operationId: string, status: string) {
+  const responses = table[operationId]?.responses;
+  return responses?.[status] ?? responses?.[`${status.charAt(0)}XX`] ?? responses?.default;
+}
+
+/**
+ * Every way a response body differs from the spec's schema for its status, or
+ * an empty list: an NHS App or token endpoint answer, or a callback
+ * endpoint's. A status the spec gives no JSON body is an issue of its own.
+ */
 export function responseBodyIssues(
   operationId: OperationId,
   status: number | string,
@@ -168,7 +182,7 @@ export function responseBodyIssues(
   mediaType?: string,
 ): ContractIssue[] {
   operationOf(operationId);
-  const byType = table[operationId]?.responses?.[String(status)];
+  const byType = responseFor(operationId, String(status));
   if (!byType)
     return [contractIssue("", `${operationId} has no ${status} response with a JSON body in the spec`, "status")];
   const type = mediaType === undefined ? Object.keys(byType)[0] : mediaTypeOf(mediaType);

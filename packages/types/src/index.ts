@@ -400,30 +400,23 @@ export interface components {
         };
         /**
          * OperationOutcomeIssue
-         * @description One problem found while handling the request.
+         * @description One problem found while handling the request. A callback endpoint's issue
+         *     (`callbacks/components/schemas/OperationOutcomeIssue.yaml`) has the same
+         *     fields, from the same files, and a wider `code`.
          */
         OperationOutcomeIssue: {
+            severity: components["schemas"]["IssueSeverity"];
             /**
-             * @description How serious the problem is.
-             * @example error
-             * @enum {string}
-             */
-            severity: "fatal" | "error" | "warning" | "information";
-            /**
-             * @description The FHIR issue type. `expired` and `forbidden` come with 401, `security`
-             *     with 403, `invalid` with 400, `not-found` with 404, `throttled` with 429
-             *     and `unknown` with the gateway's catch-all fault.
+             * @description The FHIR issue type: the codes of FHIR R4's IssueType value set that this
+             *     API sends. `expired` and `forbidden` come with 401, `security` with 403,
+             *     `invalid` with 400, `not-found` with 404, `throttled` with 429 and
+             *     `unknown` with the gateway's catch-all fault.
              * @example invalid
              * @enum {string}
              */
             code: "expired" | "forbidden" | "invalid" | "processing" | "security" | "throttled" | "not-found" | "unknown";
-            /**
-             * @description A human-readable explanation.
-             * @example Not specified
-             */
-            diagnostics?: string;
-            /** @description FHIRPath expressions naming the request elements at fault. */
-            expression?: string[];
+            diagnostics?: components["schemas"]["IssueDiagnostics"];
+            expression?: components["schemas"]["IssueExpression"];
         };
         /**
          * Identifier
@@ -661,6 +654,24 @@ export interface components {
                 reference: string;
             };
         };
+        /**
+         * IssueSeverity
+         * @description How serious the problem is.
+         * @example error
+         * @enum {string}
+         */
+        IssueSeverity: "fatal" | "error" | "warning" | "information";
+        /**
+         * IssueDiagnostics
+         * @description A human-readable explanation.
+         * @example Not specified
+         */
+        IssueDiagnostics: string;
+        /**
+         * IssueExpression
+         * @description FHIRPath expressions naming the request elements at fault.
+         */
+        IssueExpression: string[];
     };
     responses: {
         /**
@@ -788,6 +799,9 @@ export type ReplyItem = components['schemas']['ReplyItem'];
 export type ReplyKeywordItem = components['schemas']['ReplyKeywordItem'];
 export type ReplyFreeTextItem = components['schemas']['ReplyFreeTextItem'];
 export type AnswersExtension = components['schemas']['AnswersExtension'];
+export type IssueSeverity = components['schemas']['IssueSeverity'];
+export type IssueDiagnostics = components['schemas']['IssueDiagnostics'];
+export type IssueExpression = components['schemas']['IssueExpression'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseServerError = components['responses']['ServerError'];

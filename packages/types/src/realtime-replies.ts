@@ -169,9 +169,13 @@ export interface components {
         } & (unknown | unknown);
         /**
          * OperationOutcome
-         * @description A FHIR R4 OperationOutcome: the body of every error this API returns.
-         *     Each issue says how bad it is, what kind of problem it is, a human-readable
-         *     explanation and, for request errors, which part of the request was at fault.
+         * @description A FHIR R4 OperationOutcome: the body of a callback endpoint's refusal. It is
+         *     the NHS App API's OperationOutcome (`components/schemas/OperationOutcome.yaml`)
+         *     but for its issues' `code`, which may be any code of FHIR R4's IssueType
+         *     value set: the endpoint is the supplier's, and says what kind of problem it
+         *     found in FHIR's own terms (`structure`, `required`, `value`, `too-long`,
+         *     `not-supported`, `timeout`, ...), where the NHS App API sends only a few of
+         *     them.
          */
         OperationOutcome: {
             /**
@@ -185,31 +189,46 @@ export interface components {
         };
         /**
          * OperationOutcomeIssue
-         * @description One problem found while handling the request.
+         * @description One problem a callback endpoint found. Its fields are those of the NHS App
+         *     API's issue (`components/schemas/OperationOutcomeIssue.yaml`), from the same
+         *     files, but for `code`, which is any FHIR R4 issue type rather than the few
+         *     the NHS App API sends.
          */
         OperationOutcomeIssue: {
+            severity: components["schemas"]["IssueSeverity"];
             /**
-             * @description How serious the problem is.
-             * @example error
+             * @description The FHIR issue type, any code of FHIR R4's IssueType value set
+             *     (http://hl7.org/fhir/R4/valueset-issue-type.html). `@nhs-app-api/callbacks`
+             *     answers `structure` (not JSON, not a resource), `required`, `value` and
+             *     `too-long` for a body it refuses, `security` for a client certificate,
+             *     `not-found` and `not-supported` for a path, method or content type it
+             *     does not serve, and `exception` or `timeout` when the supplier's own
+             *     code failed or did not finish in time.
+             * @example structure
              * @enum {string}
              */
-            severity: "fatal" | "error" | "warning" | "information";
-            /**
-             * @description The FHIR issue type. `expired` and `forbidden` come with 401, `security`
-             *     with 403, `invalid` with 400, `not-found` with 404, `throttled` with 429
-             *     and `unknown` with the gateway's catch-all fault.
-             * @example invalid
-             * @enum {string}
-             */
-            code: "expired" | "forbidden" | "invalid" | "processing" | "security" | "throttled" | "not-found" | "unknown";
-            /**
-             * @description A human-readable explanation.
-             * @example Not specified
-             */
-            diagnostics?: string;
-            /** @description FHIRPath expressions naming the request elements at fault. */
-            expression?: string[];
+            code: "invalid" | "structure" | "required" | "value" | "invariant" | "security" | "login" | "unknown" | "expired" | "forbidden" | "suppressed" | "processing" | "not-supported" | "duplicate" | "multiple-matches" | "not-found" | "deleted" | "too-long" | "code-invalid" | "extension" | "too-costly" | "business-rule" | "conflict" | "transient" | "lock-error" | "no-store" | "exception" | "timeout" | "incomplete" | "throttled" | "informational";
+            diagnostics?: components["schemas"]["IssueDiagnostics"];
+            expression?: components["schemas"]["IssueExpression"];
         };
+        /**
+         * IssueSeverity
+         * @description How serious the problem is.
+         * @example error
+         * @enum {string}
+         */
+        IssueSeverity: "fatal" | "error" | "warning" | "information";
+        /**
+         * IssueDiagnostics
+         * @description A human-readable explanation.
+         * @example Not specified
+         */
+        IssueDiagnostics: string;
+        /**
+         * IssueExpression
+         * @description FHIRPath expressions naming the request elements at fault.
+         */
+        IssueExpression: string[];
     };
     responses: never;
     parameters: never;
@@ -222,6 +241,9 @@ export type ReplyQuestionnaireResponse = components['schemas']['ReplyQuestionnai
 export type ReplyAnswer = components['schemas']['ReplyAnswer'];
 export type OperationOutcome = components['schemas']['OperationOutcome'];
 export type OperationOutcomeIssue = components['schemas']['OperationOutcomeIssue'];
+export type IssueSeverity = components['schemas']['IssueSeverity'];
+export type IssueDiagnostics = components['schemas']['IssueDiagnostics'];
+export type IssueExpression = components['schemas']['IssueExpression'];
 export type $defs = Record<string, never>;
 export interface operations {
     "create-realtime-replies": {
@@ -253,12 +275,32 @@ export interface operations {
                     "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
-            /** @description The client certificate could not be verified. */
+            /** @description The client certificate could not be verified. An endpoint that refuses the TLS connection sends nothing; one that answers may say why in an OperationOutcome. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Any other refusal: the endpoint serves no such path or method, or cannot take the body's content type. The OperationOutcome says why. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description The endpoint could not process the reply (the supplier's own processing failed, or did not finish in time), so it has not been taken. The OperationOutcome says so, without the details. */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
             };
         };
     };

@@ -134,7 +134,9 @@ export const operations = {
     "responses": [
       "202",
       "400",
-      "401"
+      "401",
+      "4XX",
+      "5XX"
     ]
   },
   "create-realtime-replies": {
@@ -148,7 +150,9 @@ export const operations = {
     "responses": [
       "202",
       "400",
-      "401"
+      "401",
+      "4XX",
+      "5XX"
     ]
   },
   "get-access-token": {
@@ -276,7 +280,7 @@ export const enums = {
   ]
 } as const;
 
-/** Which compiled validator checks what: request bodies by media type, queries, and NHS App responses by status. */
+/** Which compiled validator checks what: request bodies by media type, queries, and responses by status. */
 export const validators = {
   "create-in-app": {
     "body": {
@@ -385,11 +389,39 @@ export const validators = {
   "create-realtime-receipt": {
     "body": {
       "application/json": "receipts0"
+    },
+    "responses": {
+      "400": {
+        "application/fhir+json": "receipts1"
+      },
+      "401": {
+        "application/fhir+json": "receipts1"
+      },
+      "4XX": {
+        "application/fhir+json": "receipts1"
+      },
+      "5XX": {
+        "application/fhir+json": "receipts1"
+      }
     }
   },
   "create-realtime-replies": {
     "body": {
       "application/json": "replies0"
+    },
+    "responses": {
+      "400": {
+        "application/fhir+json": "replies1"
+      },
+      "401": {
+        "application/fhir+json": "replies1"
+      },
+      "4XX": {
+        "application/fhir+json": "replies1"
+      },
+      "5XX": {
+        "application/fhir+json": "replies1"
+      }
     }
   },
   "get-access-token": {
@@ -652,6 +684,15 @@ export const compiledValidators = {
     ],
     "wording": {}
   },
+  "receipts1": {
+    "document": "realtime-receipts",
+    "root": "#/components/schemas/OperationOutcome",
+    "order": [
+      "resourceType",
+      "issue"
+    ],
+    "wording": {}
+  },
   "replies0": {
     "document": "realtime-replies",
     "root": "#/components/schemas/RealtimeReply",
@@ -673,6 +714,15 @@ export const compiledValidators = {
         }
       }
     }
+  },
+  "replies1": {
+    "document": "realtime-replies",
+    "root": "#/components/schemas/OperationOutcome",
+    "order": [
+      "resourceType",
+      "issue"
+    ],
+    "wording": {}
   },
   "token0": {
     "document": "oauth-token",
