@@ -31,9 +31,10 @@ export const issue = (code: CallbackIssue["code"], diagnostics: string, expressi
   ...(expression ? { expression: [expression] } : {}),
 });
 
+/** An OperationOutcome as the callback specs describe it (their issue codes are FHIR R4's IssueType codes). */
 export const toOperationOutcome = (issues: readonly CallbackIssue[]): OperationOutcome => ({
   resourceType: "OperationOutcome",
-  issue: issues.map((i) => ({ ...i })) as OperationOutcome["issue"],
+  issue: issues.map((i) => ({ ...i })),
 });
 
 /** A refused body. */
