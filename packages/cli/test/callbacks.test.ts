@@ -147,6 +147,40 @@ describe("nhs-app callbacks check", () => {
     }
   });
 
+  it("fails an endpoint whose OperationOutcome the callback spec does not allow (an issue code outside FHIR's)", async () => {
+    const outcome = JSON.stringify({
+      resourceType: "OperationOutcome",
+      issue: [{ severity: "error", code: "bad-request", diagnostics: "No" }],
+    });
+    const { url, server } = await listen(
+      {
+        key: pem("server-key.pem"),
+        cert: pem("server-cert.pem"),
+        ca: pem("ca.pem"),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (request, response) => {
+        request.resume();
+        request.on("end", () => response.writeHead(400, { "content-type": "application/fhir+json" }).end(outcome));
+      },
+    );
+    try {
+      const { run, result } = await checkJson(url);
+      expect(run.code).toBe(1);
+      const refusals = result.cases.filter((row) => row.expected === "4xx OperationOutcome");
+      expect(refusals.length).toBeGreaterThan(0);
+      for (const row of refusals) {
+        expect(row).toMatchObject({
+          pass: false,
+          answered: "400 with an OperationOutcome the callback spec does not allow at issue[0].code",
+        });
+      }
+    } finally {
+      await close(server);
+    }
+  });
+
   it("fails an endpoint that refuses valid receipts", async () => {
     const refusing = await createCallbackServer({
       key: pem("server-key.pem"),

@@ -57,12 +57,20 @@ async function check(urlText: string, flags: CheckFlags) {
     if (index === 0 && outcome.kind === "unusable") {
       throw failure(`cannot use ${base.origin}: ${outcome.reason} (${outcome.code})`);
     }
-    results.push({ title: httpCase.title, expected: httpCase.expect, ...judge(httpCase.expect, outcome) });
+    results.push({
+      title: httpCase.title,
+      expected: httpCase.expect,
+      ...judge(httpCase.expect, outcome, httpCase.operation),
+    });
   }
   const message = { contentType: "application/json", body: validReceipt.body };
   const url = join(base, validReceipt.path);
   const noCertificate = await post(url, message, { ca: tls.ca }, flags.timeout);
-  results.push({ title: "no client certificate", expected: "tls-refused", ...judge("tls-refused", noCertificate) });
+  results.push({
+    title: "no client certificate",
+    expected: "tls-refused",
+    ...judge("tls-refused", noCertificate, validReceipt.operation),
+  });
   const stranger = await createStrayClientCertificate();
   const strange = await post(
     url,
@@ -73,7 +81,7 @@ async function check(urlText: string, flags: CheckFlags) {
   results.push({
     title: "a self-signed client certificate",
     expected: "tls-refused",
-    ...judge("tls-refused", strange),
+    ...judge("tls-refused", strange, validReceipt.operation),
   });
 
   const failed = results.filter((result) => !result.pass).length;

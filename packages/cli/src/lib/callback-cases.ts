@@ -7,7 +7,7 @@
 // field is kept only when the contract itself refuses it.
 import { operations, requestBodyIssues } from "@nhs-app-api/contract";
 
-type CallbackOperation = "create-realtime-receipt" | "create-realtime-replies";
+export type CallbackOperation = "create-realtime-receipt" | "create-realtime-replies";
 interface CallbackExample {
   name: string;
   body: object;
@@ -17,6 +17,8 @@ export type Expectation = "accepted" | "refused";
 
 export interface HttpCase {
   title: string;
+  /** The operation whose spec says what must come back. */
+  operation: CallbackOperation;
   path: string;
   contentType: string;
   body: string;
@@ -44,6 +46,7 @@ function casesOf(
   const json = "application/json";
   const cases: HttpCase[] = examples.map(({ name, body }) => ({
     title: `example ${name}`,
+    operation,
     path,
     contentType: json,
     body: JSON.stringify(body),
@@ -51,6 +54,7 @@ function casesOf(
   }));
   const refused = (title: string, body: string, contentType = json): HttpCase => ({
     title: `${noun} ${title}`,
+    operation,
     path,
     contentType,
     body,
@@ -79,7 +83,10 @@ async function examples() {
 }
 
 /** Every HTTP case, receipts first, and a valid receipt for the TLS cases. */
-export async function callbackCases(): Promise<{ cases: HttpCase[]; validReceipt: { path: string; body: string } }> {
+export async function callbackCases(): Promise<{
+  cases: HttpCase[];
+  validReceipt: { operation: CallbackOperation; path: string; body: string };
+}> {
   const spec = await examples();
   const receipts = casesOf("create-realtime-receipt", spec.receipts);
   const replies = casesOf("create-realtime-replies", spec.replies);
@@ -90,6 +97,7 @@ export async function callbackCases(): Promise<{ cases: HttpCase[]; validReceipt
       ...replies.cases,
       {
         title: "a receipt sent to the replies path",
+        operation: "create-realtime-replies",
         path: operations["create-realtime-replies"].path,
         contentType: "application/json",
         body: JSON.stringify(receipts.first),
@@ -97,6 +105,6 @@ export async function callbackCases(): Promise<{ cases: HttpCase[]; validReceipt
       },
     ],
     // An endpoint that lets a connection through would accept this one.
-    validReceipt: { path: receiptPath, body: JSON.stringify(receipts.first) },
+    validReceipt: { operation: "create-realtime-receipt", path: receiptPath, body: JSON.stringify(receipts.first) },
   };
 }

@@ -1,10 +1,11 @@
 // Whether an endpoint's answer is what the contract requires: 202 for a
-// valid callback; a 4xx whose body is a FHIR OperationOutcome (JSON, with at
-// least one issue carrying a severity and a code, as the callbacks pact
-// requires) for an invalid one; and for a client without an acceptable
-// certificate, no answer at all (the TLS connection refused) or the callback
-// specs' 401.
-import { mediaTypeOf } from "@nhs-app-api/contract";
+// valid callback; a 4xx whose body is a FHIR OperationOutcome that the
+// callback spec's response for that status allows (judged by
+// @nhs-app-api/contract, as the callbacks package's own answers are) for an
+// invalid one; and for a client without an acceptable certificate, no answer
+// at all (the TLS connection refused) or the callback specs' 401.
+import { type ContractIssue, mediaTypeOf, responseBodyIssues } from "@nhs-app-api/contract";
+import type { CallbackOperation } from "./callback-cases.js";
 import type { Outcome } from "./mtls-post.js";
 
 export type Expected = "accepted" | "refused" | "tls-refused";
@@ -23,24 +24,35 @@ export interface Verdict {
 
 const JSON_TYPES = new Set(["application/fhir+json", "application/json"]);
 
-/** The first issue's code of an OperationOutcome, or why the body is not one. */
-function operationOutcome(body: Buffer): { ok: true; code: string } | { ok: false; why: string } {
+/** Where the first problem is (or what it is, when it is nowhere in particular): the body itself is never shown. */
+function firstProblem(issues: readonly ContractIssue[]): string {
+  const where = issues[0]?.expression?.[0];
+  return where ? `at ${where}` : `(${issues[0]?.diagnostics ?? "unknown"})`;
+}
+
+/**
+ * The first issue's code of an OperationOutcome that the operation's spec
+ * allows for this status, or why the body is not one.
+ */
+function operationOutcome(
+  operation: CallbackOperation,
+  status: number,
+  body: Buffer,
+): { ok: true; code: string } | { ok: false; why: string } {
   let value: unknown;
   try {
     value = JSON.parse(body.toString("utf8"));
   } catch {
     return { ok: false, why: body.length === 0 ? "an empty body" : "a body that is not JSON" };
   }
-  const resource = value as { resourceType?: unknown; issue?: unknown };
+  const resource = value as { resourceType?: unknown; issue?: { code?: unknown }[] };
   if (typeof value !== "object" || value === null || resource.resourceType !== "OperationOutcome")
     return { ok: false, why: "JSON that is not an OperationOutcome" };
-  const issues = Array.isArray(resource.issue) ? resource.issue : [];
-  const wellFormed = issues.every((issue) => {
-    const i = issue as { severity?: unknown; code?: unknown } | null;
-    return typeof i?.severity === "string" && typeof i.code === "string";
-  });
-  if (issues.length === 0 || !wellFormed) return { ok: false, why: "an OperationOutcome without well-formed issues" };
-  return { ok: true, code: String((issues[0] as { code: string }).code) };
+  const issues = responseBodyIssues(operation, status, value);
+  if (issues.length > 0) {
+    return { ok: false, why: `an OperationOutcome the callback spec does not allow ${firstProblem(issues)}` };
+  }
+  return { ok: true, code: String(resource.issue?.[0]?.code) };
 }
 
 function describe(outcome: Outcome): string {
@@ -56,7 +68,8 @@ function describe(outcome: Outcome): string {
   }
 }
 
-export function judge(expected: Expected, outcome: Outcome): Verdict {
+/** The verdict on one answer; `operation` is the one whose spec the case was sent to. */
+export function judge(expected: Expected, outcome: Outcome, operation: CallbackOperation): Verdict {
   if (expected === "tls-refused") {
     if (outcome.kind === "closed") return { pass: true, answered: `TLS refused (${outcome.code})` };
     return { pass: outcome.kind === "answered" && outcome.status === 401, answered: describe(outcome) };
@@ -65,7 +78,7 @@ export function judge(expected: Expected, outcome: Outcome): Verdict {
   const { status } = outcome;
   if (expected === "accepted") return { pass: status === 202, answered: String(status) };
   if (status < 400 || status > 499) return { pass: false, answered: String(status) };
-  const body = operationOutcome(outcome.body);
+  const body = operationOutcome(operation, status, outcome.body);
   if (!body.ok) return { pass: false, answered: `${status} with ${body.why}` };
   const type = mediaTypeOf(outcome.contentType);
   if (!JSON_TYPES.has(type)) {
