@@ -35,18 +35,15 @@ function linkHeader(url: (page: number) => string, page: number, pageCount: numb
 type ReceiptCode = Receipt["code"]["coding"][number]["code"];
 /** A page of the receipt report for `day`, with `perPage` receipts about made-up communications. */
 export function receiptReportPage(options: PageOptions & { day: string; perPage?: number }) {
-  const { baseUrl, page, pageCount, day } = options;
+  const { page, day } = options;
   const perPage = options.perPage ?? 4;
-  const path = operations["get-receipt-report"].path;
-  const url = (p: number) => `${baseUrl}${path}?day=${day}&page=${p}`;
-  const entry = Array.from({ length: perPage }, (_, i) => {
+  const receipts = Array.from({ length: perPage }, (_, i): Receipt => {
     const n = (page - 1) * perPage + i;
     // Every receipt code the spec knows, in turn, so a code added to the spec shows up here too.
     const kind = enums.receiptCodes[n % enums.receiptCodes.length] as ReceiptCode;
-    const id = uuid(n + 1);
     const rejected = kind === "Rejected";
-    const resource: Receipt = {
-      id,
+    return {
+      id: uuid(n + 1),
       resourceType: "Task",
       intent: "order",
       identifier: [{ system: systems.communicationId, value: uuid(1000 + Math.floor(n / 4)) }],
@@ -56,14 +53,22 @@ export function receiptReportPage(options: PageOptions & { day: string; perPage?
       authoredOn: `${day}T09:00:00Z`,
       lastModified: `${day}T09:${String(10 + (n % 50)).padStart(2, "0")}:00Z`,
     };
-    return { fullUrl: `${baseUrl}${path}/${id}`, resource };
   });
+  return receiptPageOf({ ...options, receipts, total: perPage * options.pageCount });
+}
+
+/** A page of the receipt report for `day` holding the given receipts, with the `Link` header and Bundle links. */
+export function receiptPageOf(options: PageOptions & { day: string; receipts: Receipt[]; total: number }) {
+  const { baseUrl, page, pageCount, day, total } = options;
+  const path = operations["get-receipt-report"].path;
+  const url = (p: number) => `${baseUrl}${path}?day=${day}&page=${p}`;
+  const entry = options.receipts.map((resource) => ({ fullUrl: `${baseUrl}${path}/${resource.id}`, resource }));
   const link: ReceiptReport["link"] = [
     { relation: "self", url: url(page) },
     ...(page < pageCount ? [{ relation: "next" as const, url: url(page + 1) }] : []),
     { relation: "last", url: url(pageCount) },
   ];
-  const body: ReceiptReport = { resourceType: "Bundle", type: "searchset", total: perPage * pageCount, link, entry };
+  const body: ReceiptReport = { resourceType: "Bundle", type: "searchset", total, link, entry };
   return { body, headers: { link: linkHeader(url, page, pageCount), "content-type": "application/json" } };
 }
 

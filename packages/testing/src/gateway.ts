@@ -5,18 +5,22 @@
 // validated by the contract exactly as the client validates it, correlation
 // IDs mirrored, and answers from the spec's examples, with multi-page
 // reports (the receipt report of any day, the patient report of T00001).
+// It remembers each message it accepts (a fresh communication ID each), lists
+// their receipts in the report of their day, and applies the platform's rate
+// limits when a test asks for them.
 import {
   acceptsMediaType,
   mediaTypeOf,
   queryIssues,
   requestBodyIssues,
   requestMediaTypes,
-  systems,
 } from "@nhs-app-api/contract";
-import type { OperationOutcome } from "@nhs-app-api/types";
-import { patientReportPage, receiptReportPage } from "./fixtures.js";
+import type { InAppCommunicationRequest, OperationOutcome, PushNotificationRequest } from "@nhs-app-api/types";
+import { type CreatedMessage, createdMessage, createdResponse, receiptOf } from "./created-messages.js";
+import { patientReportPage, receiptPageOf, receiptReportPage } from "./fixtures.js";
 import { createTestKeys, type TestKeys } from "./keys.js";
-import { exampleResponse, type OperationId, operationPaths, replyKind } from "./spec.js";
+import { type GatewayRateLimit, RateLimiter, type RateLimitRefusal } from "./rate-limit.js";
+import { exampleResponse, type OperationId, operationPaths } from "./spec.js";
 import { isTokenError, TokenIssuer } from "./token-rules.js";
 
 export const MULTI_PAGE_ODS_CODE = "T00001";
@@ -36,6 +40,21 @@ export interface GatewayOptions {
   receiptPages?: number;
   /** Pages of the patient report for T00001 (default 4). */
   patientPages?: number;
+  /** Receipts on a page of the receipt report (default 4). */
+  receiptsPerPage?: number;
+  /**
+   * The platform's rate limits, over sliding windows of API calls (the token
+   * endpoint is not counted); off by default. See INTEGRATION_RATE_LIMIT.
+   */
+  rateLimit?: GatewayRateLimit;
+  /**
+   * The clock (epoch ms) for the rate limits and for when a message was
+   * accepted (its day); default the real one. Token checks keep the real
+   * clock, as the client signs its assertions with it.
+   */
+  now?: () => number;
+  /** Makes each communication ID (default: a random UUID). */
+  newCommunicationId?: () => string;
 }
 
 /** A request as any framework hands it over: the body already read as text. */
@@ -90,6 +109,11 @@ export class FakeGateway {
   readonly requests: RecordedRequest[] = [];
   readonly #basePath: string;
   readonly #origin: string;
+  readonly #created: CreatedMessage[] = [];
+  /** Each created message's receipt ID, made once so that reading a report twice gives the same receipts. */
+  readonly #receiptIds = new Map<string, string>();
+  readonly #limiter: RateLimiter | undefined;
+  readonly #receiptsPerPage: number;
 
   constructor(readonly options: GatewayOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -105,6 +129,30 @@ export class FakeGateway {
       ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
       ...(options.newAccessToken ? { newAccessToken: options.newAccessToken } : {}),
     });
+    const { rateLimit, receiptsPerPage = 4 } = options;
+    this.#limiter =
+      rateLimit && (rateLimit.requestsPerSecond !== undefined || rateLimit.requestsPerMinute !== undefined)
+        ? new RateLimiter(rateLimit)
+        : undefined;
+    if (!(Number.isSafeInteger(receiptsPerPage) && receiptsPerPage > 0)) {
+      throw new RangeError(`receiptsPerPage must be a whole number of at least 1 (it is ${receiptsPerPage})`);
+    }
+    this.#receiptsPerPage = receiptsPerPage;
+  }
+
+  /** Every message accepted with 201 (in-app and push), in order; refused ones (400, 401, 429) never appear. */
+  get createdMessages(): readonly CreatedMessage[] {
+    return this.#created;
+  }
+
+  /** Forgets the created messages (and so their receipts), e.g. between tests. */
+  clearCreatedMessages() {
+    this.#created.length = 0;
+    this.#receiptIds.clear();
+  }
+
+  #now() {
+    return (this.options.now ?? Date.now)();
   }
 
   /** Whether a URL is the token endpoint's. */
@@ -178,6 +226,9 @@ export class FakeGateway {
       // The gateway's 401 is application/json, whatever the spec's media type.
       return this.#json(request, 401, example.body, { "content-type": "application/json" });
     }
+    // The platform's limits apply before anything reaches the API, a test's chosen answer included.
+    const refusal = this.#limiter?.take(this.options.now ? this.options.now() : performance.now());
+    if (refusal) return this.#throttled(operation, refusal);
     if (override) return this.#override(operation, request, override);
 
     const issues = this.#problems(operation, request, isPost, malformed, body);
@@ -210,11 +261,15 @@ export class FakeGateway {
     const receipts = operation === "get-receipt-report";
     const multiPagePatients =
       operation === "get-patient-report" && query.get("ods-organisation-code")?.toUpperCase() === MULTI_PAGE_ODS_CODE;
+    const day = query.get("day") as string;
+    const createdThatDay = receipts ? this.#created.filter((message) => message.day === day) : [];
+    if (createdThatDay.length > 0) return this.#createdReceipts(request, day, page, createdThatDay);
     if (receipts || multiPagePatients) {
       const pageCount = receipts ? (this.options.receiptPages ?? 3) : (this.options.patientPages ?? 4);
       if (page > pageCount) return this.#example(request, operation, 404, "report-not-found");
+      const perPage = this.#receiptsPerPage;
       const built = receipts
-        ? receiptReportPage({ baseUrl: this.baseUrl, day: query.get("day") as string, page, pageCount })
+        ? receiptReportPage({ baseUrl: this.baseUrl, day, page, pageCount, perPage })
         : patientReportPage({ baseUrl: this.baseUrl, odsCode: MULTI_PAGE_ODS_CODE, page, pageCount });
       return this.#json(request, 200, built.body, built.headers);
     }
@@ -225,10 +280,54 @@ export class FakeGateway {
       const link = `<${this.baseUrl}${operationPaths[operation].path}?ods-organisation-code=${encodeURIComponent(code)}&page=1>; rel="last"`;
       return this.#example(request, operation, 200, undefined, { link });
     }
-    const created = this.#example(request, operation, 201, operation === "create-in-app" ? replyKind(body) : undefined);
-    const id = communicationIdOf(created.body);
-    if (id) created.headers.location = `${this.baseUrl}${operationPaths[operation].path}/${id}`;
-    return created;
+    return this.#create(operation, request, body as InAppCommunicationRequest | PushNotificationRequest);
+  }
+
+  /** An accepted message: a fresh communication ID, remembered, and the request echoed as the API echoes it. */
+  #create(
+    operation: "create-in-app" | "create-notification",
+    request: GatewayRequest,
+    body: InAppCommunicationRequest | PushNotificationRequest,
+  ): GatewayResponse {
+    const communicationId = this.options.newCommunicationId?.() ?? globalThis.crypto.randomUUID();
+    const message = createdMessage(operation, body, communicationId, new Date(this.#now()));
+    this.#created.push(message);
+    const location = `${this.baseUrl}${operationPaths[operation].path}/${communicationId}`;
+    return this.#json(request, 201, createdResponse(message), { location });
+  }
+
+  /**
+   * The receipt report of a day on which messages were created: their
+   * receipts alone, in the order they were accepted, paged as the made-up
+   * report is (with no made-up receipts mixed in).
+   */
+  #createdReceipts(request: GatewayRequest, day: string, page: number, messages: readonly CreatedMessage[]) {
+    const perPage = this.#receiptsPerPage;
+    const pageCount = Math.ceil(messages.length / perPage);
+    if (page > pageCount) return this.#example(request, "get-receipt-report", 404, "report-not-found");
+    const receipts = messages.slice((page - 1) * perPage, page * perPage).map((message) => {
+      let id = this.#receiptIds.get(message.communicationId);
+      if (!id) {
+        id = globalThis.crypto.randomUUID();
+        this.#receiptIds.set(message.communicationId, id);
+      }
+      return receiptOf(message, id);
+    });
+    const built = receiptPageOf({ baseUrl: this.baseUrl, day, page, pageCount, receipts, total: messages.length });
+    return this.#json(request, 200, built.body, built.headers);
+  }
+
+  /**
+   * The platform's 429, with the spec's own example body. As its proxy sends
+   * it: application/json, no Retry-After, and no X-Correlation-ID (that fault
+   * rule has no mirror step; contract notes § 6).
+   */
+  #throttled(operation: OperationId, refusal: RateLimitRefusal): GatewayResponse {
+    return {
+      status: 429,
+      headers: { "content-type": "application/json" },
+      body: exampleResponse(operation, 429, refusal).body,
+    };
   }
 
   #override(operation: OperationId, request: GatewayRequest, override: Override & { status: number }): GatewayResponse {
@@ -274,12 +373,4 @@ export class FakeGateway {
       body,
     });
   }
-}
-
-function communicationIdOf(resource: unknown): string | undefined {
-  const list = (resource as { identifier?: { system?: unknown; value?: unknown }[] } | null)?.identifier;
-  const found = Array.isArray(list)
-    ? list.find((identifier) => identifier?.system === systems.communicationId && typeof identifier.value === "string")
-    : undefined;
-  return typeof found?.value === "string" ? found.value : undefined;
 }

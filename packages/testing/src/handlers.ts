@@ -7,12 +7,14 @@
 
 import type { operations } from "@nhs-app-api/types";
 import { type HttpHandler, HttpResponse, http } from "msw";
+import type { CreatedMessage } from "./created-messages.js";
 import { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
 import { FakeGateway, type GatewayResponse, type RecordedRequest } from "./gateway.js";
 import type { TestKeys } from "./keys.js";
+import type { GatewayRateLimit } from "./rate-limit.js";
 import { type OperationId, operationPaths } from "./spec.js";
 
-export type { RecordedRequest };
+export type { CreatedMessage, GatewayRateLimit, RecordedRequest };
 
 export interface NhsAppMockOptions {
   baseUrl?: string;
@@ -24,6 +26,14 @@ export interface NhsAppMockOptions {
   newAccessToken?: () => string;
   receiptPages?: number;
   patientPages?: number;
+  /** Receipts on a page of the receipt report (default 4). */
+  receiptsPerPage?: number;
+  /** The platform's rate limits (off by default): 429 spike arrest over `requestsPerSecond`, 429 quota over `requestsPerMinute`. */
+  rateLimit?: GatewayRateLimit;
+  /** The clock (epoch ms) for the rate limits and the day a message was accepted; tokens keep the real clock. */
+  now?: () => number;
+  /** Makes each communication ID (default: a random UUID). */
+  newCommunicationId?: () => string;
 }
 
 type Responses<Op extends OperationId> = operations[Op]["responses"];
@@ -65,6 +75,10 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     ...(options.newAccessToken ? { newAccessToken: options.newAccessToken } : {}),
     ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
     ...(options.patientPages === undefined ? {} : { patientPages: options.patientPages }),
+    ...(options.receiptsPerPage === undefined ? {} : { receiptsPerPage: options.receiptsPerPage }),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.newCommunicationId ? { newCommunicationId: options.newCommunicationId } : {}),
   });
   const { baseUrl, tokenUrl } = gateway;
 
@@ -105,6 +119,8 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     issuer: gateway.issuer,
     gateway,
     requests: gateway.requests,
+    /** Every message accepted with 201, in order (the same list as `gateway.createdMessages`). */
+    createdMessages: gateway.createdMessages,
     handlers,
     tokenHandler,
     respond,

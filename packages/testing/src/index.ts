@@ -10,8 +10,9 @@ export {
   toExpression,
 } from "@nhs-app-api/contract";
 export { type CallbackExample, receiptExamples, replyExamples } from "./callback-examples.js";
+export type { CreatedMessage } from "./created-messages.js";
 export { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
-export { patientReportPage, receiptReportPage, testNhsNumber } from "./fixtures.js";
+export { patientReportPage, receiptPageOf, receiptReportPage, testNhsNumber } from "./fixtures.js";
 export {
   FakeGateway,
   type GatewayOptions,
@@ -23,6 +24,7 @@ export {
 } from "./gateway.js";
 export { createTestKeys, type TestKeys } from "./keys.js";
 export { bundledSpecPath, freePort, type PrismServer, startPrism } from "./prism.js";
+export { type GatewayRateLimit, INTEGRATION_RATE_LIMIT, type RateLimitRefusal } from "./rate-limit.js";
 export { SANDBOX_API_KEY, SANDBOX_KEY_ID, type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
 export { exampleNames, exampleResponse, nhsAppSpec, type OperationId, operationPaths } from "./spec.js";
 export { createTestClient, type TestTarget } from "./test-client.js";

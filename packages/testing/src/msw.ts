@@ -2,7 +2,9 @@
 // and its token endpoint. msw is a peer dependency of this entry point only.
 export { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
 export {
+  type CreatedMessage,
   createNhsAppMock,
+  type GatewayRateLimit,
   type MockResponse,
   type NhsAppMock,
   type NhsAppMockOptions,

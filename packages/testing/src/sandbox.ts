@@ -7,8 +7,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { environments } from "@nhs-app-api/contract";
+import type { CreatedMessage } from "./created-messages.js";
 import { FakeGateway, type GatewayResponse, MULTI_PAGE_ODS_CODE } from "./gateway.js";
 import { createTestKeys } from "./keys.js";
+import type { GatewayRateLimit } from "./rate-limit.js";
 import type { TokenIssuer } from "./token-rules.js";
 
 export { MULTI_PAGE_ODS_CODE };
@@ -22,6 +24,16 @@ export interface SandboxOptions {
   patientPages?: number;
   /** Seconds a token lasts (default 599, as on the platform). */
   tokenLifetimeSeconds?: number;
+  /** Receipts on a page of the receipt report (default 4). */
+  receiptsPerPage?: number;
+  /**
+   * The platform's rate limits (off by default): over `requestsPerSecond` API
+   * calls in a sliding second, 429 spike arrest; over `requestsPerMinute` in a
+   * sliding minute, 429 quota. INTEGRATION_RATE_LIMIT is the int environment's.
+   */
+  rateLimit?: GatewayRateLimit;
+  /** The clock (epoch ms) for the rate limits and the day a message was accepted; tokens keep the real clock. */
+  now?: () => number;
 }
 
 export interface Sandbox {
@@ -34,6 +46,8 @@ export interface Sandbox {
   privateKeyPath: string;
   issuer: TokenIssuer;
   gateway: FakeGateway;
+  /** Every message accepted with 201, in order (the same list as `gateway.createdMessages`). */
+  createdMessages: readonly CreatedMessage[];
   stop(): Promise<void>;
 }
 
@@ -82,20 +96,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     server.listen(options.port ?? 4010, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
   });
   const keys = createTestKeys(SANDBOX_KEY_ID);
+  const origin = `http://127.0.0.1:${port}`;
+  let gateway: FakeGateway;
+  try {
+    gateway = new FakeGateway({
+      // The integration environment's paths (/nhs-app, /oauth2/token), on this machine.
+      baseUrl: `${origin}${new URL(environments.int.baseUrl).pathname}`,
+      tokenUrl: `${origin}${new URL(environments.int.tokenUrl).pathname}`,
+      apiKey: SANDBOX_API_KEY,
+      keys,
+      ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
+      ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
+      ...(options.patientPages === undefined ? {} : { patientPages: options.patientPages }),
+      ...(options.receiptsPerPage === undefined ? {} : { receiptsPerPage: options.receiptsPerPage }),
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    // Settings the gateway refuses (e.g. a rate limit of 0): free the port, write no key.
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
   const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-sandbox-"));
   const privateKeyPath = path.join(dir, "private-key.pem");
   await writeFile(privateKeyPath, keys.privateKeyPem, { mode: 0o600 });
-  const origin = `http://127.0.0.1:${port}`;
-  const gateway = new FakeGateway({
-    // The integration environment's paths (/nhs-app, /oauth2/token), on this machine.
-    baseUrl: `${origin}${new URL(environments.int.baseUrl).pathname}`,
-    tokenUrl: `${origin}${new URL(environments.int.tokenUrl).pathname}`,
-    apiKey: SANDBOX_API_KEY,
-    keys,
-    ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
-    ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
-    ...(options.patientPages === undefined ? {} : { patientPages: options.patientPages }),
-  });
 
   server.on("request", async (request, response) => {
     try {
@@ -131,6 +155,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     privateKeyPath,
     issuer: gateway.issuer,
     gateway,
+    createdMessages: gateway.createdMessages,
     async stop() {
       if (stopped) return;
       stopped = true;

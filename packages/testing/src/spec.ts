@@ -89,11 +89,3 @@ export function exampleNames(operation: OperationId, status: number): string[] {
   );
   return Object.keys(Object.values(response?.content ?? {})[0]?.examples ?? {});
 }
-
-/** The 201 example that matches an in-app message: plain, keyword reply or free-text reply. */
-export function replyKind(body: unknown): string {
-  const item = (body as { contained?: { item?: { type?: string }[] }[] })?.contained?.[0]?.item?.[0];
-  if (item?.type === "choice") return "in-app-with-keyword-reply";
-  if (item?.type === "text") return "in-app-with-free-text-reply";
-  return "in-app";
-}

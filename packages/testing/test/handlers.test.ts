@@ -29,6 +29,7 @@ beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => {
   server.resetHandlers();
   mock.requests.length = 0;
+  mock.gateway.clearCreatedMessages();
 });
 afterAll(() => server.close());
 
@@ -132,12 +133,14 @@ describe("the msw handlers", () => {
     const sent = await client.sendInAppMessage(
       inAppMessage({ nhsNumber: "9434765919", odsCode: "B82041", text: "Hi", reply: keywordReply(["YES", "NO"]) }),
     );
-    expect(sent.communicationId).toBe("8f7ec136-66eb-4a9e-97ca-5c7a53d2710c");
-    expect(sent.resource.contained?.[0]?.id).toBe("answeroptions"); // the keyword-reply example
+    // A fresh communication ID each, the request echoed (its reply Questionnaire included).
+    expect(sent.communicationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(sent.resource.contained?.[0]?.id).toBe("answeroptions");
     const push = await client.sendPushNotification(
       pushNotification({ nhsNumber: "9434765919", text: "Hi", url: "https://www.nhsapp.service.nhs.uk/" }),
     );
-    expect(push.communicationId).toBe("54615138-df34-4a79-840d-dd07e9451519");
+    expect(push.communicationId).not.toBe(sent.communicationId);
+    expect(mock.createdMessages.map((m) => m.communicationId)).toEqual([sent.communicationId, push.communicationId]);
     const receipts = await client.getReceiptReport({ day: "2022-08-19" });
     expect(receipts.items.length).toBe(4);
     expect(receipts.lastPage).toBe(3);

@@ -38,7 +38,7 @@ describe("the local sandbox", () => {
     expect(new URL(sandbox.tokenUrl).pathname).toBe("/oauth2/token");
   });
 
-  it("takes messages from a correctly configured client, answering from the spec's examples", async () => {
+  it("takes messages from a correctly configured client, echoing each with a fresh communication ID", async () => {
     const client = clientFor(sandbox);
     const sent = await client.sendInAppMessage(
       inAppMessage({ nhsNumber: "9434765919", odsCode: "B82041", text: "Hi", reply: keywordReply(["YES", "NO"]) }),
