@@ -33,6 +33,10 @@ const smoke: Record<string, string> = {
     if (!issues.some((i) => i.expression && i.expression[0] === "recipient")) throw new Error("no recipient issue");
     if (m.queryIssues("get-receipt-report", { day: "2023-02-29" }).length !== 1) throw new Error("a bad day passed");
     if (!m.systems.nhsNumber.startsWith("https://")) throw new Error("no systems");`,
+  "@nhs-app-api/campaigns": `
+    const journal = m.createMemoryJournal();
+    if (typeof m.sendBatch !== "function" || typeof m.openSqliteJournal !== "function") throw new Error("no sender");
+    journal.admit([]).then((entries) => { if (entries.length !== 0) throw new Error("an empty admit returned entries"); });`,
   "@nhs-app-api/types": `
     if (require("@nhs-app-api/types/openapi.json").openapi === undefined) throw new Error("no bundle");`,
 };
