@@ -4,6 +4,7 @@
 // --version still go to stdout.
 import { createRequire } from "node:module";
 import { Command } from "commander";
+import { registerBatch } from "./commands/batch.js";
 import { registerCallbacks } from "./commands/callbacks.js";
 import { registerReport } from "./commands/report.js";
 import { registerSandbox } from "./commands/sandbox.js";
@@ -14,7 +15,7 @@ import { registerValidate } from "./commands/validate.js";
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 const HELP_AFTER = `
-Environment variables (for send and report; flags of the same name win):
+Environment variables (for send, send batch and report; flags of the same name win):
   NHS_APP_ENVIRONMENT       dev, int, prod or sandbox
   NHS_APP_API_KEY           the application's API key
   NHS_APP_KEY_ID            the key ID (kid) of its registered public key
@@ -44,6 +45,7 @@ export function createProgram(): Command {
     .showSuggestionAfterError(true)
     .addHelpText("after", HELP_AFTER);
   registerSend(program);
+  registerBatch(program);
   registerReport(program);
   registerValidate(program);
   registerSandbox(program);

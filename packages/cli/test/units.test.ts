@@ -1,8 +1,11 @@
 // The CLI's small pure pieces, from the source: the CSV quoter, the report
-// writer's formats, the redaction of error lines, and body kind detection.
+// writer's formats, the redaction of error lines, body kind detection, the
+// lines of a batch file and the batch progress line.
 import { describe, expect, it } from "vitest";
+import { parseBatchLine } from "../src/lib/batch-lines.ts";
 import { detectKind } from "../src/lib/body-kinds.ts";
 import { csvField, csvRecord } from "../src/lib/csv.ts";
+import { Progress, progressText } from "../src/lib/progress.ts";
 import { redact, registerSecret } from "../src/lib/redact.ts";
 import { reportWriter } from "../src/lib/report-writer.ts";
 
@@ -73,5 +76,126 @@ describe("body kinds", () => {
     );
     expect(detectKind({ resourceType: "Patient" })).toBeUndefined();
     expect(detectKind([])).toBeUndefined();
+  });
+});
+
+describe("a line of a batch file", () => {
+  const reasonOf = (text: string) => {
+    const parsed = parseBatchLine(text);
+    return "reason" in parsed ? parsed.reason : undefined;
+  };
+
+  it("builds an in-app message from builder fields, with a keyword reply and a campaign", () => {
+    const parsed = parseBatchLine(
+      JSON.stringify({
+        kind: "in-app",
+        requestReference: "r1",
+        nhsNumber: "9434765919",
+        odsCode: "b82041",
+        text: "Do you smoke?",
+        keywords: ["YES", "NO"],
+        campaignId: "c",
+      }),
+    );
+    expect(parsed).toMatchObject({
+      message: {
+        kind: "in-app",
+        requestReference: "r1",
+        message: {
+          requester: { identifier: { value: "B82041" } },
+          contained: [
+            { item: [{ answerOption: [{ valueCoding: { code: "YES" } }, { valueCoding: { code: "NO" } }] }] },
+          ],
+          identifier: [{ value: "c" }],
+        },
+      },
+    });
+  });
+
+  it("takes a whole message as it is, for the contract to judge later", () => {
+    const message = { resourceType: "CommunicationRequest", anything: true };
+    expect(parseBatchLine(JSON.stringify({ kind: "push", requestReference: "p", message }))).toEqual({
+      message: { kind: "push", requestReference: "p", message },
+    });
+  });
+
+  it("says what is wrong with a line that is not a message, keeping its reference when it has one", () => {
+    expect(parseBatchLine('{"kind":"sms","requestReference":"r"}')).toEqual({
+      reason: 'kind must be "in-app" or "push"',
+      requestReference: "r",
+    });
+    expect(reasonOf("[1,2]")).toBe("not a JSON object");
+    expect(reasonOf('{"kind":"push","requestReference":""}')).toBe("requestReference is missing or not text");
+    expect(reasonOf('{"kind":"push","requestReference":"r","nhsNumber":"1","text":"t"}')).toBe(
+      'missing url (or give the whole message as "message")',
+    );
+    expect(reasonOf('{"kind":"push","requestReference":"r","message":{},"note":1}')).toBe(
+      'a line with "message" has only kind and requestReference beside it, not note',
+    );
+    expect(reasonOf('{"kind":"push","requestReference":"r","message":"text"}')).toBe(
+      "message must be a JSON object (a CommunicationRequest)",
+    );
+    expect(
+      reasonOf(
+        '{"kind":"in-app","requestReference":"r","nhsNumber":"1","odsCode":"A","text":"t","keywords":["A"],"freeTextReply":true}',
+      ),
+    ).toBe("choose keywords or freeTextReply, not both");
+    expect(reasonOf('{"kind":"in-app","requestReference":"r","nhsNumber":1,"odsCode":"A","text":"t"}')).toBe(
+      "nhsNumber must be text",
+    );
+  });
+
+  it("never quotes a line that is not JSON (it may hold an NHS number)", () => {
+    const reason = reasonOf('{"kind":"push","nhsNumber":"9434765919",');
+    expect(reason).toMatch(/^not valid JSON/);
+    expect(reason).not.toContain("9434765919");
+    expect(reasonOf("9434765919 hello")).not.toContain("9434765919");
+  });
+});
+
+describe("batch progress", () => {
+  it("says done/total, the rate of this run and the time left at that rate", () => {
+    expect(progressText(10, 40, 10, 1000)).toBe("10/40 (25%) 10.0/s, about 3s left");
+    expect(progressText(30, 1030, 20, 1000)).toBe("30/1030 (2%) 20.0/s, about 50s left");
+    expect(progressText(0, 5000, 0, 0)).toBe("0/5000 (0%) 0.0/s, time left unknown");
+    expect(progressText(100, 7300, 1, 1000)).toBe("100/7300 (1%) 1.0/s, about 2h00m left");
+    expect(progressText(40, 40, 0, 1000)).toBe("40/40 (100%) 0.0/s, done");
+  });
+
+  it("redraws one line on a terminal, and writes a line every few seconds elsewhere", () => {
+    let clock = 0;
+    const written = (isTTY: boolean) => {
+      const chunks: string[] = [];
+      const progress = new Progress({
+        total: 4,
+        stream: { isTTY, write: (t: string) => chunks.push(t) },
+        now: () => clock,
+      });
+      clock = 0;
+      return { chunks, progress };
+    };
+    const log = written(false);
+    log.progress.tick(true);
+    clock = 6000;
+    log.progress.tick(true);
+    clock = 7000;
+    log.progress.tick(true);
+    log.progress.tick(true);
+    // One line after the first five seconds; none for the last tick (the summary says the end).
+    expect(log.chunks).toEqual(["progress: 2/4 (50%) 0.3/s, about 6s left\n"]);
+
+    clock = 0;
+    const tty = written(true);
+    tty.progress.tick(false);
+    clock = 50;
+    tty.progress.tick(true);
+    clock = 200;
+    tty.progress.tick(true);
+    tty.progress.clear();
+    expect(tty.chunks).toEqual([
+      "\r\x1b[2K[######------------------] 1/4 (25%) 0.0/s, time left unknown",
+      "\r\x1b[2K[##################------] 3/4 (75%) 10.0/s, about 1s left",
+      "\r\x1b[2K",
+    ]);
   });
 });

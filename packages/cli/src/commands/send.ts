@@ -20,6 +20,7 @@ import { parseJson, readBytes } from "../lib/files.js";
 import { issueJson, issueLine } from "../lib/issues.js";
 import { out } from "../lib/output.js";
 import { collect } from "../lib/parsers.js";
+import { registerSendBatch } from "./send-batch.js";
 
 interface CommonFlags extends ConnectionFlags {
   file?: string;
@@ -168,7 +169,9 @@ function commonOptions(command: Command): Command {
 }
 
 export function registerSend(program: Command): void {
-  const send = program.command("send").description("send an in-app message or a push notification");
+  const send = program
+    .command("send")
+    .description("send an in-app message or a push notification, or a whole campaign of them");
 
   commonOptions(
     send
@@ -189,4 +192,6 @@ export function registerSend(program: Command): void {
       .option("--text <text>", "the notification text: no personal information, no links")
       .option("--url <url>", "the NHS App page to open on tap, an absolute https URL"),
   ).action(async (flags: PushFlags) => dispatch("push", await pushBody(flags), flags));
+
+  registerSendBatch(send);
 }

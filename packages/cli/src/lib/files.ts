@@ -13,13 +13,18 @@ const reasons: Readonly<Record<string, string>> = {
   ENOTDIR: "is not under a directory",
 };
 
+/** The usage error for a file that cannot be read; `what` names it ("the message file"). */
+export function fileProblem(path: string, what: string, error: unknown) {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  return usageError(`${what} ${path} ${reasons[code] ?? `cannot be read (${code || "unknown error"})`}`);
+}
+
 /** The bytes of a file; `what` names it in the error ("the message file"). */
 export async function readBytes(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    throw usageError(`${what} ${path} ${reasons[code] ?? `cannot be read (${code || "unknown error"})`}`);
+    throw fileProblem(path, what, error);
   }
 }
 

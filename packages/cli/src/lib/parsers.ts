@@ -26,3 +26,15 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 /** A certificate's lifetime in days: at least a day, at most about ten years. */
 export const days = (value: string) => wholeNumber(value, 1, 3650, "A number of days");
+
+/** A rate in requests a second: more than 0 (0.5 is one every two seconds), at most 1000. */
+export function perSecond(value: string): number {
+  const rate = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0) || rate > 1000) {
+    throw new InvalidArgumentError("A rate must be a number of requests a second, more than 0 and at most 1000.");
+  }
+  return rate;
+}
+
+/** Sends in flight at once. */
+export const concurrency = (value: string) => wholeNumber(value, 1, 64, "Concurrency");

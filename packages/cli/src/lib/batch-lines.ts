@@ -1,0 +1,171 @@
+// The lines of a batch file (NDJSON): each a whole message, or the fields the
+// client's builders take. A line that is not a message is refused by its
+// line number and the rest go on; its text is never quoted (it may hold an
+// NHS number). The contract's own checks are left to sendBatch, which
+// refuses an invalid message before sending it.
+import { open } from "node:fs/promises";
+import type { CampaignMessage } from "@nhs-app-api/campaigns";
+import { freeTextReply, inAppMessage, keywordReply, pushNotification } from "@nhs-app-api/client";
+import { fileProblem } from "./files.js";
+
+/** A well-formed line: the message and where it was. */
+export interface BatchLine {
+  line: number;
+  message: CampaignMessage;
+}
+
+/** A line that is not a message: refused, never sent. */
+export interface MalformedLine {
+  line: number;
+  /** Its reference, when the line is an object with a usable one. */
+  requestReference?: string;
+  reason: string;
+}
+
+export interface BatchFile {
+  messages: BatchLine[];
+  malformed: MalformedLine[];
+}
+
+const MESSAGE_FIELDS = ["kind", "requestReference", "message"];
+const BUILDER_FIELDS = {
+  "in-app": [
+    "kind",
+    "requestReference",
+    "nhsNumber",
+    "odsCode",
+    "text",
+    "keywords",
+    "freeTextReply",
+    "campaignId",
+    "onBehalfOf",
+  ],
+  push: ["kind", "requestReference", "nhsNumber", "text", "url", "campaignId", "onBehalfOf"],
+} as const;
+const REQUIRED = { "in-app": ["nhsNumber", "odsCode", "text"], push: ["nhsNumber", "text", "url"] } as const;
+
+type Parsed = { message: CampaignMessage } | { reason: string; requestReference?: string };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Where V8 says the JSON broke, as a column; nothing of the text itself. */
+function jsonProblem(error: unknown): string {
+  const position = /position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
+  if (position !== undefined) return `not valid JSON (at column ${Number(position) + 1})`;
+  return /end of JSON input/.test(String(error)) ? "not valid JSON (it ends too soon)" : "not valid JSON";
+}
+
+/** The message a line's builder fields describe, or why they do not describe one. */
+function fromBuilderFields(kind: "in-app" | "push", line: Record<string, unknown>): CampaignMessage | string {
+  const unknown = Object.keys(line).filter((name) => !(BUILDER_FIELDS[kind] as readonly string[]).includes(name));
+  if (unknown.length > 0) return `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} for ${kind}`;
+  const missing = REQUIRED[kind].filter((name) => line[name] === undefined);
+  if (missing.length > 0) return `missing ${missing.join(", ")} (or give the whole message as "message")`;
+  const strings = ["nhsNumber", "odsCode", "text", "url", "campaignId", "onBehalfOf"];
+  const notString = strings.filter((name) => line[name] !== undefined && typeof line[name] !== "string");
+  if (notString.length > 0) return `${notString.join(", ")} must be text`;
+  const text = (name: string) => line[name] as string;
+  const ids = {
+    ...(line.campaignId === undefined ? {} : { campaignId: text("campaignId") }),
+    ...(line.onBehalfOf === undefined ? {} : { onBehalfOf: text("onBehalfOf") }),
+  };
+  const requestReference = text("requestReference");
+  if (kind === "push") {
+    const message = pushNotification({ nhsNumber: text("nhsNumber"), text: text("text"), url: text("url"), ...ids });
+    return { kind, requestReference, message };
+  }
+  const { keywords, freeTextReply: freeText } = line;
+  if (keywords !== undefined && (!Array.isArray(keywords) || !keywords.every((k) => typeof k === "string"))) {
+    return "keywords must be a list of words";
+  }
+  if (freeText !== undefined && typeof freeText !== "boolean") return "freeTextReply must be true or false";
+  if (keywords !== undefined && freeText === true) return "choose keywords or freeTextReply, not both";
+  const reply = keywords !== undefined ? keywordReply(keywords) : freeText ? freeTextReply() : undefined;
+  const message = inAppMessage({
+    nhsNumber: text("nhsNumber"),
+    odsCode: text("odsCode"),
+    text: text("text"),
+    ...(reply ? { reply } : {}),
+    ...ids,
+  });
+  return { kind, requestReference, message };
+}
+
+/** One line's text as a message, or why it is not one. */
+export function parseBatchLine(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { reason: jsonProblem(error) };
+  }
+  if (!isObject(value)) return { reason: "not a JSON object" };
+  const { kind, requestReference } = value;
+  if (typeof requestReference !== "string" || requestReference.trim() === "") {
+    return { reason: "requestReference is missing or not text" };
+  }
+  const refused = (reason: string): Parsed => ({ reason, requestReference });
+  if (kind !== "in-app" && kind !== "push") return refused('kind must be "in-app" or "push"');
+  if (value.message === undefined) {
+    const built = fromBuilderFields(kind, value);
+    return typeof built === "string" ? refused(built) : { message: built };
+  }
+  const extra = Object.keys(value).filter((name) => !MESSAGE_FIELDS.includes(name));
+  if (extra.length > 0)
+    return refused(`a line with "message" has only kind and requestReference beside it, not ${extra.join(", ")}`);
+  if (!isObject(value.message)) return refused("message must be a JSON object (a CommunicationRequest)");
+  // The body's shape is the contract's to judge: sendBatch validates it before sending.
+  return { message: { kind, requestReference, message: value.message } as CampaignMessage };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The file's lines as bytes, one at a time, so that a large campaign is never held twice. */
+async function* byteLines(path: string): AsyncGenerator<Buffer> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw fileProblem(path, "the batch file", error);
+  }
+  try {
+    let rest = Buffer.alloc(0);
+    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+      let data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+      for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a)) {
+        yield data.subarray(0, end);
+        data = data.subarray(end + 1);
+      }
+      rest = Buffer.from(data);
+    }
+    if (rest.length > 0) yield rest;
+  } catch (error) {
+    throw fileProblem(path, "the batch file", error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every line of the batch file: the messages, and the lines refused. Blank lines are skipped. */
+export async function readBatchFile(path: string): Promise<BatchFile> {
+  const messages: BatchLine[] = [];
+  const malformed: MalformedLine[] = [];
+  let line = 0;
+  for await (const bytes of byteLines(path)) {
+    line++;
+    let text: string;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      malformed.push({ line, reason: "not UTF-8 text" });
+      continue;
+    }
+    if (line === 1) text = text.replace(/^\uFEFF/, "");
+    if (text.trim() === "") continue;
+    const parsed = parseBatchLine(text);
+    if ("message" in parsed) messages.push({ line, message: parsed.message });
+    else malformed.push({ line, ...parsed });
+  }
+  return { messages, malformed };
+}

@@ -1,0 +1,482 @@
+// `nhs-app send batch` and `nhs-app batch status` end to end: the built CLI
+// against the local sandbox, which records every request it receives, so each
+// test can count what was (and was not) sent. The journal is SQLite on
+// node:sqlite (Node 22.13 and later): on an older Node those tests skip and
+// say so, and the one-line refusal that Node gets is tested instead.
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Override, type Sandbox, testNhsNumber } from "@nhs-app-api/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noteSkipped } from "../../../test/published.ts";
+import { ensureBuilt, isOneErrorLine, runCli, startCli } from "./support/cli.ts";
+import { sandboxFor } from "./support/sandbox.ts";
+
+const hasSqlite = process.getBuiltinModule?.("node:sqlite") !== undefined;
+if (!hasSqlite) {
+  noteSkipped(
+    "the CLI's send batch and batch status tests",
+    `node:sqlite needs Node 22.13 or later (this is ${process.version})`,
+  );
+}
+
+const REQUEST_ID = "https://fhir.nhs.uk/NHSApp/request-id";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let sandbox: Sandbox;
+let env: Record<string, string>;
+let dir: string;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  ({ sandbox, env } = await sandboxFor());
+  dir = await mkdtemp(path.join(tmpdir(), "nhs-app-cli-batch-"));
+});
+afterAll(async () => {
+  await sandbox?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const file = (name: string) => path.join(dir, name);
+
+/** The request reference each message request the sandbox received carried. */
+function sentReferences(): string[] {
+  return sandbox.gateway.requests
+    .filter((request) => request.operation === "create-in-app" || request.operation === "create-notification")
+    .map(
+      (request) =>
+        ((request.body as { identifier?: { system: string; value: string }[] }).identifier ?? []).find(
+          (identifier) => identifier.system === REQUEST_ID,
+        )?.value ?? "(none)",
+    );
+}
+
+/** A line of a batch file: the builder fields, or (`whole`) the whole CommunicationRequest. */
+function line(prefix: string, n: number, kind: "in-app" | "push", whole = false): string {
+  const requestReference = `${prefix}-${n}`;
+  const nhsNumber = testNhsNumber(n);
+  if (kind === "push") {
+    return JSON.stringify({
+      kind,
+      requestReference,
+      nhsNumber,
+      text: "You have a new message.",
+      url: "https://www.nhsapp.service.nhs.uk/patient/messages/app-messaging",
+    });
+  }
+  if (!whole) {
+    return JSON.stringify({
+      kind,
+      requestReference,
+      nhsNumber,
+      odsCode: "b82041",
+      text: `Invitation ${n}`,
+      campaignId: prefix,
+    });
+  }
+  return JSON.stringify({
+    kind,
+    requestReference,
+    message: {
+      resourceType: "CommunicationRequest",
+      status: "active",
+      payload: [{ contentString: `Invitation ${n}, whole` }],
+      recipient: [{ type: "Patient", identifier: { system: "https://fhir.nhs.uk/Id/nhs-number", value: nhsNumber } }],
+      requester: {
+        type: "Organization",
+        identifier: { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: "B82041" },
+      },
+    },
+  });
+}
+
+/** Thirty lines: every third a push notification, every fifth a whole message. */
+const campaign = (prefix: string) =>
+  Array.from({ length: 30 }, (_, i) => line(prefix, i + 1, (i + 1) % 3 === 0 ? "push" : "in-app", (i + 1) % 5 === 0));
+
+const csvRows = (text: string) =>
+  text
+    .split("\r\n")
+    .filter((row) => row !== "")
+    .map((row) => row.split(","));
+
+describe.runIf(hasSqlite)("nhs-app send batch", () => {
+  const fast = ["--rate", "200", "--concurrency", "4"];
+
+  it("sends a 30-line batch (in-app and push, builder fields and whole messages), each once, and writes every line's result to --out", async () => {
+    await writeFile(file("campaign.ndjson"), `${campaign("c").join("\n")}\n`);
+    const before = sentReferences().length;
+    const run = await runCli(
+      [
+        "send",
+        "batch",
+        file("campaign.ndjson"),
+        "--journal",
+        file("campaign.db"),
+        "--out",
+        file("results.csv"),
+        ...fast,
+      ],
+      env,
+    );
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe("30 messages: 30 sent, 0 refused, 0 failed, 0 unknown\n");
+    expect(run.code).toBe(0);
+
+    const sent = sentReferences().slice(before);
+    expect(sent.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `c-${i + 1}`).sort());
+    const operations = sandbox.gateway.requests.slice(-30).map((request) => request.operation);
+    expect(operations.filter((operation) => operation === "create-notification")).toHaveLength(10);
+
+    const [header, ...rows] = csvRows(await readFile(file("results.csv"), "utf8"));
+    expect(header).toEqual(["request_reference", "state", "communication_id", "reason", "line"]);
+    expect(rows).toHaveLength(30);
+    for (const [reference, state, communicationId, reason, lineNumber] of rows) {
+      expect(state).toBe("sent");
+      expect(communicationId).toMatch(UUID);
+      expect(reason).toBe("");
+      // Each result names the line its message was on.
+      expect(reference).toBe(`c-${lineNumber}`);
+    }
+    expect(new Set(rows.map((row) => row[2])).size).toBe(30);
+  });
+
+  it("a rerun sends nothing and reports every message as settled, with the communication IDs of the first run", async () => {
+    const before = sandbox.gateway.requests.length;
+    const run = await runCli(
+      ["send", "batch", file("campaign.ndjson"), "--journal", file("campaign.db"), ...fast],
+      env,
+    );
+    expect(run.code).toBe(0);
+    // Not a message request, not a token, not a report page: the journal alone answered.
+    expect(sandbox.gateway.requests).toHaveLength(before);
+    expect(run.stderr).toBe(
+      "30 messages: 30 sent, 0 refused, 0 failed, 0 unknown; 30 settled by an earlier run (not sent again)\n",
+    );
+    const first = new Map(
+      csvRows(await readFile(file("results.csv"), "utf8"))
+        .slice(1)
+        .map(([reference, , communicationId]) => [reference, communicationId]),
+    );
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(30);
+    for (const text of lines) {
+      const [reference, state, communicationId] = text.split(" ");
+      expect(state).toBe("sent");
+      expect(communicationId).toBe(first.get(reference ?? ""));
+    }
+  });
+
+  it("refuses a malformed line by its line number without sending it, and sends the rest", async () => {
+    const lines = [
+      line("m", 1, "in-app"),
+      "this is not JSON",
+      JSON.stringify({ requestReference: "m-3", nhsNumber: testNhsNumber(3), text: "no kind" }),
+      JSON.stringify({ kind: "push", text: "no reference" }),
+      line("m", 5, "push"),
+      "",
+      JSON.stringify({
+        kind: "in-app",
+        requestReference: "m-7",
+        nhsNumber: "9434765910",
+        odsCode: "B82041",
+        text: "<b>bad</b>",
+      }),
+      JSON.stringify({
+        kind: "in-app",
+        requestReference: "m-8",
+        nhsNumber: testNhsNumber(8),
+        odsCode: "B82041",
+        text: "x",
+        odscode: "typo",
+      }),
+      line("m", 9, "in-app", true),
+    ];
+    await writeFile(file("malformed.ndjson"), `${lines.join("\n")}\n`);
+    const before = sentReferences().length;
+    const run = await runCli(
+      ["send", "batch", file("malformed.ndjson"), "--journal", file("malformed.db"), "--json", ...fast],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(sentReferences().slice(before).sort()).toEqual(["m-1", "m-5", "m-9"]);
+    const results = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map(
+        (text) => JSON.parse(text) as { line: number; requestReference: string | null; state: string; reason: string },
+      );
+    const byLine = new Map(results.map((result) => [result.line, result]));
+    // Every line but the blank one has a result.
+    expect([...byLine.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 7, 8, 9]);
+    expect(byLine.get(2)).toMatchObject({ requestReference: null, state: "refused" });
+    // Where V8 says the line broke, when it says; never the line's text.
+    expect(byLine.get(2)?.reason).toMatch(/^line 2: not valid JSON( \(at column \d+\))?$/);
+    expect(byLine.get(3)).toMatchObject({
+      requestReference: "m-3",
+      state: "refused",
+      reason: 'line 3: kind must be "in-app" or "push"',
+    });
+    expect(byLine.get(4)).toMatchObject({
+      requestReference: null,
+      reason: "line 4: requestReference is missing or not text",
+    });
+    expect(byLine.get(8)).toMatchObject({
+      requestReference: "m-8",
+      reason: "line 8: unknown field odscode for in-app",
+    });
+    // Well formed but invalid: refused by the contract's checks before sending, its issues named (the NHS number never).
+    expect(byLine.get(7)).toMatchObject({ requestReference: "m-7", state: "refused" });
+    expect(byLine.get(7)?.reason).toContain("recipient[0].identifier.value: NHS Number is invalid");
+    expect(run.stdout).not.toContain("9434765910");
+    for (const n of [1, 5, 9]) expect(byLine.get(n)).toMatchObject({ requestReference: `m-${n}`, state: "sent" });
+    expect(run.stderr).toContain("8 messages: 3 sent, 5 refused, 0 failed, 0 unknown\n");
+    expect(run.stderr).toContain("lines that are not messages, refused without sending: 2, 3, 4, 8\n");
+  });
+
+  it("refuses the whole batch when a request reference repeats: one line naming the lines, exit 1, nothing sent, no journal made", async () => {
+    const lines = [line("d", 1, "in-app"), line("d", 2, "push"), line("d", 3, "in-app"), line("d", 1, "push")];
+    await writeFile(file("duplicates.ndjson"), `${lines.join("\n")}\n`);
+    const before = sandbox.gateway.requests.length;
+    const run = await runCli(["send", "batch", file("duplicates.ndjson"), "--journal", file("duplicates.db")], env);
+    expect({ ...run, oneLine: isOneErrorLine(run.stderr) }).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "nhs-app: nothing was sent: request references must be unique in a batch, and these repeat: d-1 (lines 1, 4)\n",
+      oneLine: true,
+    });
+    expect(sandbox.gateway.requests).toHaveLength(before);
+    expect(existsSync(file("duplicates.db"))).toBe(false);
+  });
+
+  it("refuses a batch whose reference the journal holds for another message: one line, exit 1, nothing sent", async () => {
+    const changed = campaign("c").map((text, i) =>
+      i === 1 ? text.replace("Invitation 2", "Invitation 2, changed") : text,
+    );
+    await writeFile(file("changed.ndjson"), `${changed.join("\n")}\n`);
+    const before = sandbox.gateway.requests.length;
+    const run = await runCli(["send", "batch", file("changed.ndjson"), "--journal", file("campaign.db")], env);
+    expect(run.code).toBe(1);
+    expect(isOneErrorLine(run.stderr)).toBe(true);
+    expect(run.stderr).toContain("already holds these request references for a different message: c-2 (line 2)");
+    expect(run.stdout).toBe("");
+    expect(sandbox.gateway.requests).toHaveLength(before);
+  });
+
+  it("a journal that cannot be opened: one line before anything is sent", async () => {
+    await writeFile(file("campaign-2.ndjson"), `${line("j", 1, "in-app")}\n`);
+    await writeFile(
+      file("not-sqlite.db"),
+      "not SQLite at all, and long enough to have a header of its own ".repeat(20),
+    );
+    const before = sandbox.gateway.requests.length;
+    const cases = [
+      { journal: path.join(dir, "no-such-folder", "campaign.db"), code: 2, says: "cannot be created: the folder" },
+      { journal: dir, code: 2, says: "is a directory, not a file" },
+      { journal: file("not-sqlite.db"), code: 1, says: "could not be opened: file is not a database" },
+    ];
+    for (const { journal, code, says } of cases) {
+      const run = await runCli(["send", "batch", file("campaign-2.ndjson"), "--journal", journal], env);
+      expect({ code: run.code, stdout: run.stdout, oneLine: isOneErrorLine(run.stderr) }).toEqual({
+        code,
+        stdout: "",
+        oneLine: true,
+      });
+      expect(run.stderr).toContain(says);
+    }
+    expect(sandbox.gateway.requests).toHaveLength(before);
+  });
+
+  it("sends whose fate is unknown: exit 1 and listed; batch status counts them offline; a rerun settles them from the receipts report, resending only what it shows was not processed", async () => {
+    const gateway = sandbox.gateway;
+    const operation = gateway.operation.bind(gateway);
+    const outcome = {
+      resourceType: "OperationOutcome",
+      issue: [{ severity: "error", code: "exception", diagnostics: "down" }],
+    };
+    const failing: Override & { status: number } = { status: 500, body: outcome };
+    // u-2 is processed but its answer is lost; u-4 gets a 500 before it is processed. The client cannot tell them apart.
+    gateway.operation = async (id, request, override) => {
+      if (request.body.includes('"u-2"')) {
+        await operation(id, request, override);
+        return { status: 500, headers: { "content-type": "application/fhir+json" }, body: outcome };
+      }
+      return operation(id, request, request.body.includes('"u-4"') ? failing : override);
+    };
+    const lines = [line("u", 1, "in-app"), line("u", 2, "in-app"), line("u", 3, "push"), line("u", 4, "in-app")];
+    lines.push(
+      JSON.stringify({
+        kind: "in-app",
+        requestReference: "u-5",
+        nhsNumber: "9434765910",
+        odsCode: "B82041",
+        text: "x",
+      }),
+    );
+    await writeFile(file("unknown.ndjson"), `${lines.join("\n")}\n`);
+    const args = ["send", "batch", file("unknown.ndjson"), "--journal", file("unknown.db")];
+    const sendsOf = (reference: string) => sentReferences().filter((sent) => sent === reference).length;
+    try {
+      const run = await runCli([...args, ...fast], env);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/^u-2 unknown server 500: .+$/m);
+      expect(run.stdout).toMatch(/^u-4 unknown server 500: .+$/m);
+      expect(run.stderr).toContain("5 messages: 2 sent, 1 refused, 0 failed, 2 unknown\n");
+      expect(run.stderr).toMatch(/\nunknown, for a person to check: .*:\n {2}u-[24]\n {2}u-[24]\n/);
+
+      // --no-reconcile: nothing read, nothing sent, both still unknown.
+      const before = sandbox.gateway.requests.length;
+      const untouched = await runCli([...args, "--no-reconcile"], env);
+      expect(untouched.code).toBe(1);
+      expect(untouched.stdout).toMatch(/^u-2 unknown /m);
+      expect(sandbox.gateway.requests).toHaveLength(before);
+    } finally {
+      gateway.operation = operation;
+    }
+
+    const before = sandbox.gateway.requests.length;
+    const status = await runCli(["batch", "status", "--journal", file("unknown.db")]);
+    expect(status).toMatchObject({ code: 0, stderr: "" });
+    expect(status.stdout).toBe(
+      [
+        "total    5",
+        "pending  0",
+        "sending  0",
+        "sent     2",
+        "refused  1",
+        "failed   0",
+        "unknown  2",
+        "",
+        "unknown, for a person to check: they may have reached the NHS App, so they are not sent again until the receipts report of their day, once complete, shows whether they did:",
+        "  u-2",
+        "  u-4",
+        "",
+      ].join("\n"),
+    );
+    const json = await runCli(["batch", "status", "--journal", file("unknown.db"), "--json"]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      total: 5,
+      counts: { pending: 0, sending: 0, sent: 2, refused: 1, failed: 0, unknown: 2 },
+      unknown: ["u-2", "u-4"],
+      sending: [],
+      failed: [],
+    });
+    // No credentials were given, and the sandbox heard nothing.
+    expect(sandbox.gateway.requests).toHaveLength(before);
+
+    // The sandbox's receipts report lists each message at once: u-2 is found there (sent, not sent again);
+    // u-4 is absent from a complete report, so it certainly was not processed, and is sent.
+    const rerun = await runCli([...args, "--json", ...fast], env);
+    expect(rerun.code).toBe(0);
+    const results = rerun.stdout
+      .trimEnd()
+      .split("\n")
+      .map((text) => JSON.parse(text) as Record<string, unknown>);
+    const u2 = sandbox.createdMessages.find((created) => created.requestReference === "u-2");
+    expect(results.find((result) => result.requestReference === "u-2")).toMatchObject({
+      state: "sent",
+      reconciled: true,
+      communicationId: u2?.communicationId,
+    });
+    expect(results.find((result) => result.requestReference === "u-4")).toMatchObject({ state: "sent" });
+    expect([sendsOf("u-2"), sendsOf("u-4")]).toEqual([1, 2]);
+    expect(rerun.stderr).toBe(
+      "5 messages: 4 sent, 1 refused, 0 failed, 0 unknown; 3 settled by an earlier run (not sent again), 1 found in the receipts report (not sent again)\n",
+    );
+  });
+
+  it("batch status counts a whole campaign, and refuses a journal that does not exist rather than make one", async () => {
+    const status = await runCli(["batch", "status", "--journal", file("campaign.db"), "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ total: 30, counts: { sent: 30, unknown: 0, pending: 0 } });
+    const missing = await runCli(["batch", "status", "--journal", file("missing.db")]);
+    expect(missing).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: `nhs-app: the journal ${file("missing.db")} does not exist\n`,
+    });
+    expect(existsSync(file("missing.db"))).toBe(false);
+  });
+
+  it("on Ctrl-C starts no new send, lets those in flight finish and journals them, and a rerun sends the rest: each exactly once", async () => {
+    await writeFile(file("interrupted.ndjson"), `${campaign("i").join("\n")}\n`);
+    const args = ["send", "batch", file("interrupted.ndjson"), "--journal", file("interrupted.db")];
+    // A slow NHS App, so that sends are on their way when Ctrl-C comes.
+    const gateway = sandbox.gateway;
+    const operation = gateway.operation.bind(gateway);
+    let arrived = 0;
+    gateway.operation = async (id, request, override) => {
+      if (id === "create-in-app" || id === "create-notification") {
+        arrived++;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      }
+      return operation(id, request, override);
+    };
+    try {
+      const running = startCli([...args, "--rate", "20", "--concurrency", "3"], env);
+      await running.waitFor(" sent ");
+      const inFlight = arrived - running.output().stdout.trimEnd().split("\n").length;
+      running.child.kill("SIGINT");
+      expect(await running.exited).toBe(1);
+      expect(inFlight).toBeGreaterThan(0);
+      const { stdout, stderr } = running.output();
+      const settled = stdout.trimEnd().split("\n");
+      expect(settled.every((text) => / sent /.test(text))).toBe(true);
+      expect(settled.length).toBeLessThan(30);
+      expect(stderr).toContain("stopping: no new sends");
+      expect(stderr).toContain(
+        `stopped early: ${30 - settled.length} not sent yet; run the same command again to send them`,
+      );
+      // What reached the sandbox is exactly what was journalled as sent: nothing left in between.
+      const status = JSON.parse(
+        (await runCli(["batch", "status", "--journal", file("interrupted.db"), "--json"])).stdout,
+      );
+      expect(status.counts).toMatchObject({
+        sent: settled.length,
+        sending: 0,
+        unknown: 0,
+        pending: 30 - settled.length,
+      });
+      expect(sentReferences().filter((reference) => reference.startsWith("i-"))).toHaveLength(settled.length);
+    } finally {
+      gateway.operation = operation;
+    }
+
+    const rerun = await runCli([...args, ...fast], env);
+    expect(rerun.code).toBe(0);
+    const sent = sentReferences().filter((reference) => reference.startsWith("i-"));
+    expect(sent).toHaveLength(30);
+    expect(new Set(sent).size).toBe(30);
+  });
+});
+
+describe.runIf(!hasSqlite)("nhs-app send batch without node:sqlite", () => {
+  it("says in one line that the journal needs Node 22.13 or later, and sends nothing", async () => {
+    await writeFile(file("old-node.ndjson"), `${line("o", 1, "in-app")}\n`);
+    const before = sandbox.gateway.requests.length;
+    const run = await runCli(["send", "batch", file("old-node.ndjson"), "--journal", file("old-node.db")], env);
+    expect({ code: run.code, stdout: run.stdout, oneLine: isOneErrorLine(run.stderr) }).toEqual({
+      code: 1,
+      stdout: "",
+      oneLine: true,
+    });
+    expect(run.stderr).toContain(`needs node:sqlite, in Node 22.13 or later (this is Node ${process.version})`);
+    expect(sandbox.gateway.requests).toHaveLength(before);
+  });
+});
+
+describe("nhs-app send batch, before any journal is opened", () => {
+  it("a journal in a folder that does not exist: one line, exit 2, nothing sent", async () => {
+    await writeFile(file("any.ndjson"), `${line("a", 1, "in-app")}\n`);
+    const before = sandbox.gateway.requests.length;
+    const journal = path.join(dir, "no-such-folder", "campaign.db");
+    const run = await runCli(["send", "batch", file("any.ndjson"), "--journal", journal], env);
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `nhs-app: the journal ${journal} cannot be created: the folder ${path.dirname(journal)} does not exist\n`,
+    });
+    expect(sandbox.gateway.requests).toHaveLength(before);
+  });
+});
