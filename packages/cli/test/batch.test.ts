@@ -251,18 +251,30 @@ describe.runIf(hasSqlite)("nhs-app send batch", () => {
     expect(existsSync(file("duplicates.db"))).toBe(false);
   });
 
-  it("refuses a batch whose reference the journal holds for another message: one line, exit 1, nothing sent", async () => {
+  it("refuses a batch whose reference the journal holds for another message: one line, exit 1, nothing sent, no results written", async () => {
     const changed = campaign("c").map((text, i) =>
       i === 1 ? text.replace("Invitation 2", "Invitation 2, changed") : text,
     );
     await writeFile(file("changed.ndjson"), `${changed.join("\n")}\n`);
     const before = sandbox.gateway.requests.length;
-    const run = await runCli(["send", "batch", file("changed.ndjson"), "--journal", file("campaign.db")], env);
+    const results = await readFile(file("results.csv"), "utf8");
+    const run = await runCli(
+      ["send", "batch", file("changed.ndjson"), "--journal", file("campaign.db"), "--out", file("results.csv")],
+      env,
+    );
     expect(run.code).toBe(1);
     expect(isOneErrorLine(run.stderr)).toBe(true);
     expect(run.stderr).toContain("already holds these request references for a different message: c-2 (line 2)");
     expect(run.stdout).toBe("");
     expect(sandbox.gateway.requests).toHaveLength(before);
+    // The results of the earlier run are left as they were, and a new results file is not left behind.
+    expect(await readFile(file("results.csv"), "utf8")).toBe(results);
+    const fresh = await runCli(
+      ["send", "batch", file("changed.ndjson"), "--journal", file("campaign.db"), "--out", file("fresh.csv")],
+      env,
+    );
+    expect(fresh.code).toBe(1);
+    expect(existsSync(file("fresh.csv"))).toBe(false);
   });
 
   it("a journal that cannot be opened: one line before anything is sent", async () => {

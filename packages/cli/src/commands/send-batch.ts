@@ -3,7 +3,7 @@
 // most once across any number of runs (the journal is written before each
 // send). One result per line of the file, on stdout or in a CSV file;
 // progress and the closing summary on stderr.
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import {
   type BatchSummary,
   type CampaignClient,
@@ -84,42 +84,73 @@ function finishingSends(client: NhsAppClient): CampaignClient {
   };
 }
 
-/** Where the results go: stdout (text or NDJSON) or a CSV file, written as each message settles. */
+/** A results file that cannot be written, in the CLI's words (a usage error: nothing has been sent). */
+function resultsFileProblem(path: string, error: unknown) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR") {
+    return usageError(`the results file ${path} cannot be created: its folder does not exist`);
+  }
+  if (code === "EISDIR") return usageError(`the results file ${path} is a directory, not a file`);
+  if (code === "EACCES" || code === "EPERM") {
+    return usageError(`the results file ${path} cannot be written (permission denied)`);
+  }
+  return usageError(`the results file ${path} cannot be written (${code ?? "unknown error"})`);
+}
+
+/**
+ * Where the results go: stdout (text or NDJSON) or a CSV file, written as
+ * each message settles. `start` once the batch has passed its checks.
+ */
 async function resultSink(flags: BatchFlags, progress: Progress | undefined) {
   if (flags.out === undefined) {
     const format: ResultFormat = flags.json ? "ndjson" : "text";
     const onTerminal = process.stdout.isTTY === true;
     return {
+      async start() {},
       async write(row: ResultRow) {
         // Stdout and the progress line may share a terminal: the line is taken away and drawn again below.
         if (onTerminal) progress?.clear();
         await out(formatResult(row, format));
         if (onTerminal) progress?.draw();
       },
-      async close() {},
+      async close(_started: boolean) {},
     };
   }
-  let file: FileHandle;
+  const path = flags.out;
+  // Checked before anything is sent, but replaced only once the batch has passed its checks,
+  // so that a refused batch leaves the results of an earlier run as they were.
+  const existed = await stat(path).then(
+    () => true,
+    () => false,
+  );
   try {
-    file = await open(flags.out, "w");
+    await (await open(path, "a")).close();
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
-      throw usageError(`the results file ${flags.out} cannot be created: its folder does not exist`);
-    }
-    if (code === "EISDIR") throw usageError(`the results file ${flags.out} is a directory, not a file`);
-    if (code === "EACCES" || code === "EPERM") {
-      throw usageError(`the results file ${flags.out} cannot be written (permission denied)`);
-    }
-    throw usageError(`the results file ${flags.out} cannot be written (${code ?? "unknown error"})`);
+    throw resultsFileProblem(path, error);
   }
-  const handle = file;
-  await handle.write(csvHeader());
+  let handle: FileHandle | undefined;
+  const started = async () => {
+    if (handle) return handle;
+    try {
+      handle = await open(path, "w");
+    } catch (error) {
+      throw resultsFileProblem(path, error);
+    }
+    await handle.write(csvHeader());
+    return handle;
+  };
   return {
-    async write(row: ResultRow) {
-      await handle.write(formatResult(row, "csv"));
+    async start() {
+      await started();
     },
-    close: () => handle.close(),
+    async write(row: ResultRow) {
+      await (await started()).write(formatResult(row, "csv"));
+    },
+    async close(passed: boolean) {
+      await handle?.close();
+      // Made only to check it could be: no results file from a refused batch.
+      if (!passed && !handle && !existed) await rm(path, { force: true });
+    },
   };
 }
 
@@ -197,6 +228,8 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
   };
   const tally: Tally = { rows: [] };
   let sink: Awaited<ReturnType<typeof resultSink>> | undefined;
+  // Whether the batch passed sendBatch's checks: until then nothing is written, and a refused batch writes no results.
+  let passedChecks = false;
   try {
     sink = await resultSink(flags, progress);
     const results = sink;
@@ -217,12 +250,12 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
         signal: stop.signal,
       },
     );
-    let malformedWritten = false;
     for (;;) {
       const next = await outcomes.next();
-      // The malformed lines once the batch has passed its checks: a refused batch writes no results.
-      if (!malformedWritten) {
-        malformedWritten = true;
+      // The malformed lines go first, once the batch has passed its checks.
+      if (!passedChecks) {
+        passedChecks = true;
+        await results.start();
         for (const malformed of batch.malformed) await record(rowOfMalformed(malformed), true);
       }
       if (next.done) {
@@ -246,7 +279,7 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
     throw fromClientError(fromJournalError(error));
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-    await sink?.close();
+    await sink?.close(passedChecks);
     await journal.close();
   }
   progress?.clear();
