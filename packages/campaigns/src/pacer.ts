@@ -1,6 +1,9 @@
 // Spaces request starts evenly, at most `requestsPerSecond` a second, shared
-// by every worker of a batch. Even spacing rather than bursts: the platform's
-// spike arrest counts requests over short windows.
+// by every worker of a batch. Even spacing rather than bursts, because the
+// platform's spike arrest counts requests over a sliding second; and a
+// sliding-window guard as well, because a timer that fires late bunches the
+// starts after it: no start may be the (n+1)th within a second (plus a small
+// margin for the way to the server) of the n starts before it.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -11,8 +14,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
+/** Milliseconds added to the sliding second, for requests that take different times to arrive. */
+const ARRIVAL_MARGIN_MS = 15;
+
 export class Pacer {
   readonly #intervalMs: number;
+  readonly #perWindow: number;
+  /** The most recent starts, oldest first, at most `#perWindow` of them. */
+  readonly #starts: number[] = [];
   #next = 0;
 
   constructor(requestsPerSecond: number) {
@@ -20,13 +29,18 @@ export class Pacer {
       throw new RangeError(`requestsPerSecond must be a positive number, not ${requestsPerSecond}`);
     }
     this.#intervalMs = 1000 / requestsPerSecond;
+    this.#perWindow = Math.max(1, Math.floor(requestsPerSecond));
   }
 
   /** Resolves at this request's turn. */
   async turn(signal?: AbortSignal): Promise<void> {
     const now = performance.now();
-    const at = Math.max(now, this.#next);
+    const full = this.#starts.length >= this.#perWindow;
+    const windowFree = full ? (this.#starts[0] as number) + 1000 + ARRIVAL_MARGIN_MS : 0;
+    const at = Math.max(now, this.#next, windowFree);
     this.#next = at + this.#intervalMs;
+    this.#starts.push(at);
+    if (this.#starts.length > this.#perWindow) this.#starts.shift();
     if (at > now) await sleep(at - now, signal);
   }
 }
