@@ -15,7 +15,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Milliseconds added to the sliding second, for requests that take different times to arrive. */
-const ARRIVAL_MARGIN_MS = 15;
+const ARRIVAL_MARGIN_MS = 10;
 
 export class Pacer {
   readonly #intervalMs: number;

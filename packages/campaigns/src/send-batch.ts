@@ -242,13 +242,15 @@ export async function* sendBatch(
         await settle(reference, { state: "refused", issues, reason: "refused before sending" });
         continue;
       }
-      // A budget shared through the journal when it has one (several workers), else this batch's own pace.
-      await (journal.rateTurn ? journal.rateTurn(signal) : pacer.turn(signal));
       // Durable before the request exists: if this fails, nothing is sent. Another worker may have it already.
+      // Journalled before its turn rather than after, so the write's own time (an fsync) does not bunch the
+      // requests the pacer spaced; a crash while it waits leaves it `sending`, reconciled like any other.
       if (!(await journal.markSending(reference, new Date()))) {
         summary.claimedElsewhere++;
         continue;
       }
+      // A budget shared through the journal when it has one (several workers), else this batch's own pace.
+      await (journal.rateTurn ? journal.rateTurn(signal) : pacer.turn(signal));
       let settlement: Settlement;
       try {
         const sent =
