@@ -10,6 +10,7 @@ export {
 } from "./journal.js";
 export { createMemoryJournal } from "./memory-journal.js";
 export type { CampaignMessage, CampaignMessageKind } from "./message.js";
+export { openPostgresJournal, type PostgresJournalOptions } from "./postgres-journal.js";
 export { findInReceiptReports, type ReportFindings } from "./reconcile.js";
 export {
   type BatchSummary,

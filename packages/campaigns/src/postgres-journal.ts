@@ -1,0 +1,395 @@
+// The shared journal: one PostgreSQL table that several workers, on several
+// machines, send one campaign from, and one row per campaign holding the rate
+// budget they share. Each write is a single statement committed before its
+// promise resolves (autocommit; synchronous_commit must not be off), so a
+// claim is durable before the request goes out, as with the SQLite journal.
+//
+// pg is loaded only when a PostgreSQL journal is opened, so users of the
+// other journals never load it.
+import type { ConnectionOptions } from "node:tls";
+import type { Pool, PoolClient, PoolConfig } from "pg";
+import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
+
+export interface PostgresJournalOptions {
+  /**
+   * Where the database is: `postgres://user:password@host:5432/database`, as
+   * node-postgres reads it (PGHOST, PGPASSWORD and the like fill in what it
+   * leaves out). Errors name the host and port, never the password.
+   */
+  connectionString: string;
+  /** Which campaign this journal holds (default "default"): one table serves many, each apart. */
+  campaign?: string;
+  /**
+   * The budget every worker of the campaign shares: request starts per second
+   * across all of them (default 20, the dev and int limit). Give every worker
+   * the same figure. sendBatch's own `requestsPerSecond` is then not used.
+   */
+  requestsPerSecond?: number;
+  /** The connection pool of this worker. */
+  pool?: {
+    /** Connections at most (default 10); a batch uses about `concurrency` of them. */
+    max?: number;
+    /** How long to wait for a connection before giving up (default 10 000 ms, not for ever). */
+    connectionTimeoutMillis?: number;
+    /** When an unused connection is closed (default 10 000 ms). */
+    idleTimeoutMillis?: number;
+    /** TLS to the server: true, or node:tls options (a CA, a server name). */
+    ssl?: boolean | ConnectionOptions;
+  };
+}
+
+const MESSAGES = "nhs_app_campaign_messages";
+const RATE = "nhs_app_campaign_rate";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${MESSAGES} (
+  campaign text NOT NULL,
+  request_reference text NOT NULL,
+  position bigint NOT NULL,
+  kind text NOT NULL,
+  body_hash text NOT NULL,
+  body text NOT NULL,
+  state text NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'refused', 'failed', 'unknown')),
+  communication_id text,
+  issues jsonb,
+  reason text,
+  sending_since timestamptz,
+  attempts integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (campaign, request_reference)
+);
+CREATE INDEX IF NOT EXISTS ${MESSAGES}_position ON ${MESSAGES} (campaign, position);
+CREATE TABLE IF NOT EXISTS ${RATE} (
+  campaign text PRIMARY KEY,
+  next_start timestamptz NOT NULL
+)`;
+
+// Advisory lock keys (first half): this module's, so that no other user of the database waits on them.
+const LOCK_SCHEMA = 0x4e_48_53_01;
+const LOCK_ADMIT = 0x4e_48_53_02;
+// Rows per INSERT in admit: a batch of 100 000 stays one transaction without one huge statement.
+const CHUNK = 1000;
+// Milliseconds added to each second of the budget, as the in-process pacer does, for requests that take
+// different times to reach the server: requestsPerSecond turns are spread over 1010 ms.
+const ARRIVAL_MARGIN_MS = 10;
+// Fresh turns a worker takes, at most, for one that came too late (see rateTurn).
+const LATE_TURN_TRIES = 5;
+
+type Row = {
+  request_reference: string;
+  kind: JournalEntry["kind"];
+  body_hash: string;
+  body: string;
+  state: JournalEntry["state"];
+  communication_id: string | null;
+  issues: JournalIssue[] | null;
+  reason: string | null;
+  sending_since: Date | null;
+  attempts: number;
+};
+
+const COLUMNS =
+  "request_reference, kind, body_hash, body, state, communication_id, issues, reason, sending_since, attempts";
+
+const toEntry = (row: Row): JournalEntry => ({
+  requestReference: row.request_reference,
+  kind: row.kind,
+  bodyHash: row.body_hash,
+  body: row.body,
+  state: row.state,
+  attempts: row.attempts,
+  ...(row.communication_id === null ? {} : { communicationId: row.communication_id }),
+  ...(row.issues === null ? {} : { issues: row.issues }),
+  ...(row.reason === null ? {} : { reason: row.reason }),
+  ...(row.sending_since === null ? {} : { sendingSince: row.sending_since.toISOString() }),
+});
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** An error's own words; a failed connection to a name with several addresses has none, only its code. */
+function wordsOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : error.name;
+}
+
+/**
+ * Reads the server's clock on this process's monotonic one, so that a turn's time is the server's
+ * (the workers' clocks need not agree) and lateness counts from it, not from when its answer arrived.
+ * The offset is the smallest recent gap between an answer's arrival and the server time it carries:
+ * that of the least delayed answer. Recent ones only, so that it follows a drifting clock.
+ */
+function serverClockReading() {
+  const gaps: number[] = [];
+  return {
+    toLocal(serverMs: number, serverNowMs: number, arrivedAt: number): number {
+      gaps.push(arrivedAt - serverNowMs);
+      if (gaps.length > 64) gaps.shift();
+      return serverMs + Math.min(...gaps);
+    },
+  };
+}
+
+/**
+ * Opens (and creates, if absent) the PostgreSQL journal of one campaign. It
+ * connects before it returns: a database that cannot be reached, or a role
+ * that cannot create or read the tables, is a JournalError here, before
+ * anything is sent.
+ */
+export async function openPostgresJournal(options: PostgresJournalOptions): Promise<Journal> {
+  const campaign = options.campaign ?? "default";
+  const requestsPerSecond = options.requestsPerSecond ?? 20;
+  if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
+    throw new RangeError(`requestsPerSecond must be a positive number, not ${requestsPerSecond}`);
+  }
+  const intervalMs = (1000 + ARRIVAL_MARGIN_MS) / requestsPerSecond;
+
+  let pg: typeof import("pg");
+  try {
+    pg = await import("pg");
+  } catch (error) {
+    throw new JournalError(
+      "The PostgreSQL journal needs the pg package (node-postgres), a dependency of @nhs-app-api/campaigns",
+      { cause: error },
+    );
+  }
+  const config: PoolConfig = {
+    connectionString: options.connectionString,
+    max: options.pool?.max ?? 10,
+    connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 10_000,
+    idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 10_000,
+    ...(options.pool?.ssl === undefined ? {} : { ssl: options.pool.ssl }),
+  };
+
+  // pg's own reading of the connection string (and PG* variables), for naming the server in errors.
+  // A string it cannot read is not echoed: it may hold the password.
+  let where: string;
+  let password: string | undefined;
+  try {
+    const probe = new pg.Client(config);
+    where = `${probe.host || "localhost"}:${probe.port}${probe.database ? `/${probe.database}` : ""}`;
+    password = typeof probe.password === "string" && probe.password !== "" ? probe.password : undefined;
+  } catch {
+    throw new JournalError("The PostgreSQL journal's connection string could not be read (it is not shown here)");
+  }
+  const clean = (text: string) => (password ? text.split(password).join("***") : text);
+  const fail = (doing: string, error: unknown): never => {
+    if (error instanceof JournalError) throw error;
+    throw new JournalError(`The PostgreSQL journal at ${where} could not ${doing}: ${clean(wordsOf(error))}`, {
+      cause: error,
+    });
+  };
+
+  const pool: Pool = new pg.Pool(config);
+  // An idle connection the server drops (a restart, a failover) is reported here; without a
+  // listener it would end the process. The next query fails instead, as a JournalError.
+  pool.on("error", () => {});
+
+  const inTransaction = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      client.release();
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      // A connection in an unknown state is closed rather than handed out again.
+      client.release(true);
+      throw error;
+    }
+  };
+
+  try {
+    const { rows } = await pool.query<{ messages: string | null; rate: string | null; commit: string }>(
+      `SELECT to_regclass($1) AS messages, to_regclass($2) AS rate, current_setting('synchronous_commit') AS commit`,
+      [MESSAGES, RATE],
+    );
+    const found = rows[0];
+    // With synchronous_commit off, a claim could be lost in a crash after its request went out.
+    if (found?.commit === "off") {
+      throw new JournalError(
+        `The PostgreSQL journal at ${where} has synchronous_commit off, so a claim might not survive a crash; set it on for this role or database`,
+      );
+    }
+    // Created only when missing: a role without CREATE on the schema can use tables made for it.
+    if (!found?.messages || !found.rate) {
+      // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue: workers starting together take turns.
+      await inTransaction(async (client) => {
+        await client.query("SELECT pg_advisory_xact_lock($1, 0)", [LOCK_SCHEMA]);
+        await client.query(SCHEMA);
+      });
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    fail("be opened", error);
+  }
+
+  const selectEntries = async (client: Pick<Pool, "query">, filter: string, params: unknown[]) =>
+    (
+      await client.query<Row>(`SELECT ${COLUMNS} FROM ${MESSAGES} WHERE campaign = $1 ${filter} ORDER BY position`, [
+        campaign,
+        ...params,
+      ])
+    ).rows.map(toEntry);
+
+  const update = async (reference: string, assignments: string, params: unknown[]) => {
+    await pool.query(`UPDATE ${MESSAGES} SET ${assignments} WHERE campaign = $1 AND request_reference = $2`, [
+      campaign,
+      reference,
+      ...params,
+    ]);
+  };
+
+  const serverClock = serverClockReading();
+  let closed = false;
+  return {
+    async admit(messages) {
+      try {
+        return await inTransaction(async (client) => {
+          // One admission at a time per campaign: positions follow each batch's order, and two
+          // workers admitting overlapping batches in different orders cannot deadlock.
+          await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_ADMIT, campaign]);
+          const next =
+            (
+              await client.query<{ next: string }>(
+                `SELECT COALESCE(MAX(position), -1) + 1 AS next FROM ${MESSAGES} WHERE campaign = $1`,
+                [campaign],
+              )
+            ).rows[0]?.next ?? "0";
+          const admitted: JournalEntry[][] = [];
+          for (let start = 0; start < messages.length; start += CHUNK) {
+            const chunk = messages.slice(start, start + CHUNK);
+            await client.query(
+              `INSERT INTO ${MESSAGES} (campaign, request_reference, kind, body_hash, body, state, position)
+               SELECT $1, m.reference, m.kind, m.hash, m.body, 'pending', $6::bigint + $7::bigint + m.n - 1
+               FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+                 AS m(reference, kind, hash, body, n)
+               ORDER BY m.n
+               ON CONFLICT (campaign, request_reference) DO NOTHING`,
+              [
+                campaign,
+                chunk.map((m) => m.requestReference),
+                chunk.map((m) => m.kind),
+                chunk.map((m) => m.bodyHash),
+                chunk.map((m) => m.body),
+                next,
+                start,
+              ],
+            );
+            admitted.push(
+              await selectEntries(client, "AND request_reference = ANY($2::text[])", [
+                chunk.map((m) => m.requestReference),
+              ]),
+            );
+          }
+          return admitted.flat();
+        });
+      } catch (error) {
+        return fail("be written", error);
+      }
+    },
+
+    // The claim is one conditional UPDATE, and that is what makes it race-free across workers and
+    // machines: the row lock and the state check are both in the server. A second UPDATE of the same
+    // row waits for the first to commit, then (READ COMMITTED) re-checks its WHERE against the row as
+    // committed: now 'sending', it matches nothing and returns no row. Exactly one claim wins, and it
+    // has committed before this resolves. If the answer is lost after the commit, this throws and
+    // sendBatch sends nothing; the row stays 'sending' and a rerun treats it as unknown, never resends.
+    async markSending(reference, at) {
+      try {
+        const claimed = await pool.query(
+          `UPDATE ${MESSAGES} SET state = 'sending', sending_since = $3, attempts = attempts + 1
+           WHERE campaign = $1 AND request_reference = $2 AND state IN ('pending', 'failed')
+           RETURNING request_reference`,
+          [campaign, reference, at],
+        );
+        return claimed.rowCount === 1;
+      } catch (error) {
+        return fail("record a send before it starts", error);
+      }
+    },
+
+    // The budget is one row per campaign holding the next free start time. Each turn advances it by one
+    // interval in a single atomic upsert (the row lock orders concurrent turns), taking
+    // greatest(next_start, now) as its own start: starts are spaced evenly across every worker, and a
+    // budget left idle does not build up into a burst. A turn reserved and then not used (aborted, late,
+    // or its message claimed by another worker) is simply lost: the total only ever errs below the budget.
+    async rateTurn(signal) {
+      for (let tries = 1; ; tries++) {
+        if (signal?.aborted) throw signal.reason;
+        let slot: number;
+        try {
+          const { rows } = await pool.query<{ slot_ms: number; now_ms: number }>(
+            `INSERT INTO ${RATE} AS r (campaign, next_start)
+             VALUES ($1, clock_timestamp() + $2::float8 * interval '1 millisecond')
+             ON CONFLICT (campaign) DO UPDATE
+               SET next_start = greatest(r.next_start, clock_timestamp()) + $2::float8 * interval '1 millisecond'
+             RETURNING extract(epoch FROM r.next_start)::float8 * 1000 - $2::float8 AS slot_ms,
+                       extract(epoch FROM clock_timestamp())::float8 * 1000 AS now_ms`,
+            [campaign, intervalMs],
+          );
+          const reserved = rows[0];
+          if (!reserved) throw new Error("the rate budget's row was not returned");
+          slot = serverClock.toLocal(reserved.slot_ms, reserved.now_ms, performance.now());
+        } catch (error) {
+          return fail("take a turn of the shared rate budget", error);
+        }
+        const waitMs = slot - performance.now();
+        if (waitMs > 0) await sleep(waitMs, signal);
+        else if (signal?.aborted) throw signal.reason;
+        // A turn that begins well after its time (a stalled event loop, an answer held up on the way)
+        // would start together with the turns after it, a burst over the budget: it is given up for a
+        // fresh one. A few times at most, so that a worker always that slow still sends.
+        if (performance.now() - slot <= Math.max(intervalMs / 2, 2) || tries === LATE_TURN_TRIES) return;
+      }
+    },
+
+    async settle(reference, settlement: Settlement) {
+      try {
+        switch (settlement.state) {
+          case "sent":
+            return await update(reference, "state = 'sent', communication_id = $3, reason = NULL", [
+              settlement.communicationId,
+            ]);
+          case "refused":
+            return await update(reference, "state = 'refused', issues = $3::jsonb, reason = $4", [
+              JSON.stringify(settlement.issues),
+              settlement.reason ?? null,
+            ]);
+          default:
+            return await update(reference, "state = $3, reason = $4", [settlement.state, settlement.reason]);
+        }
+      } catch (error) {
+        fail("record how a send ended", error);
+      }
+    },
+
+    async entries() {
+      try {
+        return await selectEntries(pool, "", []);
+      } catch (error) {
+        return fail("be read", error);
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

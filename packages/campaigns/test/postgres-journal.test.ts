@@ -1,0 +1,298 @@
+// The PostgreSQL journal on a real server started for these tests (see
+// postgres-server.ts): the journal's semantics, a claim raced by several
+// connections, four workers sending one campaign together under one shared
+// rate budget, and a database that cannot be reached.
+import { inspect } from "node:util";
+import { inAppMessage } from "@nhs-app-api/client";
+import { systems } from "@nhs-app-api/contract";
+import { testNhsNumber } from "@nhs-app-api/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noteSkipped } from "../../../test/published.ts";
+import {
+  type BatchSummary,
+  type CampaignClient,
+  type CampaignMessage,
+  type Journal,
+  JournalError,
+  openPostgresJournal,
+  type Settlement,
+  sendBatch,
+} from "../src/index.js";
+import { fakeClient } from "./fake-client.js";
+import { freePort, type PostgresServer, startPostgres, whyNoPostgres } from "./postgres-server.js";
+
+const why = whyNoPostgres();
+if (why) noteSkipped("the PostgreSQL journal tests", why);
+
+const inApp = (n: number): CampaignMessage => ({
+  kind: "in-app",
+  requestReference: `ref-${n}`,
+  message: inAppMessage({ nhsNumber: testNhsNumber(n), odsCode: "B82041", text: `Hello ${n}` }),
+});
+const row = (n: number) => ({
+  requestReference: `ref-${n}`,
+  kind: "in-app" as const,
+  bodyHash: `hash-${n}`,
+  body: `{}`,
+});
+
+async function drain(batch: AsyncGenerator<unknown, BatchSummary>): Promise<BatchSummary> {
+  while (true) {
+    const next = await batch.next();
+    if (next.done) return next.value;
+  }
+}
+
+describe.runIf(why === undefined)("the PostgreSQL journal", () => {
+  let server: PostgresServer;
+  const opened: Journal[] = [];
+  const open = async (campaign: string, requestsPerSecond = 1000) => {
+    const journal = await openPostgresJournal({ connectionString: server.url(), campaign, requestsPerSecond });
+    opened.push(journal);
+    return journal;
+  };
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    for (const journal of opened) await journal.close();
+    await server?.stop();
+  });
+
+  it("admits messages as pending, in order, and leaves those already journalled as they stand", async () => {
+    const journal = await open("admit");
+    expect((await journal.admit([row(1), row(2), row(3)])).map((e) => [e.requestReference, e.state])).toEqual([
+      ["ref-1", "pending"],
+      ["ref-2", "pending"],
+      ["ref-3", "pending"],
+    ]);
+    expect(await journal.markSending("ref-2", new Date())).toBe(true);
+    await journal.settle("ref-2", { state: "sent", communicationId: "comm-2" });
+
+    // A rerun with ref-2 again (now sent, and with another hash: the journal keeps what it has) and a new ref-4.
+    const again = await journal.admit([row(4), { ...row(2), bodyHash: "other" }, row(1)]);
+    expect(again.map((e) => [e.requestReference, e.state, e.bodyHash])).toEqual([
+      ["ref-1", "pending", "hash-1"],
+      ["ref-2", "sent", "hash-2"],
+      ["ref-4", "pending", "hash-4"],
+    ]);
+    expect((await journal.entries()).map((e) => e.requestReference)).toEqual(["ref-1", "ref-2", "ref-3", "ref-4"]);
+  });
+
+  it("claims a message only from pending or failed, and only once", async () => {
+    const journal = await open("claim");
+    await journal.admit([row(1), row(2), row(3), row(4)]);
+    expect(await journal.markSending("ref-1", new Date())).toBe(true);
+    expect(await journal.markSending("ref-1", new Date())).toBe(false);
+
+    await journal.settle("ref-1", { state: "failed", reason: "TimeoutError: no token in time" });
+    expect(await journal.markSending("ref-1", new Date())).toBe(true);
+    const settlements: [string, Settlement][] = [
+      ["ref-2", { state: "sent", communicationId: "comm-2" }],
+      ["ref-3", { state: "unknown", reason: "ServerError: 500" }],
+      ["ref-4", { state: "refused", issues: [{ code: "invalid", diagnostics: "too long" }] }],
+    ];
+    for (const [reference, settlement] of settlements) {
+      expect(await journal.markSending(reference, new Date())).toBe(true);
+      await journal.settle(reference, settlement);
+      expect(await journal.markSending(reference, new Date())).toBe(false);
+    }
+    expect(await journal.markSending("ref-never-admitted", new Date())).toBe(false);
+    expect((await journal.entries()).map((e) => [e.requestReference, e.state, e.attempts])).toEqual([
+      ["ref-1", "sending", 2],
+      ["ref-2", "sent", 1],
+      ["ref-3", "unknown", 1],
+      ["ref-4", "refused", 1],
+    ]);
+  });
+
+  it("records each settlement with its details, and when the send began", async () => {
+    const journal = await open("settle");
+    await journal.admit([row(1), row(2), row(3)]);
+    const at = new Date("2026-03-02T09:30:00.123Z");
+    for (const reference of ["ref-1", "ref-2", "ref-3"]) await journal.markSending(reference, at);
+    await journal.settle("ref-1", { state: "sent", communicationId: "comm-1" });
+    await journal.settle("ref-2", {
+      state: "refused",
+      issues: [{ code: "invalid", diagnostics: "bad ODS code", expression: ["Communication.sender"] }],
+      reason: "refused by the NHS App",
+    });
+    await journal.settle("ref-3", { state: "failed", reason: "TimeoutError: no token in time" });
+    const [sent, refused, failed] = await journal.entries();
+    expect(sent).toEqual({
+      requestReference: "ref-1",
+      kind: "in-app",
+      bodyHash: "hash-1",
+      body: "{}",
+      state: "sent",
+      communicationId: "comm-1",
+      sendingSince: "2026-03-02T09:30:00.123Z",
+      attempts: 1,
+    });
+    expect(refused?.issues).toEqual([
+      { code: "invalid", diagnostics: "bad ODS code", expression: ["Communication.sender"] },
+    ]);
+    expect(refused?.reason).toBe("refused by the NHS App");
+    expect(failed).toMatchObject({ state: "failed", reason: "TimeoutError: no token in time" });
+  });
+
+  it("keeps every entry across a reopen, and keeps campaigns apart", async () => {
+    const first = await openPostgresJournal({ connectionString: server.url(), campaign: "reopen" });
+    const { client } = fakeClient({ journal: first, answers: { "ref-2": "server-error" } });
+    await drain(sendBatch(client, [inApp(1), inApp(2)], { journal: first }));
+    await first.close();
+
+    const reopened = await open("reopen");
+    const entries = await reopened.entries();
+    expect(entries.map((e) => [e.requestReference, e.state, e.communicationId, e.attempts])).toEqual([
+      ["ref-1", "sent", "comm-ref-1", 1],
+      ["ref-2", "unknown", undefined, 1],
+    ]);
+    expect(entries[1]?.reason).toContain("500");
+    expect(await (await open("another campaign")).entries()).toEqual([]);
+  });
+
+  it("is written as sending before each request goes out", async () => {
+    const journal = await open("order");
+    const fake = fakeClient({ journal });
+    const summary = await drain(sendBatch(fake.client, [inApp(1), inApp(2), inApp(3)], { journal }));
+    expect(fake.sends.map((s) => s.journalState)).toEqual(["sending", "sending", "sending"]);
+    expect(summary).toMatchObject({ total: 3, sent: 3 });
+  });
+
+  it("gives a message raced for by four connections to exactly one of them", async () => {
+    const journals = await Promise.all([1, 2, 3, 4].map(() => open("race")));
+    const references = Array.from({ length: 50 }, (_, i) => row(i));
+    await journals[0]?.admit(references);
+    const at = new Date();
+    for (const { requestReference } of references) {
+      const claims = await Promise.all(journals.map((journal) => journal.markSending(requestReference, at)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+    }
+  });
+
+  it("refuses a database where synchronous_commit is off: a claim might not survive a crash", async () => {
+    const admin = new pg.Client({ connectionString: server.url() });
+    await admin.connect();
+    await admin.query("CREATE DATABASE lax");
+    await admin.query("ALTER DATABASE lax SET synchronous_commit = off");
+    await admin.end();
+    await expect(openPostgresJournal({ connectionString: server.url("lax") })).rejects.toThrow(
+      /at 127\.0\.0\.1:\d+\/lax has synchronous_commit off/,
+    );
+  });
+
+  it("stops waiting for a rate turn when the signal aborts", async () => {
+    const journal = await open("abort", 1);
+    await journal.rateTurn?.();
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(new Error("stopped")), 50);
+    await expect(journal.rateTurn?.(controller.signal)).rejects.toThrow("stopped");
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("four workers send 200 messages exactly once in all, and together stay within the shared budget", async () => {
+    const budget = 50;
+    const messages = Array.from({ length: 200 }, (_, i) => inApp(i + 1));
+    const sends: { reference: string; worker: number; at: number }[] = [];
+    const client = (worker: number) => {
+      const send = async (body: { identifier: { system: string; value: string }[] }) => {
+        const reference = body.identifier.find((id) => id.system === systems.requestId)?.value ?? "";
+        sends.push({ reference, worker, at: performance.now() });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        return { communicationId: `comm-${reference}-by-${worker}`, correlationId: "c", status: 201 };
+      };
+      return { sendInAppMessage: send, sendPushNotification: send } as unknown as CampaignClient;
+    };
+
+    // The four start together: each admits the whole batch before any of them sends. (A worker that joins
+    // while another is mid-send is another case: sendBatch takes an entry it finds `sending` for uncertain.)
+    let admitted = 0;
+    let allAdmitted!: () => void;
+    const together = new Promise<void>((resolve) => {
+      allAdmitted = resolve;
+    });
+    const startTogether = (journal: Journal): Journal => ({
+      ...journal,
+      async admit(batch) {
+        const entries = await journal.admit(batch);
+        if (++admitted === 4) allAdmitted();
+        await together;
+        return entries;
+      },
+    });
+
+    const started = performance.now();
+    const summaries = await Promise.all(
+      [0, 1, 2, 3].map(async (worker) => {
+        const journal = await open("four workers", budget);
+        // Each worker walks the batch from its own quarter, so that all four send side by side (in one
+        // order they would race for every message) and only the shared budget holds them back.
+        const order = [...messages.slice(worker * 50), ...messages.slice(0, worker * 50)];
+        return drain(sendBatch(client(worker), order, { journal: startTogether(journal), concurrency: 4 }));
+      }),
+    );
+    const elapsed = performance.now() - started;
+
+    expect(sends).toHaveLength(200);
+    expect(new Set(sends.map((s) => s.reference)).size).toBe(200);
+    const entries = await (await open("four workers")).entries();
+    expect(entries.filter((e) => e.state === "sent")).toHaveLength(200);
+    for (const send of sends) {
+      expect(entries.find((e) => e.requestReference === send.reference)?.communicationId).toBe(
+        `comm-${send.reference}-by-${send.worker}`,
+      );
+    }
+    expect(summaries.reduce((sum, s) => sum + s.sent, 0)).toBe(200);
+    expect(summaries.reduce((sum, s) => sum + s.claimedElsewhere, 0)).toBe(600);
+    for (const worker of [0, 1, 2, 3]) expect(sends.some((s) => s.worker === worker)).toBe(true);
+
+    // The most starts in any one second (a window opening at each start), against the budget.
+    const times = sends.map((s) => s.at).sort((a, b) => a - b);
+    const busiest = Math.max(...times.map((t, i) => times.filter((u, j) => j >= i && u < t + 1000).length));
+    console.info(
+      `four workers: ${sends.length} sends in ${Math.round(elapsed)} ms; busiest second ${busiest} starts (budget ${budget})`,
+    );
+    expect(busiest).toBeLessThanOrEqual(budget + 1);
+    // And the budget was what held them: they did send at about its rate, so the check above means something.
+    expect(busiest).toBeGreaterThanOrEqual(budget / 2);
+  }, 60_000);
+});
+
+describe("the PostgreSQL journal, when the database cannot be reached", () => {
+  it("is a JournalError naming the host and port, never the password, before anything is sent", async () => {
+    const port = await freePort(); // free, so closed: nothing listens there
+    const password = "Sup3r-Secret-Pa55word";
+    const fake = fakeClient({ journal: { entries: async () => [] } as unknown as Journal });
+    const attempt = async () => {
+      const journal = await openPostgresJournal({
+        connectionString: `postgres://campaigns:${password}@127.0.0.1:${port}/campaigns`,
+      });
+      await drain(sendBatch(fake.client, [inApp(1)], { journal }));
+    };
+    const error = await attempt().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(JournalError);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+    expect((error as Error).message).toContain("ECONNREFUSED");
+    expect(inspect(error, { depth: 10 })).not.toContain(password);
+    expect(fake.sends).toEqual([]);
+  });
+
+  it("says why even when the error has no words of its own (a name with two addresses: localhost)", async () => {
+    const port = await freePort();
+    const error = await openPostgresJournal({
+      connectionString: `postgres://campaigns:pw-123456@localhost:${port}/x`,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(JournalError);
+    expect((error as Error).message).toMatch(new RegExp(`localhost:${port}/x could not be opened: \\S`));
+    expect((error as Error).message).not.toContain("pw-123456");
+  });
+});
