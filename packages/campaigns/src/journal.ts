@@ -64,6 +64,13 @@ export interface Journal {
    * batch paces itself alone.
    */
   rateTurn?(signal?: AbortSignal): Promise<void>;
+  /**
+   * True when several workers may share the journal (a database). A message
+   * another worker is sending right now is then `sending` too, so a batch
+   * leaves a recent `sending` entry alone (see `inFlightGraceMs`) rather than
+   * take it for one a crash left behind.
+   */
+  readonly shared?: boolean;
   settle(requestReference: string, settlement: Settlement): Promise<void>;
   entries(): Promise<JournalEntry[]>;
   close(): Promise<void>;

@@ -257,6 +257,8 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   const serverClock = serverClockReading();
   let closed = false;
   return {
+    // Several workers on several machines share it: a recent `sending` entry may be another's send in flight.
+    shared: true,
     async admit(messages) {
       try {
         return await inTransaction(async (client) => {

@@ -28,6 +28,15 @@ export interface SendBatchOptions {
    * whose report lists each message at once. `false` turns reconciling off.
    */
   reconcile?: boolean | { reportsComplete?: "next-day" | "immediately" };
+  /**
+   * On a shared journal, how old a `sending` entry must be before this batch
+   * takes it for one a crashed worker left behind and reconciles it; younger
+   * ones are another worker's sends in flight and are left to it (default two
+   * minutes, above the client's default timeout with its retries). A journal
+   * only one process uses has no such entries: its `sending` ones are all
+   * left by a crash.
+   */
+  inFlightGraceMs?: number;
   /** Stops starting new sends; sends in flight finish and are journalled. */
   signal?: AbortSignal;
 }
@@ -173,6 +182,11 @@ export async function* sendBatch(
     return outcome;
   };
 
+  // A recent `sending` entry in a shared journal is another worker's send in flight, not a crash's leftover.
+  const grace = journal.shared ? (options.inFlightGraceMs ?? 120_000) : 0;
+  const inFlightElsewhere = (entry: JournalEntry) =>
+    grace > 0 && entry.sendingSince !== undefined && Date.now() - Date.parse(entry.sendingSince) < grace;
+
   // 3. What earlier runs settled, and what may have reached the NHS App: never sent again.
   const toSend: { item: CampaignMessage; body: string; refusal?: string }[] = [];
   const uncertain: JournalEntry[] = [];
@@ -180,6 +194,8 @@ export async function* sendBatch(
     const journalled = byReference.get(entry.item.requestReference) as JournalEntry;
     if (journalled.state === "sent" || journalled.state === "refused") {
       yield count(outcomeOf(journalled, { fromEarlierRun: true }));
+    } else if (journalled.state === "sending" && inFlightElsewhere(journalled)) {
+      summary.claimedElsewhere++;
     } else if (journalled.state === "sending" || journalled.state === "unknown") {
       uncertain.push(journalled);
     } else {

@@ -160,6 +160,31 @@ describe("sendBatch", () => {
     expect((await journal.entries())[0]?.state).toBe("unknown");
   });
 
+  it("on a shared journal, leaves another worker's send in flight alone, and reconciles one a crash left long ago", async () => {
+    const memory = createMemoryJournal();
+    const shared: Journal = { ...memory, shared: true };
+    await run([inApp(1), inApp(2)], shared, { "ref-1": "timeout-before-sending", "ref-2": "timeout-before-sending" });
+    // Another worker has just begun sending ref-1; ref-2's send began long ago and its worker died.
+    expect(await shared.markSending("ref-1", new Date())).toBe(true);
+    expect(await shared.markSending("ref-2", new Date(Date.now() - 10 * 60_000))).toBe(true);
+    const fake = fakeClient({ journal: shared, reported: { "ref-2": "comm-2" } });
+    const outcomes: MessageOutcome[] = [];
+    const batch = sendBatch(fake.client, [inApp(1), inApp(2)], {
+      journal: shared,
+      requestsPerSecond: 1000,
+      reconcile: { reportsComplete: "immediately" },
+    });
+    let next = await batch.next();
+    while (!next.done) {
+      outcomes.push(next.value);
+      next = await batch.next();
+    }
+    expect(fake.sends).toEqual([]);
+    expect(outcomes.map((o) => [o.requestReference, o.state])).toEqual([["ref-2", "sent"]]);
+    expect(next.value).toMatchObject({ claimedElsewhere: 1, sent: 1 });
+    expect((await shared.entries()).find((e) => e.requestReference === "ref-1")?.state).toBe("sending");
+  });
+
   it("refuses a reference the journal holds for a different message, sending nothing", async () => {
     const journal = createMemoryJournal();
     await run([inApp(1, "First text")], journal);
