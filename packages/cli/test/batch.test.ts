@@ -2,7 +2,9 @@
 // against the local sandbox, which records every request it receives, so each
 // test can count what was (and was not) sent. The journal is SQLite on
 // node:sqlite (Node 22.13 and later): on an older Node those tests skip and
-// say so, and the one-line refusal that Node gets is tested instead.
+// say so, and the one-line refusal that Node gets is tested instead. The
+// PostgreSQL journal is tested on a throwaway server (the campaigns package's
+// test helper), where PostgreSQL is installed; elsewhere those tests skip.
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +12,7 @@ import path from "node:path";
 import { type Override, type Sandbox, testNhsNumber } from "@nhs-app-api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteSkipped } from "../../../test/published.ts";
+import { freePort, type PostgresServer, startPostgres, whyNoPostgres } from "../../campaigns/test/postgres-server.ts";
 import { ensureBuilt, isOneErrorLine, runCli, startCli } from "./support/cli.ts";
 import { sandboxFor } from "./support/sandbox.ts";
 
@@ -20,6 +23,9 @@ if (!hasSqlite) {
     `node:sqlite needs Node 22.13 or later (this is ${process.version})`,
   );
 }
+
+const noPostgres = whyNoPostgres();
+if (noPostgres) noteSkipped("the CLI's send batch --postgres tests", noPostgres);
 
 const REQUEST_ID = "https://fhir.nhs.uk/NHSApp/request-id";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -440,16 +446,13 @@ describe.runIf(hasSqlite)("nhs-app send batch", () => {
       expect(stderr).toContain(
         `stopped early: ${30 - settled.length} not sent yet; run the same command again to send them`,
       );
-      // What reached the sandbox is exactly what was journalled as sent: nothing left in between.
+      // What reached the sandbox is exactly what was journalled as sent, and nothing is left in between:
+      // a message claimed while it waited for its turn, never sent, is failed (sent next run), not unknown.
       const status = JSON.parse(
         (await runCli(["batch", "status", "--journal", file("interrupted.db"), "--json"])).stdout,
       );
-      expect(status.counts).toMatchObject({
-        sent: settled.length,
-        sending: 0,
-        unknown: 0,
-        pending: 30 - settled.length,
-      });
+      expect(status.counts).toMatchObject({ sent: settled.length, sending: 0, unknown: 0 });
+      expect(status.counts.pending + status.counts.failed).toBe(30 - settled.length);
       expect(sentReferences().filter((reference) => reference.startsWith("i-"))).toHaveLength(settled.length);
     } finally {
       gateway.operation = operation;
@@ -489,6 +492,70 @@ describe("nhs-app send batch, before any journal is opened", () => {
       stdout: "",
       stderr: `nhs-app: the journal ${journal} cannot be created: the folder ${path.dirname(journal)} does not exist\n`,
     });
+    expect(sandbox.gateway.requests).toHaveLength(before);
+  });
+});
+
+describe.runIf(noPostgres === undefined)("nhs-app send batch --postgres", () => {
+  let server: PostgresServer;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("sends a batch into a campaign of a PostgreSQL journal; a rerun sends nothing; batch status counts it", async () => {
+    const lines = Array.from({ length: 8 }, (_, i) => line("pg", i + 1, i % 3 === 2 ? "push" : "in-app"));
+    await writeFile(file("postgres.ndjson"), `${lines.join("\n")}\n`);
+    const journal = ["--postgres", server.url(), "--campaign", "flu-2026"];
+    const before = sentReferences().length;
+    const run = await runCli(["send", "batch", file("postgres.ndjson"), ...journal, "--rate", "100"], env);
+    expect(run.stderr).toBe("8 messages: 8 sent, 0 refused, 0 failed, 0 unknown\n");
+    expect(run.code).toBe(0);
+    expect(sentReferences().slice(before).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `pg-${i + 1}`).sort());
+
+    const requests = sandbox.gateway.requests.length;
+    const rerun = await runCli(["send", "batch", file("postgres.ndjson"), ...journal], env);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toBe(
+      "8 messages: 8 sent, 0 refused, 0 failed, 0 unknown; 8 settled by an earlier run (not sent again)\n",
+    );
+    expect(sandbox.gateway.requests).toHaveLength(requests);
+
+    const status = await runCli(["batch", "status", ...journal, "--json"]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ total: 8, counts: { sent: 8, pending: 0, unknown: 0 } });
+    // Another campaign in the same database is apart: the same file sends again there.
+    const other = await runCli(
+      ["send", "batch", file("postgres.ndjson"), "--postgres", server.url(), "--campaign", "other", "--rate", "100"],
+      env,
+    );
+    expect(other.code).toBe(0);
+    expect(sentReferences().slice(before)).toHaveLength(16);
+  });
+
+  it("batch status on a campaign the database does not hold: one line, exit 2", async () => {
+    const run = await runCli(["batch", "status", "--postgres", server.url(), "--campaign", "flu-2062"]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "nhs-app: the PostgreSQL journal of campaign flu-2062 holds no messages (is the campaign name right?)\n",
+    });
+  });
+
+  it("a database that cannot be reached: one line naming where, never the password, before anything is sent", async () => {
+    await writeFile(file("unreachable.ndjson"), `${line("x", 1, "in-app")}\n`);
+    const port = await freePort();
+    const before = sandbox.gateway.requests.length;
+    const url = `postgres://campaigns:pg-secret-7391@127.0.0.1:${port}/campaigns`;
+    const run = await runCli(["send", "batch", file("unreachable.ndjson"), "--postgres", url, "--campaign", "c"], env);
+    expect({ code: run.code, stdout: run.stdout, oneLine: isOneErrorLine(run.stderr) }).toEqual({
+      code: 1,
+      stdout: "",
+      oneLine: true,
+    });
+    expect(run.stderr).toContain(`127.0.0.1:${port}/campaigns`);
+    expect(run.stderr).not.toContain("pg-secret-7391");
     expect(sandbox.gateway.requests).toHaveLength(before);
   });
 });

@@ -68,7 +68,22 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
   { args: ["send"], says: "nhs-app: send needs a command: in-app, push, batch (see nhs-app send --help)" },
   { args: ["batch"], says: "nhs-app: batch needs a command: status (see nhs-app batch --help)" },
   { args: ["send", "batch", "--journal", "c.db"], says: "nhs-app: missing required argument 'messages.ndjson'" },
-  { args: ["send", "batch", "a.ndjson"], says: "nhs-app: required option '--journal <campaign.db>' not specified" },
+  {
+    args: ["send", "batch", "a.ndjson"],
+    says: "nhs-app: give --journal <campaign.db>, or --postgres <url> with --campaign",
+  },
+  {
+    args: ["send", "batch", "a.ndjson", "--journal", "c.db", "--postgres", "postgres://h/d", "--campaign", "c"],
+    says: "nhs-app: choose --journal (a SQLite file) or --postgres (a database), not both",
+  },
+  {
+    args: ["send", "batch", "a.ndjson", "--postgres", "postgres://h/d"],
+    says: "nhs-app: --postgres needs --campaign <name>: one database holds many campaigns",
+  },
+  {
+    args: ["send", "batch", "a.ndjson", "--journal", "c.db", "--campaign", "c"],
+    says: "nhs-app: --campaign names a campaign in a --postgres database; a --journal file holds one campaign",
+  },
   {
     args: ["send", "batch", "a.ndjson", "--journal", "c.db", "--rate", "0"],
     says: /argument '0' is invalid\. A rate must be a number of requests a second, more than 0 and at most 1000\.$/,
@@ -85,7 +100,7 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
     args: ["send", "batch", "/nonexistent/a.ndjson", "--journal", "c.db"],
     says: "nhs-app: the batch file /nonexistent/a.ndjson does not exist",
   },
-  { args: ["batch", "status"], says: "nhs-app: required option '--journal <campaign.db>' not specified" },
+  { args: ["batch", "status"], says: "nhs-app: give --journal <campaign.db>, or --postgres <url> with --campaign" },
   {
     args: ["batch", "status", "--journal", "/nonexistent/c.db"],
     says: "nhs-app: the journal /nonexistent/c.db does not exist",

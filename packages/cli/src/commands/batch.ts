@@ -1,10 +1,11 @@
-// `nhs-app batch status --journal <campaign.db>`: where a campaign stands,
-// from its journal alone: no credentials, nothing sent, nothing read from
-// the NHS App. Lines of the batch file that were not messages are not in the
+// `nhs-app batch status --journal <campaign.db>` (or --postgres <url>
+// --campaign <name>): where a campaign stands, from its journal alone: no
+// credentials, nothing sent, nothing read from the NHS App. Lines of the batch file that were not messages are not in the
 // journal (send batch reports them), so they are not counted here.
 import type { JournalState } from "@nhs-app-api/campaigns";
 import type { Command } from "commander";
-import { fromJournalError, openJournal } from "../lib/journal.js";
+import { usageError } from "../lib/errors.js";
+import { fromJournalError, type JournalFlags, journalChoice, journalName, openJournal } from "../lib/journal.js";
 import { out } from "../lib/output.js";
 
 const STATES: readonly JournalState[] = ["pending", "sending", "sent", "refused", "failed", "unknown"];
@@ -19,8 +20,9 @@ const LISTS = [
   ["failed", "failed, certainly not processed: the next send batch sends them again"],
 ] as const;
 
-async function status(flags: { journal: string; json?: boolean }): Promise<void> {
-  const journal = await openJournal(flags.journal, { mustExist: true });
+async function status(flags: JournalFlags & { json?: boolean }): Promise<void> {
+  const choice = journalChoice(flags);
+  const journal = await openJournal(choice, { mustExist: true });
   let entries: Awaited<ReturnType<typeof journal.entries>>;
   try {
     entries = await journal.entries();
@@ -28,6 +30,10 @@ async function status(flags: { journal: string; json?: boolean }): Promise<void>
     throw fromJournalError(error);
   } finally {
     await journal.close();
+  }
+  // One database holds many campaigns: a mistyped name would otherwise read as an empty campaign.
+  if (choice.kind === "postgres" && entries.length === 0) {
+    throw usageError(`${journalName(choice)} holds no messages (is the campaign name right?)`);
   }
   const counts = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<JournalState, number>;
   for (const entry of entries) counts[entry.state]++;
@@ -54,7 +60,9 @@ export function registerBatch(program: Command): void {
   batch
     .command("status")
     .description("counts per state and the references to check, from the journal alone (nothing is sent)")
-    .requiredOption("--journal <campaign.db>", "the campaign's journal, as given to send batch")
+    .option("--journal <campaign.db>", "the campaign's journal file, as given to send batch")
+    .option("--postgres <url>", "or the PostgreSQL database of the journal, as given to send batch (with --campaign)")
+    .option("--campaign <name>", "the campaign's name in the --postgres database")
     .option("--json", "print the counts and the lists as JSON")
     .action(status);
 }

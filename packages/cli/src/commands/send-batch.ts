@@ -14,6 +14,7 @@ import {
   sendBatch,
 } from "@nhs-app-api/campaigns";
 import type { NhsAppClient } from "@nhs-app-api/client";
+import { systems } from "@nhs-app-api/contract";
 import type { Command } from "commander";
 import { type BatchFile, readBatchFile } from "../lib/batch-lines.js";
 import {
@@ -28,13 +29,19 @@ import { fromClientError } from "../lib/client-errors.js";
 import { connect } from "../lib/connect.js";
 import { addConnectionOptions, type ConnectionFlags, SANDBOX } from "../lib/connection-options.js";
 import { failure, silentFailure, usageError } from "../lib/errors.js";
-import { fromJournalError, openJournal } from "../lib/journal.js";
+import {
+  fromJournalError,
+  type JournalChoice,
+  type JournalFlags,
+  journalChoice,
+  journalName,
+  openJournal,
+} from "../lib/journal.js";
 import { note, out } from "../lib/output.js";
 import { concurrency, perSecond } from "../lib/parsers.js";
 import { Progress } from "../lib/progress.js";
 
-interface BatchFlags extends ConnectionFlags {
-  journal: string;
+interface BatchFlags extends ConnectionFlags, JournalFlags {
   rate: number;
   concurrency: number;
   out?: string;
@@ -66,21 +73,60 @@ function duplicatesOf(batch: BatchFile): string | undefined {
 }
 
 /**
- * The client with sends that ignore the batch's stop signal: after Ctrl-C no
- * new send starts, but a request already on its way is answered and
- * journalled rather than cut off with its fate unknown.
+ * The client and the journal as sendBatch sees them, watched. Sends ignore
+ * the batch's stop signal: after Ctrl-C no new send starts, but a request
+ * already on its way is answered and journalled rather than cut off with its
+ * fate unknown. And sendBatch journals a message as `sending` before its rate
+ * turn, so a stop during that wait leaves it claimed but never sent: this
+ * process saw every claim and every message it handed to the client, so it
+ * knows exactly which those are (certainly not processed, to be sent next run).
  */
-function finishingSends(client: NhsAppClient): CampaignClient {
+function watched(client: NhsAppClient, journal: Journal) {
+  const claimed = new Set<string>();
+  const handed = new Set<string>();
+  let unreadable = false;
+  const hand = (message: unknown) => {
+    const identifiers = (message as { identifier?: { system?: string; value?: string }[] }).identifier ?? [];
+    const reference = identifiers.find((identifier) => identifier.system === systems.requestId)?.value;
+    if (reference === undefined) unreadable = true;
+    else handed.add(reference);
+  };
   type Options = Parameters<NhsAppClient["sendInAppMessage"]>[1];
   const unstoppable = (options: Options): Options => {
     if (!options) return options;
     const { signal: _ignored, ...rest } = options;
     return rest;
   };
-  return {
-    sendInAppMessage: (message, options) => client.sendInAppMessage(message, unstoppable(options)),
-    sendPushNotification: (message, options) => client.sendPushNotification(message, unstoppable(options)),
+  const watchedClient: CampaignClient = {
+    sendInAppMessage: (message, options) => {
+      hand(message);
+      return client.sendInAppMessage(message, unstoppable(options));
+    },
+    sendPushNotification: (message, options) => {
+      hand(message);
+      return client.sendPushNotification(message, unstoppable(options));
+    },
     receipts: client.receipts,
+  };
+  // A proxy rather than a copy, so that whatever else a journal has (a shared rate budget) reaches sendBatch.
+  const watchedJournal = new Proxy(journal, {
+    get(target, property) {
+      if (property === "markSending") {
+        return async (reference: string, at: Date) => {
+          const claim = await target.markSending(reference, at);
+          if (claim) claimed.add(reference);
+          return claim;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return {
+    client: watchedClient,
+    journal: watchedJournal,
+    /** Claimed by this process and never handed to the client; none when a sent message's reference was unreadable. */
+    neverSent: () => (unreadable ? [] : [...claimed].filter((reference) => !handed.has(reference))),
   };
 }
 
@@ -159,8 +205,12 @@ async function resultSink(flags: BatchFlags, progress: Progress | undefined) {
  * the NHS App is complete only from the next day (UTC); the sandbox lists
  * each message at once, so its report is complete as soon as it is read.
  */
-const reconcileOf = (flags: BatchFlags) =>
-  !flags.reconcile ? false : flags.environment === SANDBOX ? { reportsComplete: "immediately" as const } : true;
+const reconcileOf = (flags: BatchFlags, choice: JournalChoice) => {
+  if (!flags.reconcile) return false;
+  // Not with a shared journal: another worker's send in flight would look like one that died, and be sent again.
+  if (flags.environment === SANDBOX && choice.kind === "sqlite") return { reportsComplete: "immediately" as const };
+  return true;
+};
 
 interface Tally {
   rows: ResultRow[];
@@ -209,6 +259,7 @@ function summaryLines(total: number, tally: Tally, interrupted: boolean): string
 
 async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> {
   if (flags.out !== undefined && flags.json) throw usageError("--out writes CSV: leave out --json");
+  const choice = journalChoice(flags);
   const batch = await readBatchFile(path);
   const duplicates = duplicatesOf(batch);
   if (duplicates) throw failure(duplicates);
@@ -216,8 +267,13 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
   const total = batch.messages.length + batch.malformed.length;
 
   // Settings first (no journal file is made for a command that cannot run), then the journal, then the results file.
-  const client = finishingSends(await connect(flags));
-  const journal: Journal = await openJournal(flags.journal, { mustExist: false });
+  const connected = await connect(flags);
+  const journal: Journal = await openJournal(choice, {
+    mustExist: false,
+    requestsPerSecond: flags.rate,
+    concurrency: flags.concurrency,
+  });
+  const watch = watched(connected, journal);
   const progress = flags.quiet ? undefined : new Progress({ total, stream: process.stderr });
   const stop = new AbortController();
   const onSignal = () => {
@@ -240,13 +296,13 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
     };
     process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
     const outcomes = sendBatch(
-      client,
+      watch.client,
       batch.messages.map(({ message }) => message),
       {
-        journal,
+        journal: watch.journal,
         requestsPerSecond: flags.rate,
         concurrency: flags.concurrency,
-        reconcile: reconcileOf(flags),
+        reconcile: reconcileOf(flags, choice),
         signal: stop.signal,
       },
     );
@@ -265,6 +321,10 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
       const outcome: MessageOutcome = next.value;
       await record(rowOfOutcome(outcome, lineOf.get(outcome.requestReference) ?? 0), !outcome.fromEarlierRun);
     }
+    // Stopped while waiting for their turn: claimed, never sent. Failed, so the next run sends them.
+    for (const reference of stop.signal.aborted ? watch.neverSent() : []) {
+      await journal.settle(reference, { state: "failed", reason: "stopped before its turn came: it was not sent" });
+    }
   } catch (error) {
     progress?.clear();
     if (error instanceof DuplicateReferenceError) {
@@ -273,7 +333,7 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
     if (error instanceof ReferenceReusedError) {
       const each = error.references.map((reference) => `${reference} (line ${lineOf.get(reference)})`);
       throw failure(
-        `nothing was sent: the journal ${flags.journal} already holds these request references for a different message: ${listed(each, 5)}; a changed message needs a new reference`,
+        `nothing was sent: ${journalName(choice)} already holds these request references for a different message: ${listed(each, 5)}; a changed message needs a new reference`,
       );
     }
     throw fromClientError(fromJournalError(error));
@@ -300,11 +360,21 @@ export function registerSendBatch(send: Command): void {
         "<messages.ndjson>",
         'one message a line: {"kind":"in-app"|"push","requestReference":"...","message":{...}} or the builder fields (see the README)',
       )
-      .requiredOption(
+      .option(
         "--journal <campaign.db>",
         "the campaign's journal, a SQLite file (made when missing); keep it for reruns",
       )
-      .option("--rate <per-second>", "requests started a second, at most", perSecond, 20)
+      .option(
+        "--postgres <url>",
+        "or a journal in PostgreSQL that several workers share (postgres://user@host/db; the password in PGPASSWORD)",
+      )
+      .option("--campaign <name>", "with --postgres: the campaign's name in the database, the same for every worker")
+      .option(
+        "--rate <per-second>",
+        "requests started a second, at most (with --postgres: for all the workers together)",
+        perSecond,
+        20,
+      )
       .option("--concurrency <n>", "sends in flight at once", concurrency, 4)
       .option("--out <results.csv>", "write the results to this CSV file instead of stdout")
       .option("--json", "print each result as a JSON line (NDJSON)")

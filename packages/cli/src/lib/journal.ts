@@ -1,26 +1,56 @@
-// Opening a campaign's journal (a SQLite file) for `send batch` and `batch
-// status`. A path that cannot name a journal (no such folder, a directory)
-// is a usage error in the CLI's words; a file that cannot be opened as one
-// (not SQLite, no node:sqlite on this Node) is a failure, in the campaigns
-// package's words. Either way it is one line, and nothing has been sent.
+// Opening a campaign's journal for `send batch` and `batch status`: a SQLite
+// file (--journal), or a campaign in a PostgreSQL database that several
+// workers share (--postgres with --campaign). A path that cannot name a
+// journal (no such folder, a directory) or a missing choice is a usage error
+// in the CLI's words; a journal that cannot be opened (not SQLite, no
+// node:sqlite on this Node, a database that cannot be reached) is a failure,
+// in the campaigns package's words. Either way it is one line, and nothing
+// has been sent. The database's password is never printed.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Journal, JournalError, openSqliteJournal } from "@nhs-app-api/campaigns";
+import { type Journal, JournalError, openPostgresJournal, openSqliteJournal } from "@nhs-app-api/campaigns";
 import { failure, usageError } from "./errors.js";
+import { registerSecret } from "./redact.js";
+
+export interface JournalFlags {
+  journal?: string;
+  postgres?: string;
+  campaign?: string;
+}
+
+export type JournalChoice = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; campaign: string };
+
+/** Which journal the flags name: exactly one of --journal and --postgres, and --campaign with --postgres only. */
+export function journalChoice(flags: JournalFlags): JournalChoice {
+  if (flags.journal !== undefined && flags.postgres !== undefined) {
+    throw usageError("choose --journal (a SQLite file) or --postgres (a database), not both");
+  }
+  if (flags.postgres !== undefined) {
+    if (flags.campaign === undefined) {
+      throw usageError("--postgres needs --campaign <name>: one database holds many campaigns");
+    }
+    return { kind: "postgres", url: flags.postgres, campaign: flags.campaign };
+  }
+  if (flags.journal === undefined)
+    throw usageError("give --journal <campaign.db>, or --postgres <url> with --campaign");
+  if (flags.campaign !== undefined) {
+    throw usageError("--campaign names a campaign in a --postgres database; a --journal file holds one campaign");
+  }
+  return { kind: "sqlite", path: flags.journal };
+}
+
+/** The journal as messages name it (never the database URL: it may hold the password). */
+export const journalName = (choice: JournalChoice) =>
+  choice.kind === "sqlite" ? `the journal ${choice.path}` : `the PostgreSQL journal of campaign ${choice.campaign}`;
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
-const hasSqlite = () => process.getBuiltinModule?.("node:sqlite") !== undefined;
-
 /** A JournalError as the CLI says it (exit 1); anything else as it is. */
 export function fromJournalError(error: unknown): unknown {
-  if (!(error instanceof JournalError)) return error;
-  // With no SQLite at all (no cause: nothing was tried), the package's advice to pass a journal of your own does not fit a CLI.
-  if (error.cause === undefined && !hasSqlite()) {
-    return failure(`the journal needs node:sqlite, in Node 22.13 or later (this is Node ${process.version})`);
-  }
-  return failure(lowerFirst(error.message));
+  return error instanceof JournalError ? failure(lowerFirst(error.message)) : error;
 }
+
+const hasSqlite = () => process.getBuiltinModule?.("node:sqlite") !== undefined;
 
 /**
  * Runs `work` without Node's one-off "SQLite is an experimental feature"
@@ -50,16 +80,12 @@ async function kindOf(file: string): Promise<"file" | "directory" | "missing" | 
   }
 }
 
-/**
- * The journal at `file`. `mustExist` for reading one (`batch status`), so that
- * a mistyped path is not answered by a new, empty journal.
- */
-export async function openJournal(file: string, options: { mustExist: boolean }): Promise<Journal> {
+async function openSqlite(file: string, mustExist: boolean): Promise<Journal> {
   const kind = await kindOf(file);
   if (kind === "directory") throw usageError(`the journal ${file} is a directory, not a file`);
   if (kind === "unreadable") throw usageError(`the journal ${file} cannot be read (permission denied)`);
   if (kind === "missing") {
-    if (options.mustExist) throw usageError(`the journal ${file} does not exist`);
+    if (mustExist) throw usageError(`the journal ${file} does not exist`);
     const folder = path.dirname(path.resolve(file));
     if ((await kindOf(folder)) !== "directory") {
       throw usageError(`the journal ${file} cannot be created: the folder ${path.dirname(file)} does not exist`);
@@ -67,6 +93,46 @@ export async function openJournal(file: string, options: { mustExist: boolean })
   }
   try {
     return withoutSqliteWarning(() => openSqliteJournal(file));
+  } catch (error) {
+    // With no SQLite at all (no cause: nothing was tried), the package's advice to pass a journal of your own does not fit a CLI.
+    if (error instanceof JournalError && error.cause === undefined && !hasSqlite()) {
+      throw failure(`the journal needs node:sqlite, in Node 22.13 or later (this is Node ${process.version})`);
+    }
+    throw fromJournalError(error);
+  }
+}
+
+/** The password in a connection string, when it has one, for the redaction of anything printed. */
+function guardPassword(url: string): void {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password) registerSecret(password);
+  } catch {
+    // Not a URL this can read: the campaigns package refuses it without quoting it.
+  }
+  if (process.env.PGPASSWORD) registerSecret(process.env.PGPASSWORD);
+}
+
+export interface OpenOptions {
+  /** For reading a SQLite journal (`batch status`): a mistyped path is not answered by a new, empty file. */
+  mustExist: boolean;
+  /** The rate budget every worker of a PostgreSQL campaign shares (sendBatch's own pace is not used then). */
+  requestsPerSecond?: number;
+  /** Sends in flight at once: the PostgreSQL pool is sized to serve them. */
+  concurrency?: number;
+}
+
+export async function openJournal(choice: JournalChoice, options: OpenOptions): Promise<Journal> {
+  if (choice.kind === "sqlite") return openSqlite(choice.path, options.mustExist);
+  guardPassword(choice.url);
+  try {
+    return await openPostgresJournal({
+      connectionString: choice.url,
+      campaign: choice.campaign,
+      ...(options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond }),
+      // A connection for each send in flight, and a few for the claims and the rate turns.
+      pool: { max: Math.max(10, (options.concurrency ?? 4) + 2) },
+    });
   } catch (error) {
     throw fromJournalError(error);
   }
