@@ -266,7 +266,13 @@ export async function* sendBatch(
         continue;
       }
       // A budget shared through the journal when it has one (several workers), else this batch's own pace.
-      await (journal.rateTurn ? journal.rateTurn(signal) : pacer.turn(signal));
+      try {
+        await (journal.rateTurn ? journal.rateTurn(signal) : pacer.turn(signal));
+      } catch (error) {
+        // Stopped while waiting for its turn: the request was never made, so it may be sent next time.
+        await settle(reference, { state: "failed", reason: "stopped before it was sent" });
+        throw error;
+      }
       let settlement: Settlement;
       try {
         const sent =

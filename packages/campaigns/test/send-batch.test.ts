@@ -185,6 +185,28 @@ describe("sendBatch", () => {
     expect((await shared.entries()).find((e) => e.requestReference === "ref-1")?.state).toBe("sending");
   });
 
+  it("when stopped, leaves nothing claimed but unsent as sending: a message waiting for its turn is failed, and sent next time", async () => {
+    const journal = createMemoryJournal();
+    const fake = fakeClient({ journal });
+    const stop = new AbortController();
+    const outcomes: MessageOutcome[] = [];
+    // Two a second and one in flight: the second message waits for its turn when the stop comes.
+    for await (const outcome of sendBatch(fake.client, [inApp(1), inApp(2), inApp(3)], {
+      journal,
+      requestsPerSecond: 2,
+      concurrency: 1,
+      signal: stop.signal,
+    })) {
+      outcomes.push(outcome);
+      if (outcome.requestReference === "ref-1") setTimeout(() => stop.abort(), 50);
+    }
+    expect(fake.sends.map((s) => s.reference)).toEqual(["ref-1"]);
+    const states = Object.fromEntries((await journal.entries()).map((e) => [e.requestReference, e.state]));
+    expect(states).toEqual({ "ref-1": "sent", "ref-2": "failed", "ref-3": "pending" });
+    const rerun = await run([inApp(1), inApp(2), inApp(3)], journal);
+    expect(rerun.sends.map((s) => s.reference).sort()).toEqual(["ref-2", "ref-3"]);
+  });
+
   it("refuses a reference the journal holds for a different message, sending nothing", async () => {
     const journal = createMemoryJournal();
     await run([inApp(1, "First text")], journal);
