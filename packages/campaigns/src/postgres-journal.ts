@@ -8,7 +8,8 @@
 // other journals never load it.
 import type { ConnectionOptions } from "node:tls";
 import type { Pool, PoolClient, PoolConfig } from "pg";
-import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
+import { type Journal, type JournalEntry, JournalError, type Settlement } from "./journal.js";
+import { entryFromRow, type JournalRow } from "./journal-row.js";
 
 export interface PostgresJournalOptions {
   /**
@@ -74,34 +75,14 @@ const ARRIVAL_MARGIN_MS = 10;
 // Fresh turns a worker takes, at most, for one that came too late (see rateTurn).
 const LATE_TURN_TRIES = 5;
 
-type Row = {
-  request_reference: string;
-  kind: JournalEntry["kind"];
-  body_hash: string;
-  body: string;
-  state: JournalEntry["state"];
-  communication_id: string | null;
-  issues: JournalIssue[] | null;
-  reason: string | null;
-  sending_since: Date | null;
-  attempts: number;
-};
+/** A row as pg gives it: the send's start as a Date. */
+type Row = Omit<JournalRow, "sending_since"> & { sending_since: Date | null };
 
 const COLUMNS =
   "request_reference, kind, body_hash, body, state, communication_id, issues, reason, sending_since, attempts";
 
-const toEntry = (row: Row): JournalEntry => ({
-  requestReference: row.request_reference,
-  kind: row.kind,
-  bodyHash: row.body_hash,
-  body: row.body,
-  state: row.state,
-  attempts: row.attempts,
-  ...(row.communication_id === null ? {} : { communicationId: row.communication_id }),
-  ...(row.issues === null ? {} : { issues: row.issues }),
-  ...(row.reason === null ? {} : { reason: row.reason }),
-  ...(row.sending_since === null ? {} : { sendingSince: row.sending_since.toISOString() }),
-});
+const toEntry = (row: Row): JournalEntry =>
+  entryFromRow({ ...row, sending_since: row.sending_since === null ? null : row.sending_since.toISOString() });
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {

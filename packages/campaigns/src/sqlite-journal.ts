@@ -4,6 +4,7 @@
 // the call returns and the request goes out.
 import { createRequire } from "node:module";
 import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
+import { entryFromRow, type JournalRow } from "./journal-row.js";
 
 /** What this module needs of a SQLite binding; node:sqlite's DatabaseSync and better-sqlite3 both have it. */
 interface Statement {
@@ -47,31 +48,11 @@ CREATE TABLE IF NOT EXISTS campaign_messages (
   position INTEGER NOT NULL
 )`;
 
-type Row = {
-  request_reference: string;
-  kind: JournalEntry["kind"];
-  body_hash: string;
-  body: string;
-  state: JournalEntry["state"];
-  communication_id: string | null;
-  issues: string | null;
-  reason: string | null;
-  sending_since: string | null;
-  attempts: number;
-};
+/** A row as SQLite gives it: the issues as JSON text. */
+type Row = Omit<JournalRow, "issues"> & { issues: string | null };
 
-const toEntry = (row: Row): JournalEntry => ({
-  requestReference: row.request_reference,
-  kind: row.kind,
-  bodyHash: row.body_hash,
-  body: row.body,
-  state: row.state,
-  attempts: row.attempts,
-  ...(row.communication_id === null ? {} : { communicationId: row.communication_id }),
-  ...(row.issues === null ? {} : { issues: JSON.parse(row.issues) as JournalIssue[] }),
-  ...(row.reason === null ? {} : { reason: row.reason }),
-  ...(row.sending_since === null ? {} : { sendingSince: row.sending_since }),
-});
+const toEntry = (row: Row): JournalEntry =>
+  entryFromRow({ ...row, issues: row.issues === null ? null : (JSON.parse(row.issues) as JournalIssue[]) });
 
 /** Wraps a SQLite failure (a read-only file, a full disk) as a JournalError naming the journal. */
 function guarded<T>(path: string, doing: string, work: () => T): T {
