@@ -208,6 +208,7 @@ export async function* sendBatch(
         ? { found: new Map<string, string>(), daysRead: new Set<string>() }
         : await findInReceiptReports(client, uncertain, signal);
     const immediately = typeof options.reconcile === "object" && options.reconcile.reportsComplete === "immediately";
+    const itemByReference = new Map(items.map((entry) => [entry.item.requestReference, entry]));
     const today = new Date().toISOString().slice(0, 10);
     for (const entry of uncertain) {
       const communicationId = found.get(entry.requestReference);
@@ -219,7 +220,7 @@ export async function* sendBatch(
           state: "failed",
           reason: `not in the receipts report of ${day}`,
         });
-        const again = items.find(({ item }) => item.requestReference === entry.requestReference);
+        const again = itemByReference.get(entry.requestReference);
         if (again) toSend.push(again);
         continue;
       }
