@@ -37,7 +37,12 @@ export interface SendBatchOptions {
    * left by a crash.
    */
   inFlightGraceMs?: number;
-  /** Stops starting new sends; sends in flight finish and are journalled. */
+  /**
+   * Stops starting new sends. Sends already on their way are not cut off:
+   * they are answered and journalled, rather than left with their fate
+   * unknown; a message claimed but still waiting for its turn is journalled
+   * `failed` (it was never sent).
+   */
   signal?: AbortSignal;
 }
 
@@ -278,8 +283,8 @@ export async function* sendBatch(
       try {
         const sent =
           item.kind === "in-app"
-            ? await client.sendInAppMessage(message as never, signal ? { signal } : {})
-            : await client.sendPushNotification(message as never, signal ? { signal } : {});
+            ? await client.sendInAppMessage(message as never)
+            : await client.sendPushNotification(message as never);
         settlement = { state: "sent", communicationId: sent.communicationId };
       } catch (error) {
         settlement = settlementOf(error);

@@ -6,15 +6,12 @@
 import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import {
   type BatchSummary,
-  type CampaignClient,
   DuplicateReferenceError,
   type Journal,
   type MessageOutcome,
   ReferenceReusedError,
   sendBatch,
 } from "@nhs-app-api/campaigns";
-import type { NhsAppClient } from "@nhs-app-api/client";
-import { systems } from "@nhs-app-api/contract";
 import type { Command } from "commander";
 import { type BatchFile, readBatchFile } from "../lib/batch-lines.js";
 import {
@@ -70,64 +67,6 @@ function duplicatesOf(batch: BatchFile): string | undefined {
   if (repeated.length === 0) return undefined;
   const each = repeated.map(([reference, on]) => `${reference} (lines ${on.sort((a, b) => a - b).join(", ")})`);
   return `nothing was sent: request references must be unique in a batch, and these repeat: ${listed(each, 5)}`;
-}
-
-/**
- * The client and the journal as sendBatch sees them, watched. Sends ignore
- * the batch's stop signal: after Ctrl-C no new send starts, but a request
- * already on its way is answered and journalled rather than cut off with its
- * fate unknown. And sendBatch journals a message as `sending` before its rate
- * turn, so a stop during that wait leaves it claimed but never sent: this
- * process saw every claim and every message it handed to the client, so it
- * knows exactly which those are (certainly not processed, to be sent next run).
- */
-function watched(client: NhsAppClient, journal: Journal) {
-  const claimed = new Set<string>();
-  const handed = new Set<string>();
-  let unreadable = false;
-  const hand = (message: unknown) => {
-    const identifiers = (message as { identifier?: { system?: string; value?: string }[] }).identifier ?? [];
-    const reference = identifiers.find((identifier) => identifier.system === systems.requestId)?.value;
-    if (reference === undefined) unreadable = true;
-    else handed.add(reference);
-  };
-  type Options = Parameters<NhsAppClient["sendInAppMessage"]>[1];
-  const unstoppable = (options: Options): Options => {
-    if (!options) return options;
-    const { signal: _ignored, ...rest } = options;
-    return rest;
-  };
-  const watchedClient: CampaignClient = {
-    sendInAppMessage: (message, options) => {
-      hand(message);
-      return client.sendInAppMessage(message, unstoppable(options));
-    },
-    sendPushNotification: (message, options) => {
-      hand(message);
-      return client.sendPushNotification(message, unstoppable(options));
-    },
-    receipts: client.receipts,
-  };
-  // A proxy rather than a copy, so that whatever else a journal has (a shared rate budget) reaches sendBatch.
-  const watchedJournal = new Proxy(journal, {
-    get(target, property) {
-      if (property === "markSending") {
-        return async (reference: string, at: Date) => {
-          const claim = await target.markSending(reference, at);
-          if (claim) claimed.add(reference);
-          return claim;
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return {
-    client: watchedClient,
-    journal: watchedJournal,
-    /** Claimed by this process and never handed to the client; none when a sent message's reference was unreadable. */
-    neverSent: () => (unreadable ? [] : [...claimed].filter((reference) => !handed.has(reference))),
-  };
 }
 
 /** A results file that cannot be written, in the CLI's words (a usage error: nothing has been sent). */
@@ -273,7 +212,6 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
     requestsPerSecond: flags.rate,
     concurrency: flags.concurrency,
   });
-  const watch = watched(connected, journal);
   const progress = flags.quiet ? undefined : new Progress({ total, stream: process.stderr });
   const stop = new AbortController();
   const onSignal = () => {
@@ -296,10 +234,10 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
     };
     process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
     const outcomes = sendBatch(
-      watch.client,
+      connected,
       batch.messages.map(({ message }) => message),
       {
-        journal: watch.journal,
+        journal,
         requestsPerSecond: flags.rate,
         concurrency: flags.concurrency,
         reconcile: reconcileOf(flags, choice),
@@ -320,10 +258,6 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
       }
       const outcome: MessageOutcome = next.value;
       await record(rowOfOutcome(outcome, lineOf.get(outcome.requestReference) ?? 0), !outcome.fromEarlierRun);
-    }
-    // Stopped while waiting for their turn: claimed, never sent. Failed, so the next run sends them.
-    for (const reference of stop.signal.aborted ? watch.neverSent() : []) {
-      await journal.settle(reference, { state: "failed", reason: "stopped before its turn came: it was not sent" });
     }
   } catch (error) {
     progress?.clear();
