@@ -6,15 +6,31 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { createMemoryJournal, openSqliteJournal, sendBatch } from "@nhs-app-api/campaigns";
 import { createNhsAppClient, inAppMessage } from "@nhs-app-api/client";
-import { startSandbox, testNhsNumber } from "@nhs-app-api/testing";
+import { testNhsNumber } from "@nhs-app-api/testing";
 
 const LIMIT = 20;
 const SECONDS = Number(process.env.BENCH_CAMPAIGN_SECONDS ?? 60);
 const MESSAGES = LIMIT * SECONDS;
 
-const sandbox = await startSandbox({ port: 0, rateLimit: { requestsPerSecond: LIMIT } });
+// The sandbox on its own thread (see sandbox-worker.mjs), as the NHS App would be: elsewhere.
+const worker = new Worker(new URL("./sandbox-worker.mjs", import.meta.url), {
+  workerData: { rateLimit: { requestsPerSecond: LIMIT } },
+});
+const ask = <T>(message?: string) =>
+  new Promise<T>((resolve) => {
+    worker.once("message", resolve);
+    if (message) worker.postMessage(message);
+  });
+const sandbox = await ask<{
+  baseUrl: string;
+  tokenUrl: string;
+  apiKey: string;
+  keyId: string;
+  privateKeyPath: string;
+}>();
 const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-bench-campaign-"));
 try {
   const client = createNhsAppClient({
@@ -49,8 +65,8 @@ try {
     } else failed++;
   }
   await journal.close();
-  const created = sandbox.createdMessages.length;
-  const refused = sandbox.gateway.requests.filter((r) => r.operation === "create-in-app").length - created;
+  const { created, requests } = await ask<{ created: number; requests: number }>("counts");
+  const refused = requests - created;
   // Rate over the span between the first and last accepted message: n - 1 intervals.
   const seconds = (last - (first ?? started)) / 1000 || 1;
   const rate = (created - 1) / seconds;
@@ -61,6 +77,7 @@ try {
     `\n${created} accepted in ${seconds.toFixed(1)} s, ${refused} refused by the rate limit (429), ${failed} not sent; target: at least 0.99x with no 429, ${rate / LIMIT >= 0.99 && refused === 0 ? "met" : "not met"}.`,
   );
 } finally {
-  await sandbox.stop();
+  await ask("stop");
+  await worker.terminate();
   await rm(dir, { recursive: true, force: true });
 }

@@ -20,8 +20,13 @@ const ARRIVAL_MARGIN_MS = 10;
 export class Pacer {
   readonly #intervalMs: number;
   readonly #perWindow: number;
-  /** The most recent starts, oldest first, at most `#perWindow` of them. */
-  readonly #starts: number[] = [];
+  /**
+   * The most recent starts, oldest first, at most `#perWindow` of them: when
+   * each was planned, replaced by when it really began once its timer fired.
+   * A timer that fires late (the event loop busy, a journal write) shortens
+   * the real gap to the starts after it, so the window counts real starts.
+   */
+  readonly #starts: { at: number }[] = [];
   #next = 0;
 
   constructor(requestsPerSecond: number) {
@@ -36,11 +41,12 @@ export class Pacer {
   async turn(signal?: AbortSignal): Promise<void> {
     const now = performance.now();
     const full = this.#starts.length >= this.#perWindow;
-    const windowFree = full ? (this.#starts[0] as number) + 1000 + ARRIVAL_MARGIN_MS : 0;
-    const at = Math.max(now, this.#next, windowFree);
-    this.#next = at + this.#intervalMs;
-    this.#starts.push(at);
+    const windowFree = full ? (this.#starts[0] as { at: number }).at + 1000 + ARRIVAL_MARGIN_MS : 0;
+    const start = { at: Math.max(now, this.#next, windowFree) };
+    this.#next = start.at + this.#intervalMs;
+    this.#starts.push(start);
     if (this.#starts.length > this.#perWindow) this.#starts.shift();
-    if (at > now) await sleep(at - now, signal);
+    if (start.at > now) await sleep(start.at - now, signal);
+    start.at = Math.max(start.at, performance.now());
   }
 }
