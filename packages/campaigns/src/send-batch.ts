@@ -147,29 +147,29 @@ export async function* sendBatch(
     throw new RangeError("concurrency must be a whole number of at least 1");
 
   // 1. The whole batch, checked before anything is written or sent.
-  const items: { item: CampaignMessage; body: string; refusal?: string }[] = [];
+  const items: { item: CampaignMessage; body: string; bodyHash: string; refusal?: string }[] = [];
   const seen = new Set<string>();
   const repeated = new Set<string>();
   for await (const item of messages) {
     if (seen.has(item.requestReference)) repeated.add(item.requestReference);
     seen.add(item.requestReference);
     const prepared = bodyToSend(item);
-    if ("refusal" in prepared) items.push({ item, body: JSON.stringify(item.message), refusal: prepared.refusal });
-    else items.push({ item, body: JSON.stringify(prepared.body) });
+    const body = JSON.stringify("refusal" in prepared ? item.message : prepared.body);
+    items.push({ item, body, bodyHash: digest(body), ...("refusal" in prepared ? { refusal: prepared.refusal } : {}) });
   }
   if (repeated.size > 0) throw new DuplicateReferenceError([...repeated]);
 
   // 2. Into the journal as pending, in one transaction; existing entries keep their state.
   const admitted = await journal.admit(
-    items.map(({ item, body }) => ({
+    items.map(({ item, body, bodyHash }) => ({
       requestReference: item.requestReference,
       kind: item.kind,
       body,
-      bodyHash: digest(body),
+      bodyHash,
     })),
   );
   const byReference = new Map(admitted.map((entry) => [entry.requestReference, entry]));
-  const reused = items.filter(({ item, body }) => byReference.get(item.requestReference)?.bodyHash !== digest(body));
+  const reused = items.filter(({ item, bodyHash }) => byReference.get(item.requestReference)?.bodyHash !== bodyHash);
   if (reused.length > 0) throw new ReferenceReusedError(reused.map(({ item }) => item.requestReference));
 
   const summary: BatchSummary = {
@@ -193,7 +193,7 @@ export async function* sendBatch(
     grace > 0 && entry.sendingSince !== undefined && Date.now() - Date.parse(entry.sendingSince) < grace;
 
   // 3. What earlier runs settled, and what may have reached the NHS App: never sent again.
-  const toSend: { item: CampaignMessage; body: string; refusal?: string }[] = [];
+  const toSend: (typeof items)[number][] = [];
   const uncertain: JournalEntry[] = [];
   for (const entry of items) {
     const journalled = byReference.get(entry.item.requestReference) as JournalEntry;
