@@ -59,28 +59,18 @@ export interface Run {
   stderr: string;
 }
 
+/** Runs the CLI to its end: a started CLI (startCli), waited for, killed after `timeoutMs`. */
 export function runCli(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<Run> {
+  const running = startCli(args, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      env: childEnv(env),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
     const timer = setTimeout(() => {
-      child.kill("SIGKILL");
+      running.child.kill("SIGKILL");
       reject(new Error(`nhs-app ${args.join(" ")} did not finish in ${timeoutMs} ms`));
     }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
+    running.child.on("error", reject);
+    void running.exited.then((code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, ...running.output() });
     });
   });
 }
