@@ -23,4 +23,4 @@ export {
   sendBatch,
 } from "./send-batch.js";
 export { settlementOf } from "./settlement.js";
-export { openSqliteJournal } from "./sqlite-journal.js";
+export { openSqliteJournal, type SqliteBinding, sqliteBinding } from "./sqlite-journal.js";

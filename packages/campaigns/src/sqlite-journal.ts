@@ -17,20 +17,42 @@ interface Database {
   close(): void;
 }
 
-function openDatabase(path: string): Database {
-  const builtin = process.getBuiltinModule?.("node:sqlite") as
-    | { DatabaseSync: new (path: string) => Database }
-    | undefined;
-  if (builtin) return new builtin.DatabaseSync(path);
-  let BetterSqlite: (new (path: string) => Database) | undefined;
+type DatabaseConstructor = new (path: string) => Database;
+
+/** The SQLite binding this runtime offers, if any: node:sqlite first, better-sqlite3 beside this package second. */
+function findBinding(): { name: SqliteBinding; Database: DatabaseConstructor } | undefined {
+  const builtin = process.getBuiltinModule?.("node:sqlite") as { DatabaseSync: DatabaseConstructor } | undefined;
+  if (builtin) return { name: "node:sqlite", Database: builtin.DatabaseSync };
   try {
-    BetterSqlite = createRequire(import.meta.url)("better-sqlite3") as new (path: string) => Database;
+    return {
+      name: "better-sqlite3",
+      Database: createRequire(import.meta.url)("better-sqlite3") as DatabaseConstructor,
+    };
   } catch {
+    return undefined;
+  }
+}
+
+/** Which SQLite the embedded journal runs on. */
+export type SqliteBinding = "node:sqlite" | "better-sqlite3";
+
+/**
+ * Which SQLite `openSqliteJournal` would use here: `node:sqlite` (Node 22.13
+ * and later), else `better-sqlite3` when it is installed where this package
+ * can load it, else undefined (the journal cannot be opened).
+ */
+export function sqliteBinding(): SqliteBinding | undefined {
+  return findBinding()?.name;
+}
+
+function openDatabase(path: string): Database {
+  const binding = findBinding();
+  if (!binding) {
     throw new JournalError(
-      "The SQLite journal needs node:sqlite (Node 22.13 or later) or better-sqlite3 installed beside @nhs-app-api/campaigns; or pass a journal of your own",
+      `The SQLite journal needs node:sqlite (Node 22.13 or later) or better-sqlite3 12 installed beside @nhs-app-api/campaigns (this is Node ${process.version}); or pass a journal of your own`,
     );
   }
-  return new BetterSqlite(path);
+  return new binding.Database(path);
 }
 
 const SCHEMA = `

@@ -1,6 +1,8 @@
 // The embedded journal on a real SQLite file: durable across a reopen, and a
 // journal that cannot be opened or written stops the batch before anything
-// is sent. Needs node:sqlite (Node 22.13 and later): CI runs it on Node 24.
+// is sent. Needs node:sqlite (Node 22.13 and later) or better-sqlite3: CI
+// runs it on Node 24 and 22 with the first, and on Node 20 with the second
+// (NHS_APP_SQLITE_BINDING names the one each run expects).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,17 +10,34 @@ import { inAppMessage } from "@nhs-app-api/client";
 import { testNhsNumber } from "@nhs-app-api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteSkipped } from "../../../test/published.ts";
-import { type CampaignMessage, JournalError, openSqliteJournal, sendBatch } from "../src/index.js";
+import { type CampaignMessage, JournalError, openSqliteJournal, sendBatch, sqliteBinding } from "../src/index.js";
 import { fakeClient } from "./fake-client.js";
 
-const hasSqlite = process.getBuiltinModule?.("node:sqlite") !== undefined;
+const hasSqlite = sqliteBinding() !== undefined;
 if (!hasSqlite)
-  noteSkipped("the SQLite journal tests", `node:sqlite needs Node 22.13 or later (this is ${process.version})`);
+  noteSkipped(
+    "the SQLite journal tests",
+    `they need node:sqlite (Node 22.13 or later) or better-sqlite3 (this is ${process.version})`,
+  );
 
 const message = (n: number): CampaignMessage => ({
   kind: "in-app",
   requestReference: `ref-${n}`,
   message: inAppMessage({ nhsNumber: testNhsNumber(n), odsCode: "B82041", text: `Hello ${n}` }),
+});
+
+describe.runIf(process.env.NHS_APP_SQLITE_BINDING)("the SQLite binding", () => {
+  it("is the one this run expects (node:sqlite where Node has it, better-sqlite3 on Node 20)", () => {
+    expect(sqliteBinding()).toBe(process.env.NHS_APP_SQLITE_BINDING);
+  });
+});
+
+describe.runIf(!hasSqlite)("without any SQLite binding", () => {
+  it("refuses to open a journal, naming both ways to get one", () => {
+    expect(() => openSqliteJournal(path.join(tmpdir(), "never.db"))).toThrow(
+      /needs node:sqlite \(Node 22\.13 or later\) or better-sqlite3 12 installed beside @nhs-app-api\/campaigns/,
+    );
+  });
 });
 
 describe.runIf(hasSqlite)("the SQLite journal", () => {

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { sqliteBinding } from "@nhs-app-api/campaigns";
 import { type Override, type Sandbox, testNhsNumber } from "@nhs-app-api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteSkipped } from "../../../test/published.ts";
@@ -16,11 +17,11 @@ import { freePort, type PostgresServer, startPostgres, whyNoPostgres } from "../
 import { ensureBuilt, isOneErrorLine, runCli, startCli } from "./support/cli.ts";
 import { sandboxFor } from "./support/sandbox.ts";
 
-const hasSqlite = process.getBuiltinModule?.("node:sqlite") !== undefined;
+const hasSqlite = sqliteBinding() !== undefined;
 if (!hasSqlite) {
   noteSkipped(
     "the CLI's send batch and batch status tests",
-    `node:sqlite needs Node 22.13 or later (this is ${process.version})`,
+    `they need node:sqlite (Node 22.13 or later) or better-sqlite3 (this is ${process.version})`,
   );
 }
 
@@ -472,8 +473,8 @@ describe.runIf(hasSqlite)("nhs-app send batch", () => {
   });
 });
 
-describe.runIf(!hasSqlite)("nhs-app send batch without node:sqlite", () => {
-  it("says in one line that the journal needs Node 22.13 or later, and sends nothing", async () => {
+describe.runIf(!hasSqlite)("nhs-app send batch without any SQLite", () => {
+  it("says in one line that the journal needs Node 22.13 or later or better-sqlite3, and sends nothing", async () => {
     await writeFile(file("old-node.ndjson"), `${line("o", 1, "in-app")}\n`);
     const before = sandbox.gateway.requests.length;
     const run = await runCli(["send", "batch", file("old-node.ndjson"), "--journal", file("old-node.db")], env);
@@ -482,7 +483,9 @@ describe.runIf(!hasSqlite)("nhs-app send batch without node:sqlite", () => {
       stdout: "",
       oneLine: true,
     });
-    expect(run.stderr).toContain(`needs node:sqlite, in Node 22.13 or later (this is Node ${process.version})`);
+    expect(run.stderr).toContain(
+      `needs node:sqlite, in Node 22.13 or later, or better-sqlite3 12 installed beside the CLI (this is Node ${process.version})`,
+    );
     expect(sandbox.gateway.requests).toHaveLength(before);
   });
 });

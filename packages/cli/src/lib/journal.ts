@@ -8,7 +8,13 @@
 // has been sent. The database's password is never printed.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Journal, JournalError, openPostgresJournal, openSqliteJournal } from "@nhs-app-api/campaigns";
+import {
+  type Journal,
+  JournalError,
+  openPostgresJournal,
+  openSqliteJournal,
+  sqliteBinding,
+} from "@nhs-app-api/campaigns";
 import { failure, usageError } from "./errors.js";
 import { registerSecret } from "./redact.js";
 
@@ -49,8 +55,6 @@ const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1
 export function fromJournalError(error: unknown): unknown {
   return error instanceof JournalError ? failure(lowerFirst(error.message)) : error;
 }
-
-const hasSqlite = () => process.getBuiltinModule?.("node:sqlite") !== undefined;
 
 /**
  * Runs `work` without Node's one-off "SQLite is an experimental feature"
@@ -95,8 +99,10 @@ async function openSqlite(file: string, mustExist: boolean): Promise<Journal> {
     return withoutSqliteWarning(() => openSqliteJournal(file));
   } catch (error) {
     // With no SQLite at all (no cause: nothing was tried), the package's advice to pass a journal of your own does not fit a CLI.
-    if (error instanceof JournalError && error.cause === undefined && !hasSqlite()) {
-      throw failure(`the journal needs node:sqlite, in Node 22.13 or later (this is Node ${process.version})`);
+    if (error instanceof JournalError && error.cause === undefined && sqliteBinding() === undefined) {
+      throw failure(
+        `the journal needs node:sqlite, in Node 22.13 or later, or better-sqlite3 12 installed beside the CLI (this is Node ${process.version})`,
+      );
     }
     throw fromJournalError(error);
   }
