@@ -51,7 +51,7 @@ describe.each(documents.map((d) => [d.alias, d] as const))("the %s bundle", (_al
 });
 
 describe("the NHS App API bundle", () => {
-  it("has the four operations, each with named examples for every documented error", async () => {
+  it("has the four operations and the two platform endpoints, each with named examples for every documented error", async () => {
     const bundle = JSON.parse(await readFile(`${bundleBase(documents[0] as (typeof documents)[0])}.json`, "utf8"));
     const operations = Object.values(bundle.paths as Record<string, Record<string, { operationId: string }>>).flatMap(
       (item) => Object.values(item).map((op) => op.operationId),
@@ -60,7 +60,9 @@ describe("the NHS App API bundle", () => {
       "create-in-app",
       "create-notification",
       "get-patient-report",
+      "get-ping",
       "get-receipt-report",
+      "get-status",
     ]);
     const examplesOf = (path: string, method: string, status: string) => {
       let response = bundle.paths[path][method].responses[status];

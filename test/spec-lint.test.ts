@@ -76,6 +76,20 @@ describe("spec lint", () => {
       rule: "nhs-app/operation-has-tag",
     },
     {
+      name: "an empty-bodied 401 on an operation not marked as a platform endpoint",
+      file: "spec/nhs-app.yaml",
+      from: "      x-nhs-app-platform-endpoint: true\n      security:\n        - statusApiKey: []\n",
+      to: "      security:\n        - statusApiKey: []\n",
+      rule: "nhs-app/error-body-is-operation-outcome",
+    },
+    {
+      name: "an operation with no 4XX response, not marked as a platform endpoint",
+      file: "spec/nhs-app.yaml",
+      from: "      x-nhs-app-platform-endpoint: true\n      security: []\n",
+      to: "      security: []\n",
+      rule: "nhs-app/operation-4xx-response",
+    },
+    {
       name: "an operation without an operationId",
       file: "spec/callbacks/realtime-receipts.yaml",
       from: "      operationId: create-realtime-receipt\n",

@@ -121,6 +121,18 @@ interface OperationFacts {
   requestMediaTypes: string[];
   parameters: { name: string; in: string; required: boolean; type: string }[];
   responses: string[];
+  /** The credentials it takes: its security schemes (the document's when it names none); empty for none. */
+  security: SecurityFacts[];
+  /** Answered by the API platform's proxy itself (x-nhs-app-platform-endpoint): `_ping`, `_status`. */
+  platformEndpoint: boolean;
+}
+
+/** A security scheme as the contract needs it: its type, and where an API key goes. */
+interface SecurityFacts {
+  type: string;
+  scheme?: string;
+  in?: string;
+  name?: string;
 }
 
 interface ValidatorFacts {
@@ -152,6 +164,33 @@ function operationsOf(reader: SpecReader, alias: string) {
     }
   }
   return found;
+}
+
+/**
+ * The security schemes an operation takes (the first alternative the spec
+ * lists, which is all this API ever has), the document's when it names none.
+ */
+function securityOf(reader: SpecReader, alias: string, operation: JsonObject): SecurityFacts[] {
+  const document = reader.document(alias);
+  const requirements = Array.isArray(operation.security)
+    ? operation.security
+    : Array.isArray(document.security)
+      ? document.security
+      : [];
+  const first = requirements[0];
+  if (!isObject(first)) return [];
+  return Object.keys(first).map((name) => {
+    const scheme = reader.resolve(alias, `#/components/securitySchemes/${escapePointer(name)}`).node;
+    if (!isObject(scheme) || typeof scheme.type !== "string") {
+      throw new Error(`generate-contract: ${alias} names a security scheme ${name} it does not define`);
+    }
+    return {
+      type: scheme.type,
+      ...(typeof scheme.scheme === "string" ? { scheme: scheme.scheme } : {}),
+      ...(typeof scheme.in === "string" ? { in: scheme.in } : {}),
+      ...(typeof scheme.name === "string" ? { name: scheme.name } : {}),
+    };
+  });
 }
 
 function parametersOf(reader: SpecReader, alias: string, pointer: string, operation: JsonObject) {
@@ -304,6 +343,8 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
           type,
         })),
         responses: Object.keys(isObject(operation.responses) ? operation.responses : {}),
+        security: securityOf(reader, alias, operation),
+        platformEndpoint: operation["x-nhs-app-platform-endpoint"] === true,
       };
       const entry: OperationValidators = {};
       // Every request body, the token request's form fields included (validated as an object of strings).
@@ -395,7 +436,7 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
     "",
     constant(
       "operations",
-      "Every operation of every document: method, path, request media types, parameters, statuses.",
+      "Every operation of every document: method, path, request media types, parameters, statuses, credentials, and whether the platform answers it itself.",
       operations,
     ),
     constant("environments", "The API and token URLs of each environment (servers with x-environment).", environments),

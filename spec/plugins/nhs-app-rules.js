@@ -1,29 +1,39 @@
 // Project lint rules that guard the NHS App API contract. Redocly's built-in
 // rules cannot say "every error body is an OperationOutcome" or "every
 // response declares X-Correlation-ID", and a drift in either would break the
-// client's error handling and tracing, so they are checked here.
+// client's error handling and tracing, so they are checked here. Operations
+// marked `x-nhs-app-platform-endpoint: true` are answered by the platform
+// itself, so the rules about the API's errors leave their errors alone.
 
 /** The raw `$ref` string of a node, if it is a reference. */
 const refOf = (node) => (node && typeof node === "object" && typeof node.$ref === "string" ? node.$ref : undefined);
 
 const isOperationOutcomeRef = (ref) => /(^|\/)OperationOutcome(\.yaml)?$/.test(ref ?? "");
 
-/** Visits each response of each operation, with its status code, resolved. */
+/**
+ * Whether an operation is one the API platform's proxy answers itself
+ * (`_ping`, `_status`): its errors are the platform's, not the API's.
+ */
+const isPlatformEndpoint = (operation) => operation?.["x-nhs-app-platform-endpoint"] === true;
+
+/** Visits each response of each operation, with its status code, resolved, and its operation. */
 function eachResponse(check) {
   return {
-    Responses(responses, ctx) {
-      for (const [status, raw] of Object.entries(responses)) {
-        const { node, location } = ctx.resolve(raw);
-        if (!node) continue;
-        check(status, node, ctx, location ?? ctx.location.child([status]));
-      }
+    Operation: {
+      Responses(responses, ctx, parents) {
+        for (const [status, raw] of Object.entries(responses)) {
+          const { node, location } = ctx.resolve(raw);
+          if (!node) continue;
+          check(status, node, ctx, location ?? ctx.location.child([status]), parents.Operation);
+        }
+      },
     },
   };
 }
 
 function errorBodyIsOperationOutcome() {
-  return eachResponse((status, response, ctx, location) => {
-    if (!/^[45]/.test(status)) return;
+  return eachResponse((status, response, ctx, location, operation) => {
+    if (!/^[45]/.test(status) || isPlatformEndpoint(operation)) return;
     const content = response.content ?? {};
     if (Object.keys(content).length === 0) {
       ctx.report({
@@ -44,7 +54,9 @@ function errorBodyIsOperationOutcome() {
 }
 
 function responseHasCorrelationId() {
-  return eachResponse((status, response, ctx, location) => {
+  return eachResponse((status, response, ctx, location, operation) => {
+    // The platform's own refusals (a wrong status key) come from a fault rule that mirrors nothing.
+    if (/^[45]/.test(status) && isPlatformEndpoint(operation)) return;
     if (!response.headers || !("X-Correlation-ID" in response.headers)) {
       ctx.report({ message: `The ${status} response must declare the X-Correlation-ID header.`, location });
     }
@@ -61,6 +73,25 @@ function operationHasTag() {
   };
 }
 
+/**
+ * Redocly's operation-4xx-response, except for platform endpoints: `_ping`
+ * takes no credentials and has no error of its own to describe.
+ */
+function operation4xxResponse() {
+  return {
+    Operation(operation, ctx) {
+      if (isPlatformEndpoint(operation)) return;
+      const statuses = Object.keys(operation.responses ?? {});
+      if (!statuses.some((status) => /^4/i.test(status))) {
+        ctx.report({
+          message: "Operation must have at least one 4XX response.",
+          location: ctx.location.child(["responses"]),
+        });
+      }
+    },
+  };
+}
+
 export default function nhsAppRules() {
   return {
     id: "nhs-app",
@@ -69,6 +100,7 @@ export default function nhsAppRules() {
         "error-body-is-operation-outcome": errorBodyIsOperationOutcome,
         "response-has-correlation-id": responseHasCorrelationId,
         "operation-has-tag": operationHasTag,
+        "operation-4xx-response": operation4xxResponse,
       },
     },
   };

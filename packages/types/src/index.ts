@@ -102,6 +102,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/_ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check that the API's proxy is up
+         * @description A platform endpoint, answered by the API platform's proxy itself: it
+         *     needs no access token and never reaches the NHS App. It names the
+         *     deployed release. `HEAD` is answered too, with the same status and
+         *     headers and no body. Use it for liveness checks; `_status` checks the
+         *     NHS App behind the proxy as well.
+         */
+        get: operations["get-ping"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the API's proxy and the NHS App behind it
+         * @description A platform endpoint, answered by the API platform's proxy after it has
+         *     called the NHS App's own health check. It takes the platform's status
+         *     key in the `apikey` header, not an access token. `HEAD` is answered
+         *     too, with the same status and headers and no body. A 200 can still
+         *     report `fail`: read `status`.
+         */
+        get: operations["get-status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -655,6 +703,85 @@ export interface components {
             };
         };
         /**
+         * PingResponse
+         * @description What the platform's `_ping` answers: which release of the API's proxy is
+         *     deployed. It says the proxy is up, nothing about the NHS App behind it
+         *     (`_status` checks that).
+         */
+        PingResponse: {
+            /**
+             * @description The deployed version of the API's proxy.
+             * @example v1.0.132-beta
+             */
+            version: string;
+            /**
+             * @description The proxy's revision on the API platform.
+             * @example 132
+             */
+            revision: string;
+            /**
+             * @description The release pipeline's identifier of the deployment.
+             * @example 13579
+             */
+            releaseId: string;
+            /**
+             * @description The source commit the proxy was built from.
+             * @example 23cd12327b53c0a3b1c8a5f4e1d2c3b4a5968778
+             */
+            commitId: string;
+        };
+        /**
+         * StatusResponse
+         * @description What the platform's `_status` answers: the deployed release, as `_ping`
+         *     gives it, and whether the NHS App behind the proxy answered its health
+         *     check. `status` is `pass` only when every check passed.
+         */
+        StatusResponse: components["schemas"]["PingResponse"] & {
+            /**
+             * @description `pass` when every check passed.
+             * @enum {string}
+             */
+            status: "pass" | "fail";
+            checks: {
+                /** @description The check of the NHS App's own health endpoint (one entry). */
+                "nhsa:status": components["schemas"]["StatusCheck"][];
+            };
+        };
+        /**
+         * StatusCheck
+         * @description The platform's call to the NHS App's own health check, as `_status`
+         *     reports it. `outcome` is that health check's body, passed on as text.
+         */
+        StatusCheck: {
+            /**
+             * @description `pass` when the health check answered with a 2xx status, `fail` otherwise.
+             * @enum {string}
+             */
+            status: "pass" | "fail";
+            /**
+             * @description `"true"` (a string) when the health check gave no answer in time.
+             * @enum {string}
+             */
+            timeout: "true" | "false";
+            /**
+             * @description The health check's HTTP status; null when it gave no answer.
+             * @example 200
+             */
+            responseCode: number | null;
+            /**
+             * @description The health check's body as text; null when it gave none.
+             * @example OK
+             */
+            outcome: string | null;
+            links: {
+                /**
+                 * @description The URL of the health check the platform called.
+                 * @example https://nhs-app.example/health-check
+                 */
+                self: string;
+            };
+        };
+        /**
          * IssueSeverity
          * @description How serious the problem is.
          * @example error
@@ -799,6 +926,9 @@ export type ReplyItem = components['schemas']['ReplyItem'];
 export type ReplyKeywordItem = components['schemas']['ReplyKeywordItem'];
 export type ReplyFreeTextItem = components['schemas']['ReplyFreeTextItem'];
 export type AnswersExtension = components['schemas']['AnswersExtension'];
+export type PingResponse = components['schemas']['PingResponse'];
+export type StatusResponse = components['schemas']['StatusResponse'];
+export type StatusCheck = components['schemas']['StatusCheck'];
 export type IssueSeverity = components['schemas']['IssueSeverity'];
 export type IssueDiagnostics = components['schemas']['IssueDiagnostics'];
 export type IssueExpression = components['schemas']['IssueExpression'];
@@ -1067,6 +1197,76 @@ export interface operations {
             404: components["responses"]["ReportNotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["ServerError"];
+        };
+    };
+    "get-ping": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description An ID of the caller's choosing (a UUID is best) that follows the request
+                 *     through the platform and comes back in the response, so a call can be traced
+                 *     in a support request. Without it, the response has none either.
+                 * @example b5bc6879-103e-4a78-975e-87e815c5da58
+                 */
+                "X-Correlation-ID"?: components["parameters"]["XCorrelationId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proxy is up. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["XCorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingResponse"];
+                };
+            };
+        };
+    };
+    "get-status": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description An ID of the caller's choosing (a UUID is best) that follows the request
+                 *     through the platform and comes back in the response, so a call can be traced
+                 *     in a support request. Without it, the response has none either.
+                 * @example b5bc6879-103e-4a78-975e-87e815c5da58
+                 */
+                "X-Correlation-ID"?: components["parameters"]["XCorrelationId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The result of the checks, passed or failed. */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["XCorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusResponse"];
+                };
+            };
+            /**
+             * @description The `apikey` header is missing or is not the platform's status key.
+             *     The platform answers with an empty body, not an OperationOutcome.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
         };
     };
 }
