@@ -1,6 +1,6 @@
 // The shared journal: one PostgreSQL table that several workers, on several
-// machines, send one campaign from, and one row per campaign holding the rate
-// budget they share. Each write is a single statement committed before its
+// machines, send one campaign from, and one row per rate budget (by default
+// one for the whole application, as the platform counts) that they share. Each write is a single statement committed before its
 // promise resolves (autocommit; synchronous_commit must not be off), so a
 // claim is durable before the request goes out, as with the SQLite journal.
 //
@@ -21,11 +21,18 @@ export interface PostgresJournalOptions {
   /** Which campaign this journal holds (default "default"): one table serves many, each apart. */
   campaign?: string;
   /**
-   * The budget every worker of the campaign shares: request starts per second
-   * across all of them (default 20, the dev and int limit). Give every worker
-   * the same figure. sendBatch's own `requestsPerSecond` is then not used.
+   * The budget every worker shares: request starts per second across all of
+   * them (default 20, the dev and int limit). Give every worker the same
+   * figure. sendBatch's own `requestsPerSecond` is then not used.
    */
   requestsPerSecond?: number;
+  /**
+   * Which rate budget the workers share (default "default"). The platform
+   * limits each application, not each campaign, so every campaign sent with
+   * one application's credentials at the same time should share one budget,
+   * as the default does; name another only for another application.
+   */
+  rateBudget?: string;
   /** The connection pool of this worker. */
   pool?: {
     /** Connections at most (default 10); a batch uses about `concurrency` of them. */
@@ -40,7 +47,7 @@ export interface PostgresJournalOptions {
 }
 
 const MESSAGES = "nhs_app_campaign_messages";
-const RATE = "nhs_app_campaign_rate";
+const RATE = "nhs_app_rate_budget";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${MESSAGES} (
@@ -60,7 +67,7 @@ CREATE TABLE IF NOT EXISTS ${MESSAGES} (
 );
 CREATE INDEX IF NOT EXISTS ${MESSAGES}_position ON ${MESSAGES} (campaign, position);
 CREATE TABLE IF NOT EXISTS ${RATE} (
-  campaign text PRIMARY KEY,
+  budget text PRIMARY KEY,
   next_start timestamptz NOT NULL
 )`;
 
@@ -131,6 +138,7 @@ function serverClockReading() {
  */
 export async function openPostgresJournal(options: PostgresJournalOptions): Promise<Journal> {
   const campaign = options.campaign ?? "default";
+  const rateBudget = options.rateBudget ?? "default";
   const requestsPerSecond = options.requestsPerSecond ?? 20;
   if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
     throw new RangeError(`requestsPerSecond must be a positive number, not ${requestsPerSecond}`);
@@ -306,7 +314,7 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
       }
     },
 
-    // The budget is one row per campaign holding the next free start time. Each turn advances it by one
+    // The budget is one row (per application, by default) holding the next free start time. Each turn advances it by one
     // interval in a single atomic upsert (the row lock orders concurrent turns), taking
     // greatest(next_start, now) as its own start: starts are spaced evenly across every worker, and a
     // budget left idle does not build up into a burst. A turn reserved and then not used (aborted, late,
@@ -317,13 +325,13 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
         let slot: number;
         try {
           const { rows } = await pool.query<{ slot_ms: number; now_ms: number }>(
-            `INSERT INTO ${RATE} AS r (campaign, next_start)
+            `INSERT INTO ${RATE} AS r (budget, next_start)
              VALUES ($1, clock_timestamp() + $2::float8 * interval '1 millisecond')
-             ON CONFLICT (campaign) DO UPDATE
+             ON CONFLICT (budget) DO UPDATE
                SET next_start = greatest(r.next_start, clock_timestamp()) + $2::float8 * interval '1 millisecond'
              RETURNING extract(epoch FROM r.next_start)::float8 * 1000 - $2::float8 AS slot_ms,
                        extract(epoch FROM clock_timestamp())::float8 * 1000 AS now_ms`,
-            [campaign, intervalMs],
+            [rateBudget, intervalMs],
           );
           const reserved = rows[0];
           if (!reserved) throw new Error("the rate budget's row was not returned");

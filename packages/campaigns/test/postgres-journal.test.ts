@@ -47,8 +47,14 @@ async function drain(batch: AsyncGenerator<unknown, BatchSummary>): Promise<Batc
 describe.runIf(why === undefined)("the PostgreSQL journal", () => {
   let server: PostgresServer;
   const opened: Journal[] = [];
-  const open = async (campaign: string, requestsPerSecond = 1000) => {
-    const journal = await openPostgresJournal({ connectionString: server.url(), campaign, requestsPerSecond });
+  // Each test's campaign has a rate budget of its own, so that one test's turns never hold up another's.
+  const open = async (campaign: string, requestsPerSecond = 1000, rateBudget = campaign) => {
+    const journal = await openPostgresJournal({
+      connectionString: server.url(),
+      campaign,
+      requestsPerSecond,
+      rateBudget,
+    });
     opened.push(journal);
     return journal;
   };
@@ -191,6 +197,32 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
     setTimeout(() => controller.abort(new Error("stopped")), 50);
     await expect(journal.rateTurn?.(controller.signal)).rejects.toThrow("stopped");
     expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("campaigns of one application share one rate budget by default, as the platform counts", async () => {
+    const budget = 10; // a turn every 101 ms
+    const gapBetweenTurns = async (first: Journal, second: Journal) => {
+      await first.rateTurn?.();
+      const started = performance.now();
+      await second.rateTurn?.();
+      return performance.now() - started;
+    };
+    const [flu, covid] = await Promise.all([
+      openPostgresJournal({ connectionString: server.url(), campaign: "flu", requestsPerSecond: budget }),
+      openPostgresJournal({ connectionString: server.url(), campaign: "covid", requestsPerSecond: budget }),
+    ]);
+    opened.push(flu, covid);
+    // The second campaign's turn waits for the first's: one budget, the application's.
+    expect(await gapBetweenTurns(flu, covid)).toBeGreaterThanOrEqual(80);
+
+    const [other, own] = await Promise.all([
+      open("other application", budget, "application B"),
+      open("own budget", budget, "application C"),
+    ]);
+    await other.rateTurn?.();
+    await own.rateTurn?.();
+    // Budgets named apart do not wait for each other.
+    expect(await gapBetweenTurns(other, own)).toBeLessThan(80);
   });
 
   it("four workers send 200 messages exactly once in all, and together stay within the shared budget", async () => {
