@@ -1,8 +1,8 @@
 // What the fake gateway keeps of each message it accepted (201), so a test can
-// check that a sender sent each message once, and so the receipt report of
-// the message's day can name it.
+// check that a sender sent each message once, and so its receipts (planned in
+// delivery-plan.ts) can name it.
 import { recognisedIdentifierSystems, systems } from "@nhs-app-api/contract";
-import type { EchoedIdentifier, InAppCommunicationRequest, PushNotificationRequest, Receipt } from "@nhs-app-api/types";
+import type { EchoedIdentifier, InAppCommunicationRequest, PushNotificationRequest } from "@nhs-app-api/types";
 
 interface CreatedCommon {
   /** The communication ID the gateway gave the message (a fresh UUID), as in its 201 and its receipt. */
@@ -67,33 +67,4 @@ export function createdResponse(message: CreatedMessage) {
     ...message.identifier.map(({ system, value }) => ({ system, value })),
   ];
   return { ...message.body, identifier };
-}
-
-type ReceiptSystem = Receipt["code"]["coding"][number]["system"];
-
-/**
- * The receipt the report gives a created message: its first outcome on the
- * delivery model (contract notes § 9), Delivered for an in-app message and
- * Notified for a push notification, at the moment it was accepted.
- */
-export function receiptOf(message: CreatedMessage, receiptId: string): Receipt {
-  // The report's timestamps are whole seconds, as in the spec's example.
-  const at = message.receivedAt.replace(/\.\d+Z$/, "Z");
-  return {
-    id: receiptId,
-    resourceType: "Task",
-    intent: "order",
-    identifier: [
-      { system: systems.communicationId, value: message.communicationId },
-      ...message.identifier.map(({ system, value }) => ({ system, value })),
-    ],
-    status: "completed",
-    code: {
-      coding: [
-        { system: systems.receiptStatus as ReceiptSystem, code: message.kind === "push" ? "Notified" : "Delivered" },
-      ],
-    },
-    authoredOn: at,
-    lastModified: at,
-  };
 }

@@ -6,8 +6,9 @@
 // IDs mirrored, and answers from the spec's examples, with multi-page
 // reports (the receipt report of any day, the patient report of T00001).
 // It remembers each message it accepts (a fresh communication ID each), lists
-// their receipts in the report of their day, and applies the platform's rate
-// limits when a test asks for them.
+// their receipts in the report of their day as the delivery state model times
+// them (delivery-plan.ts), and applies the platform's rate limits when a test
+// asks for them.
 import {
   acceptsMediaType,
   mediaTypeOf,
@@ -16,7 +17,15 @@ import {
   requestMediaTypes,
 } from "@nhs-app-api/contract";
 import type { InAppCommunicationRequest, OperationOutcome, PushNotificationRequest } from "@nhs-app-api/types";
-import { type CreatedMessage, createdMessage, createdResponse, receiptOf } from "./created-messages.js";
+import { type CreatedMessage, createdMessage, createdResponse } from "./created-messages.js";
+import { reportReceipt } from "./delivery-bodies.js";
+import {
+  checkDeliveryScenario,
+  type DeliveryPlan,
+  type DeliveryScenario,
+  planDelivery,
+  receiptsBy,
+} from "./delivery-plan.js";
 import { patientReportPage, receiptPageOf, receiptReportPage } from "./fixtures.js";
 import { createTestKeys, type TestKeys } from "./keys.js";
 import { type GatewayRateLimit, RateLimiter, type RateLimitRefusal } from "./rate-limit.js";
@@ -55,6 +64,10 @@ export interface GatewayOptions {
   now?: () => number;
   /** Makes each communication ID (default: a random UUID). */
   newCommunicationId?: () => string;
+  /** How accepted messages fare (timing, outcomes by NHS number, replies): what the receipt report shows. */
+  delivery?: DeliveryScenario;
+  /** Told of each message accepted, with its delivery plan (the sandbox's callback delivery listens here). */
+  onCreated?: (message: CreatedMessage, plan: DeliveryPlan) => void;
 }
 
 /** A request as any framework hands it over: the body already read as text. */
@@ -110,7 +123,9 @@ export class FakeGateway {
   readonly #basePath: string;
   readonly #origin: string;
   readonly #created: CreatedMessage[] = [];
-  /** Each created message's receipt ID, made once so that reading a report twice gives the same receipts. */
+  /** Each created message's delivery plan, by communication ID. */
+  readonly #plans = new Map<string, DeliveryPlan>();
+  /** Each receipt's ID (by communication ID and kind), made once so that reading a report twice gives the same receipts. */
   readonly #receiptIds = new Map<string, string>();
   readonly #limiter: RateLimiter | undefined;
   readonly #receiptsPerPage: number;
@@ -138,6 +153,7 @@ export class FakeGateway {
       throw new RangeError(`receiptsPerPage must be a whole number of at least 1 (it is ${receiptsPerPage})`);
     }
     this.#receiptsPerPage = receiptsPerPage;
+    checkDeliveryScenario(options.delivery);
   }
 
   /** Every message accepted with 201 (in-app and push), in order; refused ones (400, 401, 429) never appear. */
@@ -148,6 +164,7 @@ export class FakeGateway {
   /** Forgets the created messages (and so their receipts), e.g. between tests. */
   clearCreatedMessages() {
     this.#created.length = 0;
+    this.#plans.clear();
     this.#receiptIds.clear();
   }
 
@@ -262,8 +279,10 @@ export class FakeGateway {
     const multiPagePatients =
       operation === "get-patient-report" && query.get("ods-organisation-code")?.toUpperCase() === MULTI_PAGE_ODS_CODE;
     const day = query.get("day") as string;
-    const createdThatDay = receipts ? this.#created.filter((message) => message.day === day) : [];
-    if (createdThatDay.length > 0) return this.#createdReceipts(request, day, page, createdThatDay);
+    if (receipts && this.#created.length > 0) {
+      const happened = this.#receiptsOn(day);
+      if (happened) return this.#createdReceipts(request, day, page, happened);
+    }
     if (receipts || multiPagePatients) {
       const pageCount = receipts ? (this.options.receiptPages ?? 3) : (this.options.patientPages ?? 4);
       if (page > pageCount) return this.#example(request, operation, 404, "report-not-found");
@@ -292,28 +311,56 @@ export class FakeGateway {
     const communicationId = this.options.newCommunicationId?.() ?? globalThis.crypto.randomUUID();
     const message = createdMessage(operation, body, communicationId, new Date(this.#now()));
     this.#created.push(message);
+    const plan = planDelivery(message, this.options.delivery);
+    this.#plans.set(communicationId, plan);
+    this.options.onCreated?.(message, plan);
     const location = `${this.baseUrl}${operationPaths[operation].path}/${communicationId}`;
     return this.#json(request, 201, createdResponse(message), { location });
   }
 
   /**
-   * The receipt report of a day on which messages were created: their
-   * receipts alone, in the order they were accepted, paged as the made-up
-   * report is (with no made-up receipts mixed in).
+   * The receipts of created messages that happened on a day, by now, in the
+   * order they happened (a message's own in its plan's order); undefined when
+   * no message was accepted that day and none of their receipts fell on it.
    */
-  #createdReceipts(request: GatewayRequest, day: string, page: number, messages: readonly CreatedMessage[]) {
+  #receiptsOn(day: string) {
+    const now = this.#now();
+    let touched = false;
+    const happened = this.#created.flatMap((message) => {
+      if (message.day === day) touched = true;
+      const plan = this.#plans.get(message.communicationId);
+      const receipts = plan ? receiptsBy(plan, now).filter((receipt) => receipt.at.startsWith(day)) : [];
+      if (receipts.length > 0) touched = true;
+      return receipts.map((receipt) => ({ message, receipt, time: Date.parse(receipt.at) }));
+    });
+    // A stable sort: receipts at the same moment keep the order of their messages and plans.
+    return touched ? happened.sort((a, b) => a.time - b.time) : undefined;
+  }
+
+  /**
+   * The receipt report of a day touched by created messages: their receipts
+   * alone, as many as have happened, paged as the made-up report is (with no
+   * made-up receipts mixed in).
+   */
+  #createdReceipts(
+    request: GatewayRequest,
+    day: string,
+    page: number,
+    happened: readonly { message: CreatedMessage; receipt: DeliveryPlan["receipts"][number] }[],
+  ) {
     const perPage = this.#receiptsPerPage;
-    const pageCount = Math.ceil(messages.length / perPage);
+    const pageCount = Math.max(1, Math.ceil(happened.length / perPage));
     if (page > pageCount) return this.#example(request, "get-receipt-report", 404, "report-not-found");
-    const receipts = messages.slice((page - 1) * perPage, page * perPage).map((message) => {
-      let id = this.#receiptIds.get(message.communicationId);
+    const receipts = happened.slice((page - 1) * perPage, page * perPage).map(({ message, receipt }) => {
+      const key = `${message.communicationId} ${receipt.kind}`;
+      let id = this.#receiptIds.get(key);
       if (!id) {
         id = globalThis.crypto.randomUUID();
-        this.#receiptIds.set(message.communicationId, id);
+        this.#receiptIds.set(key, id);
       }
-      return receiptOf(message, id);
+      return reportReceipt(message, receipt, id);
     });
-    const built = receiptPageOf({ baseUrl: this.baseUrl, day, page, pageCount, receipts, total: messages.length });
+    const built = receiptPageOf({ baseUrl: this.baseUrl, day, page, pageCount, receipts, total: happened.length });
     return this.#json(request, 200, built.body, built.headers);
   }
 

@@ -9,6 +9,7 @@ import type { operations } from "@nhs-app-api/types";
 import { type HttpHandler, HttpResponse, http } from "msw";
 import type { CreatedMessage } from "./created-messages.js";
 import { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
+import type { DeliveryScenario } from "./delivery-plan.js";
 import { FakeGateway, type GatewayResponse, type RecordedRequest } from "./gateway.js";
 import type { TestKeys } from "./keys.js";
 import type { GatewayRateLimit } from "./rate-limit.js";
@@ -34,6 +35,8 @@ export interface NhsAppMockOptions {
   now?: () => number;
   /** Makes each communication ID (default: a random UUID). */
   newCommunicationId?: () => string;
+  /** How accepted messages fare (timing, outcomes by NHS number): what the receipt report shows. */
+  delivery?: DeliveryScenario;
 }
 
 type Responses<Op extends OperationId> = operations[Op]["responses"];
@@ -79,6 +82,7 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.newCommunicationId ? { newCommunicationId: options.newCommunicationId } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
   });
   const { baseUrl, tokenUrl } = gateway;
 

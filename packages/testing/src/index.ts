@@ -12,6 +12,24 @@ export {
 export { type CallbackExample, receiptExamples, replyExamples } from "./callback-examples.js";
 export type { CreatedMessage } from "./created-messages.js";
 export { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
+export { realtimeReceipt, realtimeReply, reportReceipt } from "./delivery-bodies.js";
+export {
+  DEFAULT_DELIVERY_TIMING,
+  DEFAULT_FREE_TEXT_REPLY,
+  type DeliveryOutcomes,
+  type DeliveryPlan,
+  type DeliveryScenario,
+  type DeliveryTiming,
+  type PlannedReceipt,
+  type PlannedReply,
+  planDelivery,
+  type ReceiptKind,
+  type ReplyAnswer,
+  type ReplyOffer,
+  type ReplyScenario,
+  receiptsBy,
+  replyOffered,
+} from "./delivery-plan.js";
 export { patientReportPage, receiptPageOf, receiptReportPage, testNhsNumber } from "./fixtures.js";
 export {
   FakeGateway,

@@ -159,68 +159,124 @@ describe("created messages", () => {
 });
 
 describe("the receipt report of the day messages were created (sandbox)", () => {
-  it("holds one receipt per created message, with its communication ID and request reference, valid against the spec", async () => {
-    const client = createNhsAppClient({
-      environment: { baseUrl: sandbox.baseUrl, tokenUrl: sandbox.tokenUrl },
-      apiKey: sandbox.apiKey,
-      keyId: sandbox.keyId,
-      privateKey: sandbox.privateKeyPem,
+  it("lists the receipts that have happened by the time it is read, each message's in state-model order, valid against the spec", async () => {
+    // A clock the test moves: receipts a second apart, outcomes chosen by NHS number.
+    let clock = Date.parse("2026-06-10T09:00:00.000Z");
+    const [ordinary, reader, rejected, unnotified, pushed] = [0, 1, 2, 3, 9].map(testNhsNumber) as string[];
+    const own = await startSandbox({
+      port: 0,
+      now: () => clock,
+      delivery: {
+        timing: { firstMs: 0, stepMs: 1000 },
+        outcomes: {
+          rejected: [rejected as string],
+          unnotified: [unnotified as string],
+          read: [reader as string, unnotified as string],
+        },
+      },
     });
-    const sent: { communicationId: string; requestId: string; kind: "Delivered" | "Notified" }[] = [];
-    for (let n = 0; n < 5; n++) {
-      const requestId = `batch-7-row-${n}`;
-      const message = inAppMessage({ nhsNumber: testNhsNumber(n), odsCode: "B82041", text: "Hi", requestId });
-      sent.push({ ...(await client.sendInAppMessage(message)), requestId, kind: "Delivered" });
+    try {
+      const client = createNhsAppClient({
+        environment: { baseUrl: own.baseUrl, tokenUrl: own.tokenUrl },
+        apiKey: own.apiKey,
+        keyId: own.keyId,
+        privateKey: own.privateKeyPem,
+      });
+      const sent: Record<string, { communicationId: string; requestId: string }> = {};
+      for (const [name, nhsNumber] of Object.entries({ ordinary, reader, rejected, unnotified })) {
+        const requestId = `batch-7-${name}`;
+        const message = inAppMessage({ nhsNumber: nhsNumber as string, odsCode: "B82041", text: "Hi", requestId });
+        sent[name] = { ...(await client.sendInAppMessage(message)), requestId };
+      }
+      const push = pushNotification({
+        nhsNumber: pushed as string,
+        text: "Hi",
+        url: "https://www.nhsapp.service.nhs.uk/",
+        campaignId: "batch-7",
+        requestId: "batch-7-push",
+      });
+      sent.push = { ...(await client.sendPushNotification(push)), requestId: "batch-7-push" };
+      const day = "2026-06-10";
+      const nameOf = new Map(Object.entries(sent).map(([name, { communicationId }]) => [communicationId, name]));
+
+      /** Each page read raw (and checked against the spec), then the receipts by message, in report order. */
+      async function report() {
+        const receipts: Receipt[] = [];
+        const totals: (number | undefined)[] = [];
+        for (let page = 1; ; page++) {
+          const { data, response } = await client.raw.GET(RECEIPTS, { params: { query: { day, page } } });
+          expect(response.status).toBe(200);
+          expect(responseBodyIssues("get-receipt-report", 200, data)).toEqual([]);
+          receipts.push(...(data?.entry ?? []).map((e) => e.resource));
+          totals.push(data?.total);
+          if (!data?.link.some((l) => l.relation === "next")) break;
+        }
+        expect(new Set(totals)).toEqual(new Set([receipts.length]));
+        expect(await client.receipts.items(day).toArray({ limit: 100 })).toEqual(receipts);
+        const byMessage: Record<string, string[]> = {};
+        for (const receipt of receipts) {
+          const id = receipt.identifier?.find((i) => i.system === systems.communicationId)?.value ?? "";
+          const name = nameOf.get(id) ?? id;
+          byMessage[name] = [...(byMessage[name] ?? []), receipt.code.coding[0]?.code ?? ""];
+        }
+        return { receipts, byMessage };
+      }
+
+      // At once: each message's first receipt.
+      const first = await report();
+      expect(first.byMessage).toEqual({
+        ordinary: ["Delivered"],
+        reader: ["Delivered"],
+        rejected: ["Rejected"],
+        unnotified: ["Delivered"],
+        push: ["NotificationAttempted"],
+      });
+      expect(first.receipts.find((r) => r.code.coding[0]?.code === "Rejected")).toMatchObject({
+        status: "rejected",
+        statusReason: { text: "NHS number not found" },
+      });
+      // A second on: the next step of each.
+      clock += 1000;
+      expect((await report()).byMessage).toEqual({
+        ordinary: ["Delivered", "NotificationAttempted"],
+        reader: ["Delivered", "NotificationAttempted"],
+        rejected: ["Rejected"],
+        unnotified: ["Delivered", "Unnotified"],
+        push: ["NotificationAttempted", "Notified"],
+      });
+      // Once everything has happened.
+      clock += 60_000;
+      const last = await report();
+      expect(last.byMessage).toEqual({
+        ordinary: ["Delivered", "NotificationAttempted", "Notified"],
+        reader: ["Delivered", "NotificationAttempted", "Notified", "Read"],
+        rejected: ["Rejected"],
+        unnotified: ["Delivered", "Unnotified", "Read"],
+        push: ["NotificationAttempted", "Notified"],
+      });
+      // 13 receipts, 4 a page: 4 pages, the fifth not found.
+      expect(last.receipts).toHaveLength(13);
+      const past = await client.raw.GET(RECEIPTS, { params: { query: { day, page: 5 } } });
+      expect(past.response.status).toBe(404);
+      // Each receipt names its message's identifiers, has its own id (kept from one read to the next) and its time.
+      for (const receipt of last.receipts) {
+        const name = nameOf.get(receipt.identifier?.[0]?.value ?? "") as string;
+        expect(receipt.identifier).toContainEqual({ system: systems.requestId, value: sent[name]?.requestId });
+        expect(receipt.authoredOn).toBe("2026-06-10T09:00:00Z");
+      }
+      // Unnotified's Read comes a step sooner than the reader's (no Notified before it), and the report says so.
+      const reads = last.receipts.filter((r) => r.code.coding[0]?.code === "Read");
+      expect(reads.map((r) => [nameOf.get(r.identifier?.[0]?.value ?? ""), r.lastModified])).toEqual([
+        ["unnotified", "2026-06-10T09:00:02Z"],
+        ["reader", "2026-06-10T09:00:03Z"],
+      ]);
+      expect(new Set(last.receipts.map((r) => r.id)).size).toBe(13);
+      expect(first.receipts.every((r) => last.receipts.some((l) => l.id === r.id))).toBe(true);
+      // In the order they happened: all first receipts, then the second ones, ...
+      expect(last.receipts.slice(0, 5).map((r) => r.lastModified)).toEqual(Array(5).fill("2026-06-10T09:00:00Z"));
+    } finally {
+      await own.stop();
     }
-    const push = pushNotification({
-      nhsNumber: testNhsNumber(9),
-      text: "Hi",
-      url: "https://www.nhsapp.service.nhs.uk/",
-      campaignId: "batch-7",
-      requestId: "batch-7-push",
-    });
-    sent.push({ ...(await client.sendPushNotification(push)), requestId: "batch-7-push", kind: "Notified" });
-
-    const today = new Date().toISOString().slice(0, 10);
-    expect(sandbox.createdMessages.map((m) => m.day)).toEqual(Array(6).fill(today));
-
-    // 6 receipts, 4 a page: 2 pages, each valid against the spec, the third not found.
-    const pages: Receipt[][] = [];
-    for (const page of [1, 2]) {
-      const { data, response } = await client.raw.GET(RECEIPTS, { params: { query: { day: today, page } } });
-      expect(response.status).toBe(200);
-      expect(responseBodyIssues("get-receipt-report", 200, data)).toEqual([]);
-      expect(data?.total).toBe(6);
-      pages.push((data?.entry ?? []).map((e) => e.resource));
-    }
-    expect(pages.map((p) => p.length)).toEqual([4, 2]);
-    const past = await client.raw.GET(RECEIPTS, { params: { query: { day: today, page: 3 } } });
-    expect(past.response.status).toBe(404);
-
-    // The client reads the same receipts, in the order the messages were accepted.
-    const receipts = await client.receipts.items(today).toArray({ limit: 100 });
-    expect(receipts).toEqual(pages.flat());
-    expect(
-      receipts.map((r) => ({
-        communicationId: r.identifier?.find((i) => i.system === systems.communicationId)?.value,
-        requestId: r.identifier?.find((i) => i.system === systems.requestId)?.value,
-        kind: r.code.coding[0]?.code,
-        status: r.status,
-        on: r.authoredOn.slice(0, 10),
-      })),
-    ).toEqual(
-      sent.map(({ communicationId, requestId, kind }) => ({
-        communicationId,
-        requestId,
-        kind,
-        status: "completed",
-        on: today,
-      })),
-    );
-    // The push's campaign ID is there too; each receipt has its own id, not the communication ID.
-    expect(receipts.at(-1)?.identifier).toContainEqual({ system: systems.campaignId, value: "batch-7" });
-    expect(new Set(receipts.map((r) => r.id)).size).toBe(6);
-    expect(receipts.map((r) => r.id)).not.toContain(sent[0]?.communicationId);
   });
 
   it("leaves the made-up multi-page report of other days as it was, and of today once forgotten", async () => {
