@@ -13,9 +13,9 @@ parentPort.postMessage({
   privateKeyPath: sandbox.privateKeyPath,
 });
 parentPort.on("message", async (message) => {
-  if (message === "counts") {
+  if (message === "arrivals") {
     parentPort.postMessage({
-      created: sandbox.createdMessages.length,
+      accepted: sandbox.createdMessages.map((m) => Date.parse(m.receivedAt)),
       requests: sandbox.gateway.requests.filter((r) => r.operation === "create-in-app").length,
     });
   } else if (message === "stop") {

@@ -10,6 +10,7 @@ import type { ConnectionOptions } from "node:tls";
 import type { Pool, PoolClient, PoolConfig } from "pg";
 import { type Journal, type JournalEntry, JournalError, type Settlement } from "./journal.js";
 import { entryFromRow, type JournalRow } from "./journal-row.js";
+import { DEFAULT_ARRIVAL_MARGIN_MS } from "./pacer.js";
 
 export interface PostgresJournalOptions {
   /**
@@ -33,6 +34,8 @@ export interface PostgresJournalOptions {
    * as the default does; name another only for another application.
    */
   rateBudget?: string;
+  /** As sendBatch's `arrivalMarginMs`: milliseconds added to each second of the budget (default 10). */
+  arrivalMarginMs?: number;
   /** The connection pool of this worker. */
   pool?: {
     /** Connections at most (default 10); a batch uses about `concurrency` of them. */
@@ -76,9 +79,6 @@ const LOCK_SCHEMA = 0x4e_48_53_01;
 const LOCK_ADMIT = 0x4e_48_53_02;
 // Rows per INSERT in admit: a batch of 100 000 stays one transaction without one huge statement.
 const CHUNK = 1000;
-// Milliseconds added to each second of the budget, as the in-process pacer does, for requests that take
-// different times to reach the server: requestsPerSecond turns are spread over 1010 ms.
-const ARRIVAL_MARGIN_MS = 10;
 // Fresh turns a worker takes, at most, for one that came too late (see rateTurn).
 const LATE_TURN_TRIES = 5;
 
@@ -143,7 +143,12 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
     throw new RangeError(`requestsPerSecond must be a positive number, not ${requestsPerSecond}`);
   }
-  const intervalMs = (1000 + ARRIVAL_MARGIN_MS) / requestsPerSecond;
+  const arrivalMarginMs = options.arrivalMarginMs ?? DEFAULT_ARRIVAL_MARGIN_MS;
+  if (!(arrivalMarginMs >= 0) || !Number.isFinite(arrivalMarginMs)) {
+    throw new RangeError(`arrivalMarginMs must be zero or a positive number, not ${arrivalMarginMs}`);
+  }
+  // requestsPerSecond turns spread over 1000 ms plus the margin, as the in-process pacer does.
+  const intervalMs = (1000 + arrivalMarginMs) / requestsPerSecond;
 
   let pg: typeof import("pg");
   try {

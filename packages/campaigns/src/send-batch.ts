@@ -2,7 +2,7 @@
 // journal entry written before each send, so that a rerun after any failure
 // (a crash included) sends again only what certainly never reached the NHS App.
 import { createHash } from "node:crypto";
-import { type NhsAppClient, validateInAppMessage, validatePushNotification } from "@nhs-app-api/client";
+import { type NhsAppClient, RateLimitError, validateInAppMessage, validatePushNotification } from "@nhs-app-api/client";
 import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
 import { bodyToSend, type CampaignMessage } from "./message.js";
 import { Pacer } from "./pacer.js";
@@ -15,6 +15,16 @@ export interface SendBatchOptions {
   journal: Journal;
   /** Request starts per second across the batch (default 20, the dev and int limit). */
   requestsPerSecond?: number;
+  /**
+   * Milliseconds added to each second of the rate (default 10): no start is
+   * the (n+1)th within 1000 ms plus this of the n starts before it. It is
+   * room for requests that take different times to reach the server; the
+   * rate achieved is at most 1000 / (1000 + margin) of the limit. Raise it
+   * over a network whose delays vary more (the internet); a spike-arrest 429
+   * is the sign it is too small. A journal with a rate budget of its own
+   * (PostgreSQL) takes its margin from its own options.
+   */
+  arrivalMarginMs?: number;
   /** Sends in flight at once (default 4). */
   concurrency?: number;
   /**
@@ -141,7 +151,7 @@ export async function* sendBatch(
   options: SendBatchOptions,
 ): AsyncGenerator<MessageOutcome, BatchSummary> {
   const { journal, signal } = options;
-  const pacer = new Pacer(options.requestsPerSecond ?? 20);
+  const pacer = new Pacer(options.requestsPerSecond ?? 20, options.arrivalMarginMs);
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError("concurrency must be a whole number of at least 1");
@@ -287,6 +297,8 @@ export async function* sendBatch(
             : await client.sendPushNotification(message as never);
         settlement = { state: "sent", communicationId: sent.communicationId };
       } catch (error) {
+        // Refused for the rate although paced: the requests' way to the server varies more than the margin.
+        if (error instanceof RateLimitError && !journal.rateTurn) pacer.widenMargin();
         settlement = settlementOf(error);
       }
       await settle(reference, settlement);

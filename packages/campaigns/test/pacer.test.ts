@@ -19,8 +19,31 @@ describe("the pacer", () => {
     }
   });
 
-  it("refuses a rate that is not a positive number", () => {
+  it("adds the arrival margin to each second: the (n+1)th start waits a second plus the margin", async () => {
+    const pacer = new Pacer(50, 200);
+    const starts: number[] = [];
+    for (let i = 0; i < 51; i++) {
+      await pacer.turn();
+      starts.push(performance.now());
+    }
+    expect((starts[50] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(1199);
+  });
+
+  it("widens its margin by 5 ms each time the server refuses a request for the rate", async () => {
+    const pacer = new Pacer(50, 190);
+    pacer.widenMargin();
+    pacer.widenMargin();
+    const starts: number[] = [];
+    for (let i = 0; i < 51; i++) {
+      await pacer.turn();
+      starts.push(performance.now());
+    }
+    expect((starts[50] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(1199);
+  });
+
+  it("refuses a rate that is not a positive number, and a margin below zero", () => {
     expect(() => new Pacer(0)).toThrow(RangeError);
     expect(() => new Pacer(Number.NaN)).toThrow(RangeError);
+    expect(() => new Pacer(20, -1)).toThrow(/arrivalMarginMs must be zero or a positive number/);
   });
 });
