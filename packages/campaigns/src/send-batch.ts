@@ -297,8 +297,11 @@ export async function* sendBatch(
             : await client.sendPushNotification(message as never);
         settlement = { state: "sent", communicationId: sent.communicationId };
       } catch (error) {
-        // Refused for the rate although paced: the requests' way to the server varies more than the margin.
-        if (error instanceof RateLimitError && !journal.rateTurn) pacer.widenMargin();
+        // A spike arrest although paced: the requests' way to the server varies more than the margin.
+        // (A quota is a limit over the minute, which a wider margin would not help.)
+        if (error instanceof RateLimitError && !error.limit.startsWith("quota") && !journal.rateTurn) {
+          pacer.widenMargin();
+        }
         settlement = settlementOf(error);
       }
       await settle(reference, settlement);

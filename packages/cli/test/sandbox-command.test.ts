@@ -1,7 +1,9 @@
 // `nhs-app sandbox`: started as a user starts it, on a free port; the
 // settings it prints point `nhs-app send` at it; SIGTERM stops it cleanly.
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { createNhsAppClient, RateLimitError } from "@nhs-app-api/client";
 import { describe, expect, it } from "vitest";
 import { ensureBuilt, isOneErrorLine, runCli, startCli } from "./support/cli.ts";
 
@@ -41,6 +43,38 @@ describe("nhs-app sandbox", () => {
       expect(sandbox.output().stderr).toBe("Sandbox stopped (SIGTERM).\n");
       // Its private key is removed with it.
       expect(existsSync(env.NHS_APP_PRIVATE_KEY_FILE ?? "")).toBe(false);
+    } finally {
+      sandbox.child.kill("SIGKILL");
+    }
+  });
+
+  it("enforces the rate limits it is given: 429 spike arrest over --rate-limit, 429 quota over --quota", async () => {
+    const sandbox = startCli(["sandbox", "--port", "0", "--rate-limit", "2", "--quota", "3"]);
+    try {
+      const stdout = await sandbox.waitFor("Press Ctrl-C to stop.");
+      expect(stdout).toContain(
+        "Rate limits: 2 API calls in any second (429 spike arrest), 3 in any minute (429 quota).",
+      );
+      const env = exportsOf(stdout);
+      const client = createNhsAppClient({
+        environment: { baseUrl: env.NHS_APP_BASE_URL ?? "", tokenUrl: env.NHS_APP_TOKEN_URL ?? "" },
+        apiKey: env.NHS_APP_API_KEY ?? "",
+        keyId: env.NHS_APP_KEY_ID ?? "",
+        privateKey: await readFile(env.NHS_APP_PRIVATE_KEY_FILE ?? "", "utf8"),
+        retry: { maxAttempts: 1 }, // each 429 as it comes, not retried past
+      });
+      const call = () =>
+        client.getPatientReport({ odsCode: "A12355" }).then(
+          () => "ok",
+          (error: unknown) => (error instanceof RateLimitError ? `429 ${error.limit}` : `other: ${String(error)}`),
+        );
+      const first = [await call(), await call(), await call()];
+      expect(first.slice(0, 2)).toEqual(["ok", "ok"]);
+      expect(first[2]).toBe("429 spike-arrest");
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // A new second, but the minute's quota of 3 is spent: the quota refuses it.
+      expect(await call()).toBe("ok");
+      expect(await call()).toBe("429 quota-app");
     } finally {
       sandbox.child.kill("SIGKILL");
     }

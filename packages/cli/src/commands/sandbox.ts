@@ -12,6 +12,8 @@ interface SandboxFlags {
   receiptPages?: number;
   patientPages?: number;
   tokenLifetime?: number;
+  rateLimit?: number;
+  quota?: number;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -26,6 +28,15 @@ const stopSignal = () =>
     process.on("SIGTERM", stop);
   });
 
+/** The banner's line about the rate limits, when any is set. */
+function rateLimitLine({ rateLimit, quota }: SandboxFlags): string {
+  const limits = [
+    rateLimit === undefined ? undefined : `${rateLimit} API calls in any second (429 spike arrest)`,
+    quota === undefined ? undefined : `${quota} in any minute (429 quota)`,
+  ].filter((limit) => limit !== undefined);
+  return limits.length === 0 ? "" : `Rate limits: ${limits.join(", ")}.\n`;
+}
+
 async function runSandbox(flags: SandboxFlags) {
   // Loaded here only: the rest of the CLI does not need the test doubles.
   const { startSandbox } = await import("@nhs-app-api/testing");
@@ -35,6 +46,14 @@ async function runSandbox(flags: SandboxFlags) {
     ...(flags.receiptPages === undefined ? {} : { receiptPages: flags.receiptPages }),
     ...(flags.patientPages === undefined ? {} : { patientPages: flags.patientPages }),
     ...(flags.tokenLifetime === undefined ? {} : { tokenLifetimeSeconds: flags.tokenLifetime }),
+    ...(flags.rateLimit === undefined && flags.quota === undefined
+      ? {}
+      : {
+          rateLimit: {
+            ...(flags.rateLimit === undefined ? {} : { requestsPerSecond: flags.rateLimit }),
+            ...(flags.quota === undefined ? {} : { requestsPerMinute: flags.quota }),
+          },
+        }),
   }).catch((error: unknown) => {
     throw failure(`the sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
   });
@@ -65,7 +84,7 @@ or the client:
   });
 
 Multi-page reports: the patient report of ODS code T00001, and the receipt report of any day.
-Press Ctrl-C to stop.
+${rateLimitLine(flags)}Press Ctrl-C to stop.
 `);
   const signal = await stopped;
   await sandbox.stop();
@@ -80,5 +99,15 @@ export function registerSandbox(program: Command): void {
     .option("--receipt-pages <n>", "pages of the receipt report of every day (default 3)", positiveInteger)
     .option("--patient-pages <n>", "pages of the patient report of T00001 (default 4)", positiveInteger)
     .option("--token-lifetime <seconds>", "how long an access token lasts (default 599, as on the platform)", seconds)
+    .option(
+      "--rate-limit <per-second>",
+      "API calls allowed in any sliding second, 429 spike arrest over it (dev and int: 20; default none)",
+      positiveInteger,
+    )
+    .option(
+      "--quota <per-minute>",
+      "API calls allowed in any sliding minute, 429 quota over it (default none)",
+      positiveInteger,
+    )
     .action(runSandbox);
 }
