@@ -21,6 +21,7 @@ import { clientTracer, recordStatus } from "./http/tracing.js";
 import { Transport } from "./http/transport.js";
 import { type SentMessage, sendInAppMessage, sendPushNotification } from "./messages.js";
 import type { ItemIterable, PageIterable } from "./pagination/page-iterable.js";
+import { type PingResult, pingPlatform, platformStatus, type StatusResult } from "./platform.js";
 import {
   getPatientReport,
   getReceiptReport,
@@ -67,6 +68,18 @@ export interface NhsAppClient {
     pages(odsCode: string, options?: CallOptions): PageIterable<PatientReportEntry>;
     items(odsCode: string, options?: CallOptions): ItemIterable<PatientReportEntry>;
   };
+  /**
+   * The platform's `_ping`, for liveness checks: the deployed release of the
+   * API's proxy. Sends no credentials (no access token is fetched).
+   */
+  ping(options?: CallOptions): Promise<PingResult>;
+  /**
+   * The platform's `_status`, for monitoring: whether the NHS App behind the
+   * proxy answered its health check (`passed`). Sends the status key
+   * (`statusApiKey`, else `apiKey`) in the `apikey` header and no access
+   * token; a refused key is an AuthenticationError.
+   */
+  status(options?: CallOptions): Promise<StatusResult>;
   /**
    * The typed openapi-fetch client for anything not wrapped above, with the
    * access token, correlation ID, timeout, retries and rate limit applied. It
@@ -139,6 +152,8 @@ export function createNhsAppClient(options: NhsAppClientOptions): NhsAppClient {
     getPatientReport: (query, callOptions) => getPatientReport(core, query, callOptions),
     receipts,
     patients,
+    ping: (callOptions) => pingPlatform(core, callOptions),
+    status: (callOptions) => platformStatus(core, callOptions),
     raw: core.raw,
     get tokenRequestCount() {
       return tokens.requestsSent;

@@ -17,6 +17,12 @@ export interface NhsAppClientOptions {
   environment: EnvironmentName | Endpoints;
   /** The application's API key: the client assertion's `iss` and `sub`. */
   apiKey: string;
+  /**
+   * The platform's status key, which `status()` sends in the `apikey` header
+   * (default: `apiKey`). The platform may give it apart from the application's
+   * API key.
+   */
+  statusApiKey?: string | undefined;
   /** The `kid` under which the application's public key is registered. */
   keyId: string;
   /** The RSA private key: PEM text, a KeyObject or a JWK. Or give `signer` instead. */
@@ -55,6 +61,8 @@ export interface ResolvedConfig {
   baseUrl: string;
   tokenUrl: string;
   apiKey: string;
+  /** The key `status()` sends: `statusApiKey`, else `apiKey`. */
+  statusApiKey: string;
   keyId: string;
   signer: AssertionSigner;
   timeoutMs: number;
@@ -95,6 +103,12 @@ export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
     problems.push(`environment is required: "dev", "int", "prod" or { baseUrl, tokenUrl }`);
   }
   if (typeof options.apiKey !== "string" || options.apiKey.trim() === "") problems.push("apiKey is required");
+  if (
+    options.statusApiKey !== undefined &&
+    (typeof options.statusApiKey !== "string" || options.statusApiKey.trim() === "")
+  ) {
+    problems.push("statusApiKey, when given, must not be empty");
+  }
   if (typeof options.keyId !== "string" || options.keyId.trim() === "") {
     problems.push("keyId (the JWT kid of your registered public key) must not be empty");
   }
@@ -134,6 +148,7 @@ export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
     baseUrl: endpoints.baseUrl.replace(/\/+$/, ""),
     tokenUrl: endpoints.tokenUrl,
     apiKey: options.apiKey,
+    statusApiKey: options.statusApiKey ?? options.apiKey,
     keyId: options.keyId,
     signer,
     timeoutMs,

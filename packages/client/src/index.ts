@@ -39,6 +39,7 @@ export type { RetryPolicy } from "./http/retry-policy.js";
 export type { SentMessage } from "./messages.js";
 export type { PageLinks } from "./pagination/links.js";
 export type { ItemIterable, Page, PageIterable } from "./pagination/page-iterable.js";
+export type { PingResult, PlatformAnswer, StatusResult } from "./platform.js";
 export { maskNhsNumber, redactText } from "./redaction.js";
 export type { PatientReportPage, PatientReportQuery, ReceiptReportPage, ReceiptReportQuery } from "./reports.js";
 export {

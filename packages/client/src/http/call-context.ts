@@ -5,6 +5,16 @@ import type { Span } from "@opentelemetry/api";
 import type { RequestDescription } from "../errors/errors.js";
 import type { ResolvedRetryPolicy } from "./retry-policy.js";
 
+/**
+ * What an attempt authenticates with: the access token (every call of the
+ * API), an API key in a header (the platform's `_status`), or nothing (its
+ * `_ping`).
+ */
+export type Authentication =
+  | { readonly type: "access-token" }
+  | { readonly type: "api-key"; readonly header: string; readonly value: string }
+  | { readonly type: "none" };
+
 export interface CallContext {
   /** The operationId, or `raw` for the raw client. */
   readonly operation: string;
@@ -15,6 +25,8 @@ export interface CallContext {
   readonly signal?: AbortSignal | undefined;
   /** The call's span (a no-op one unless an OpenTelemetry SDK records it). */
   readonly span: Span;
+  /** The access token when absent. */
+  readonly authentication?: Authentication;
 }
 
 /** The details every error of a call carries: what was asked for and the call's correlation ID. */

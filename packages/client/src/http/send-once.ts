@@ -15,7 +15,8 @@ import { connectionErrorCode, type FailureReason, neverReachedServer } from "./r
 import { withSpan } from "./tracing.js";
 
 export type Attempt =
-  | { response: Response; token: string; failure?: undefined; thrown?: undefined }
+  /** `token` is the access token the attempt was sent with, if it took one. */
+  | { response: Response; token: string | undefined; failure?: undefined; thrown?: undefined }
   | { response?: undefined; token?: undefined; failure: FailureReason; thrown: NhsAppError };
 
 export interface AttemptTools {
@@ -37,9 +38,16 @@ export async function sendOnce(
   span: Span,
 ): Promise<Attempt> {
   const { logger, hooks } = tools;
-  const token = await accessTokenWithin(tools.tokens, deadline, context, description, span);
+  const authentication = context.authentication ?? { type: "access-token" };
+  // Only the API's own calls take an access token: none is fetched for the platform's endpoints.
+  const token =
+    authentication.type === "access-token"
+      ? await accessTokenWithin(tools.tokens, deadline, context, description, span)
+      : undefined;
   // The Request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
-  request.headers.set("authorization", `Bearer ${token}`);
+  if (token === undefined) request.headers.delete("authorization");
+  else request.headers.set("authorization", `Bearer ${token}`);
+  if (authentication.type === "api-key") request.headers.set(authentication.header, authentication.value);
   request.headers.set(CORRELATION_HEADER, context.correlationId);
   request.headers.set("user-agent", tools.userAgent);
   const started = performance.now();

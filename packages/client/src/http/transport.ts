@@ -78,7 +78,8 @@ export class Transport {
       // A caller who has aborted sends nothing more, not even a first attempt.
       context.signal?.throwIfAborted();
       // Waiting for the rate limiter is not part of the timeout: in bulk sending it is the expected wait.
-      await limiter?.acquire(context.signal);
+      // The platform's own endpoints are not counted by its limits, so a health check never queues behind a batch.
+      if ((context.authentication?.type ?? "access-token") === "access-token") await limiter?.acquire(context.signal);
       const deadline = new Deadline(context.timeoutMs, context.signal);
       // One span per attempt, ended once its answer's headers (or its failure) are in.
       const span = startChildSpan(tracer, context.span, method, httpOf, sent++);
