@@ -255,3 +255,74 @@ describe("report pagination", () => {
     expect(page.links).toEqual({});
   });
 });
+
+describe("next links in any path form", () => {
+  /**
+   * Each report, served with next links as `nextLink` writes them (page
+   * numbers from 1), answering by the query whatever its order; the
+   * requested page numbers are recorded.
+   */
+  const reports = [
+    {
+      operation: "get-patient-report",
+      url: PATIENTS,
+      parameter: "ods-organisation-code",
+      key: "T00001",
+      walk: (client: ReturnType<typeof testClient>) => client.patients.pages("T00001").toArray({ limit: 10 }),
+      body: (page: number) => [{ nhsNumber: String(9000000000 + page), notificationsEnabled: true }],
+    },
+    {
+      operation: "get-receipt-report",
+      url: RECEIPTS,
+      parameter: "day",
+      key: "2024-03-01",
+      walk: (client: ReturnType<typeof testClient>) => client.receipts.pages("2024-03-01").toArray({ limit: 10 }),
+      body: (page: number) => ({ resourceType: "Bundle", type: "searchset", link: [], entry: [], total: page }),
+    },
+  ] as const;
+
+  function serve(report: (typeof reports)[number], pages: number, nextLink: (page: number) => string) {
+    const requested: (string | null)[] = [];
+    server.use(
+      tokenEndpoint().handler,
+      http.get(report.url, ({ request }) => {
+        const query = new URL(request.url).searchParams;
+        requested.push(query.get("page"));
+        const page = Number(query.get("page") ?? "1");
+        const links = page < pages ? `<${nextLink(page + 1)}>; rel="next"` : "";
+        return HttpResponse.json(report.body(page), { headers: links ? { link: links } : {} });
+      }),
+    );
+    return requested;
+  }
+
+  for (const report of reports) {
+    it(`${report.operation}: follows next links with a trailing slash and the query in another order`, async () => {
+      const requested = serve(report, 3, (page) => `${report.url}/?page=${page}&${report.parameter}=${report.key}`);
+      const pages = await report.walk(testClient());
+      expect(pages.map((p) => p.page)).toEqual([1, 2, 3]);
+      expect(requested).toEqual([null, "2", "3"]);
+    });
+
+    it(`${report.operation}: knows a page already read by a link in another form, and stops`, async () => {
+      // Page 2's next link leads back to page 2, with a trailing slash and the query reordered.
+      const requested = serve(report, 3, (page) =>
+        page === 3
+          ? `${report.url}/?page=2&${report.parameter}=${report.key}`
+          : `${report.url}?${report.parameter}=${report.key}&page=${page}`,
+      );
+      const error = await report.walk(testClient()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PaginationError);
+      expect((error as Error).message).toContain("already read");
+      expect(requested).toEqual([null, "2"]);
+    });
+  }
+
+  it("covers every report that pages", async () => {
+    const { operations } = await import("@nhs-app-api/contract");
+    const paged = Object.entries(operations)
+      .filter(([, operation]) => operation.parameters.some((parameter) => parameter.name === "page"))
+      .map(([id]) => id);
+    expect(reports.map((report) => report.operation).sort()).toEqual(paged.sort());
+  });
+});
