@@ -8,12 +8,13 @@
 // unprivileged user that exists here (postgres, else nobody), through spawn's
 // uid and gid, so the child is the server itself and can be stopped by its id.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { chown, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { unprivilegedUser } from "./unprivileged-user.ts";
 
 /** The folder holding initdb and postgres: NHS_APP_POSTGRES_BIN, else the newest Debian install, else PATH. */
 function findBin(): string | undefined {
@@ -31,24 +32,6 @@ function findBin(): string | undefined {
     }
   }
   return (process.env.PATH ?? "").split(path.delimiter).find((dir) => dir !== "" && has(dir));
-}
-
-/** Under root, an unprivileged account of this machine to run the server as. */
-function unprivilegedUser(): { name: string; uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  let passwd: string[];
-  try {
-    passwd = readFileSync("/etc/passwd", "utf8").split("\n");
-  } catch {
-    return undefined;
-  }
-  for (const name of ["postgres", "nobody"]) {
-    const fields = passwd.find((line) => line.startsWith(`${name}:`))?.split(":");
-    const uid = Number(fields?.[2]);
-    const gid = Number(fields?.[3]);
-    if (fields && uid > 0 && Number.isInteger(gid)) return { name, uid, gid };
-  }
-  return undefined;
 }
 
 const bin = findBin();
