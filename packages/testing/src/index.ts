@@ -9,6 +9,16 @@ export {
   responseBodyIssues,
   toExpression,
 } from "@nhs-app-api/contract";
+export {
+  type CallbackCall,
+  CallbackDelivery,
+  type CallbackDeliveryOptions,
+  type CallbackRetry,
+  type CallbackTls,
+  DEFAULT_CALLBACK_RETRY,
+  type DeliveredCallback,
+  type UndeliveredCallback,
+} from "./callback-delivery.js";
 export { type CallbackExample, receiptExamples, replyExamples } from "./callback-examples.js";
 export type { CreatedMessage } from "./created-messages.js";
 export { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";

@@ -7,7 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { environments } from "@nhs-app-api/contract";
+import { CallbackDelivery, type CallbackDeliveryOptions } from "./callback-delivery.js";
 import type { CreatedMessage } from "./created-messages.js";
+import type { DeliveryScenario } from "./delivery-plan.js";
 import { FakeGateway, type GatewayResponse, MULTI_PAGE_ODS_CODE } from "./gateway.js";
 import { createTestKeys } from "./keys.js";
 import type { GatewayRateLimit } from "./rate-limit.js";
@@ -34,6 +36,13 @@ export interface SandboxOptions {
   rateLimit?: GatewayRateLimit;
   /** The clock (epoch ms) for the rate limits and the day a message was accepted; tokens keep the real clock. */
   now?: () => number;
+  /**
+   * How accepted messages fare: timing, outcomes by NHS number, replies
+   * (planDelivery). The receipt report and the callbacks both follow it.
+   */
+  delivery?: DeliveryScenario;
+  /** Post each message's receipts and reply to this callback endpoint (CallbackDelivery), as the NHS App would. */
+  callbacks?: Omit<CallbackDeliveryOptions, "scenario">;
 }
 
 export interface Sandbox {
@@ -48,6 +57,8 @@ export interface Sandbox {
   gateway: FakeGateway;
   /** Every message accepted with 201, in order (the same list as `gateway.createdMessages`). */
   createdMessages: readonly CreatedMessage[];
+  /** The callback delivery, when `callbacks` was given: `delivered`, `undelivered`, `settled()`. */
+  callbacks: CallbackDelivery | undefined;
   stop(): Promise<void>;
 }
 
@@ -98,7 +109,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const keys = createTestKeys(SANDBOX_KEY_ID);
   const origin = `http://127.0.0.1:${port}`;
   let gateway: FakeGateway;
+  let callbacks: CallbackDelivery | undefined;
   try {
+    callbacks = options.callbacks
+      ? new CallbackDelivery({ ...options.callbacks, ...(options.delivery ? { scenario: options.delivery } : {}) })
+      : undefined;
+    const delivery = callbacks;
     gateway = new FakeGateway({
       // The integration environment's paths (/nhs-app, /oauth2/token), on this machine.
       baseUrl: `${origin}${new URL(environments.int.baseUrl).pathname}`,
@@ -111,6 +127,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.receiptsPerPage === undefined ? {} : { receiptsPerPage: options.receiptsPerPage }),
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.delivery ? { delivery: options.delivery } : {}),
+      ...(delivery ? { onCreated: (message, plan) => void delivery.deliver(message, plan) } : {}),
     });
   } catch (error) {
     // Settings the gateway refuses (e.g. a rate limit of 0): free the port, write no key.
@@ -156,9 +174,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     issuer: gateway.issuer,
     gateway,
     createdMessages: gateway.createdMessages,
+    callbacks,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await callbacks?.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,304 @@
+// The NHS App's side of the callbacks, simulated: for each accepted message,
+// its real-time receipts posted to the supplier's endpoint as its delivery
+// plan times them (`POST {baseUrl}/FHIR/R4/Task`), then the patient's reply
+// (`POST {baseUrl}/FHIR/R4/CommunicationRequest`), over mutual TLS when given
+// a client certificate. A message's callbacks go one after another, in the
+// plan's order. Anything but 202, or no answer, is tried again a bounded
+// number of times with exponential backoff; what never got through is kept
+// in `undelivered` and logged. stop() cancels every timer and request.
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { operations } from "@nhs-app-api/contract";
+import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
+import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
+import type { CreatedMessage } from "./created-messages.js";
+import { realtimeReceipt, realtimeReply } from "./delivery-bodies.js";
+import {
+  checkDeliveryScenario,
+  type DeliveryPlan,
+  type DeliveryScenario,
+  planDelivery,
+  type ReceiptKind,
+} from "./delivery-plan.js";
+
+/** The client side of mutual TLS: the certificate and key the "NHS App" presents, and the CA that signed the endpoint's. */
+export interface CallbackTls {
+  cert: string | Buffer;
+  key: string | Buffer;
+  ca: string | Buffer | (string | Buffer)[];
+}
+
+/** How a callback that did not get a 202 is tried again. */
+export interface CallbackRetry {
+  /** Tries after the first (default 4). */
+  retries?: number;
+  /** Wait before the first retry, in ms (default 250); each later wait is `factor` times the one before. */
+  initialDelayMs?: number;
+  /** Default 2. */
+  factor?: number;
+  /** The longest wait, in ms (default 10 000). */
+  maxDelayMs?: number;
+}
+
+export interface CallbackDeliveryOptions {
+  /** The supplier's callback base URL (https, or http for a plain local endpoint); the spec's paths go under it. */
+  baseUrl: string;
+  /** A client certificate, key and CA, for an endpoint behind mutual TLS. */
+  tls?: CallbackTls;
+  /** Timing, outcomes and replies (see planDelivery); used when `deliver` is not given a plan. */
+  scenario?: DeliveryScenario;
+  retry?: CallbackRetry;
+  /** How long one attempt may take, connection to answer, in ms (default 10 000). */
+  timeoutMs?: number;
+  /** Told one line for each callback that could not be delivered (default: standard error). */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_CALLBACK_RETRY: Readonly<Required<CallbackRetry>> = Object.freeze({
+  retries: 4,
+  initialDelayMs: 250,
+  factor: 2,
+  maxDelayMs: 10_000,
+});
+
+/** A callback the simulator sends: a receipt (with its kind) or a reply. */
+export type CallbackCall =
+  | { kind: "receipt"; receipt: ReceiptKind; communicationId: string; url: string; body: RealtimeReceipt }
+  | { kind: "reply"; communicationId: string; url: string; body: RealtimeReply };
+
+/** A callback the endpoint took (202), and how many tries that needed. */
+export type DeliveredCallback = CallbackCall & { attempts: number };
+
+/** A callback that never got a 202: why (the last try's), with the last status the endpoint answered, if any. */
+export type UndeliveredCallback = CallbackCall & { attempts: number; reason: string; lastStatus?: number };
+
+type Attempt = { ok: true } | { ok: false; reason: string; status?: number };
+
+const RECEIPT_PATH = operations["create-realtime-receipt"].path;
+const REPLY_PATH = operations["create-realtime-replies"].path;
+/** The callback specs' request media type. */
+const MEDIA_TYPE = operations["create-realtime-receipt"].requestMediaTypes[0];
+
+function checkedRetry(retry: CallbackRetry = {}): Required<CallbackRetry> {
+  const checked = { ...DEFAULT_CALLBACK_RETRY, ...retry };
+  if (!(Number.isInteger(checked.retries) && checked.retries >= 0)) {
+    throw new RangeError(`retry.retries must be a whole number, 0 or more (it is ${checked.retries})`);
+  }
+  for (const name of ["initialDelayMs", "maxDelayMs"] as const) {
+    if (!(Number.isFinite(checked[name]) && checked[name] >= 0)) {
+      throw new RangeError(`retry.${name} must be a number of milliseconds, 0 or more (it is ${checked[name]})`);
+    }
+  }
+  if (!(Number.isFinite(checked.factor) && checked.factor >= 1)) {
+    throw new RangeError(`retry.factor must be a number, 1 or more (it is ${checked.factor})`);
+  }
+  return checked;
+}
+
+function checkedBase(baseUrl: string, tls: CallbackTls | undefined): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError(`The callback base URL ${baseUrl} is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new TypeError(
+      `The callback base URL must be https (or http for a plain local endpoint), not ${url.protocol}`,
+    );
+  }
+  if (tls && url.protocol !== "https:") throw new TypeError("Mutual TLS needs an https callback base URL");
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+export class CallbackDelivery {
+  readonly #base: string;
+  readonly #tls: CallbackTls | undefined;
+  readonly #scenario: DeliveryScenario;
+  readonly #retry: Required<CallbackRetry>;
+  readonly #timeoutMs: number;
+  readonly #log: (line: string) => void;
+  readonly #delivered: DeliveredCallback[] = [];
+  readonly #undelivered: UndeliveredCallback[] = [];
+  /** Each wait in progress, with how to end it early (false: stopped). */
+  readonly #waits = new Map<NodeJS.Timeout, (going: boolean) => void>();
+  /** Each request in flight, with how to end it (stop() ends them all). */
+  readonly #requests = new Set<() => void>();
+  readonly #running = new Set<Promise<void>>();
+  #stopped = false;
+
+  constructor(options: CallbackDeliveryOptions) {
+    this.#base = checkedBase(options.baseUrl, options.tls);
+    this.#tls = options.tls;
+    this.#scenario = options.scenario ?? {};
+    checkDeliveryScenario(this.#scenario);
+    this.#retry = checkedRetry(options.retry);
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new RangeError(`timeoutMs must be a number of milliseconds above 0 (it is ${timeoutMs})`);
+    }
+    this.#timeoutMs = timeoutMs;
+    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+  }
+
+  /** The callback base URL, without a trailing slash. */
+  get baseUrl(): string {
+    return this.#base;
+  }
+
+  /** Every callback the endpoint took with 202, in the order they were taken. */
+  get delivered(): readonly DeliveredCallback[] {
+    return this.#delivered;
+  }
+
+  /** Every callback that never got a 202 after all its tries, with the reason and the last status. */
+  get undelivered(): readonly UndeliveredCallback[] {
+    return this.#undelivered;
+  }
+
+  /**
+   * Starts delivering an accepted message's callbacks, timed from now, as
+   * its plan says (by default the plan of the scenario given). Returns the
+   * plan. Does nothing once stopped.
+   */
+  deliver(message: CreatedMessage, plan: DeliveryPlan = planDelivery(message, this.#scenario)): DeliveryPlan {
+    if (this.#stopped) return plan;
+    const run = this.#run(message, plan, performance.now());
+    this.#running.add(run);
+    void run.finally(() => this.#running.delete(run));
+    return plan;
+  }
+
+  /** Resolves once every callback started so far is delivered or given up (at once when stopped). */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** Cancels every wait and request in flight; what was still to come is not sent. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const [timer, end] of this.#waits) {
+      clearTimeout(timer);
+      end(false);
+    }
+    this.#waits.clear();
+    for (const end of this.#requests) end();
+    await this.settled();
+  }
+
+  async #run(message: CreatedMessage, plan: DeliveryPlan, start: number): Promise<void> {
+    const { communicationId } = message;
+    for (const receipt of plan.receipts) {
+      if (!(await this.#waitUntil(start + receipt.offsetMs))) return;
+      await this.#send({
+        kind: "receipt",
+        receipt: receipt.kind,
+        communicationId,
+        url: `${this.#base}${RECEIPT_PATH}`,
+        body: realtimeReceipt(message, receipt),
+      });
+    }
+    if (plan.reply && (await this.#waitUntil(start + plan.reply.offsetMs))) {
+      await this.#send({
+        kind: "reply",
+        communicationId,
+        url: `${this.#base}${REPLY_PATH}`,
+        body: realtimeReply(message, plan.reply),
+      });
+    }
+  }
+
+  /** One callback, tried until it gets a 202 or the retries run out. */
+  async #send(call: CallbackCall): Promise<void> {
+    const text = JSON.stringify(call.body);
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.#post(call.url, text);
+      if (this.#stopped) return;
+      if (result.ok) {
+        this.#delivered.push({ ...call, attempts: attempt });
+        return;
+      }
+      if (attempt > this.#retry.retries) {
+        const undelivered: UndeliveredCallback = {
+          ...call,
+          attempts: attempt,
+          reason: result.reason,
+          ...(result.status === undefined ? {} : { lastStatus: result.status }),
+        };
+        this.#undelivered.push(undelivered);
+        const what = call.kind === "receipt" ? `the ${call.receipt} receipt` : "the reply";
+        this.#log(
+          `sandbox: could not deliver ${what} of communication ${call.communicationId} to ${call.url} after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${result.reason}`,
+        );
+        return;
+      }
+      const { initialDelayMs, factor, maxDelayMs } = this.#retry;
+      const delay = Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1));
+      if (!(await this.#waitUntil(performance.now() + delay))) return;
+    }
+  }
+
+  /** Waits until a moment of performance.now(); false if stopped meanwhile. */
+  #waitUntil(moment: number): Promise<boolean> {
+    if (this.#stopped) return Promise.resolve(false);
+    const ms = moment - performance.now();
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waits.delete(timer);
+        resolve(true);
+      }, ms);
+      this.#waits.set(timer, resolve);
+    });
+  }
+
+  /** One POST on a fresh connection; never rejects. */
+  #post(url: string, text: string): Promise<Attempt> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (attempt: Attempt) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#requests.delete(end);
+        resolve(attempt);
+      };
+      const target = new URL(url);
+      const options = {
+        method: "POST",
+        agent: false as const,
+        headers: { "content-type": MEDIA_TYPE, "content-length": Buffer.byteLength(text) },
+        ...(this.#tls ? { cert: this.#tls.cert, key: this.#tls.key, ca: this.#tls.ca } : {}),
+      };
+      const answered = (response: IncomingMessage) => {
+        // The answer's body is not needed: drain it so the connection can close.
+        response.resume();
+        response.on("end", () => {
+          const status = response.statusCode ?? 0;
+          settle(status === 202 ? { ok: true } : { ok: false, reason: `the endpoint answered ${status}`, status });
+        });
+        response.on("error", (error: NodeJS.ErrnoException) => settle(failure(error)));
+        response.on("close", () => {
+          if (!response.complete) settle({ ok: false, reason: "the endpoint closed the connection mid-answer" });
+        });
+      };
+      const request =
+        target.protocol === "https:" ? httpsRequest(target, options, answered) : httpRequest(target, options, answered);
+      const end = () => {
+        settle({ ok: false, reason: "the sandbox stopped" });
+        request.destroy();
+      };
+      this.#requests.add(end);
+      const timer = setTimeout(() => {
+        settle({ ok: false, reason: `no answer within ${this.#timeoutMs} ms` });
+        request.destroy();
+      }, this.#timeoutMs);
+      request.on("error", (error: NodeJS.ErrnoException) => settle(failure(error)));
+      request.end(text);
+    });
+  }
+}
+
+function failure(error: NodeJS.ErrnoException): Attempt {
+  return { ok: false, reason: `could not reach the endpoint (${error.code ?? error.message})` };
+}
