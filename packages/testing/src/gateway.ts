@@ -29,7 +29,15 @@ import {
 import { patientReportPage, receiptPageOf, receiptReportPage } from "./fixtures.js";
 import { createTestKeys, type TestKeys } from "./keys.js";
 import { type GatewayRateLimit, RateLimiter, type RateLimitRefusal } from "./rate-limit.js";
-import { exampleResponse, type OperationId, operationPaths } from "./spec.js";
+import {
+  type ApiOperationId,
+  apiKeyHeaderOf,
+  exampleResponse,
+  isPlatformEndpoint,
+  type OperationId,
+  operationPaths,
+  type PlatformOperationId,
+} from "./spec.js";
 import { isTokenError, TokenIssuer } from "./token-rules.js";
 
 export const MULTI_PAGE_ODS_CODE = "T00001";
@@ -64,6 +72,8 @@ export interface GatewayOptions {
   now?: () => number;
   /** Makes each communication ID (default: a random UUID). */
   newCommunicationId?: () => string;
+  /** The platform's status key, which `_status` wants in its `apikey` header (default: `apiKey`). */
+  statusApiKey?: string;
   /** How accepted messages fare (timing, outcomes by NHS number, replies): what the receipt report shows. */
   delivery?: DeliveryScenario;
   /** Told of each message accepted, with its delivery plan (the sandbox's callback delivery listens here). */
@@ -181,15 +191,21 @@ export class FakeGateway {
     );
   }
 
-  /** The operation a request is for, by its path (a trailing slash is ignored) and method. */
+  /**
+   * The operation a request is for, by its path (a trailing slash is ignored;
+   * the query, in any order, is no part of it) and method. The platform
+   * answers HEAD on its own endpoints as it answers GET.
+   */
   operationOf(method: string, url: string): OperationId | undefined {
     const target = new URL(url);
     if (target.origin !== this.#origin) return undefined;
     const path = withoutTrailingSlash(target.pathname);
+    const wanted = method.toLowerCase();
     return (Object.keys(operationPaths) as OperationId[]).find(
       (id) =>
         withoutTrailingSlash(`${this.#basePath}${operationPaths[id].path}`) === path &&
-        operationPaths[id].method === method.toLowerCase(),
+        (operationPaths[id].method === wanted ||
+          (wanted === "head" && operationPaths[id].method === "get" && isPlatformEndpoint(id))),
     );
   }
 
@@ -221,6 +237,7 @@ export class FakeGateway {
 
   /** One operation: the token first, then the request's validity, then the answer (or a test's override). */
   async operation(operation: OperationId, request: GatewayRequest, override?: Override & { status: number }) {
+    if (isPlatformEndpoint(operation)) return this.#platform(operation, request, override);
     const isPost = request.method.toUpperCase() === "POST";
     let body: unknown;
     let malformed = false;
@@ -254,6 +271,32 @@ export class FakeGateway {
     return this.#answer(operation, request, body);
   }
 
+  /**
+   * A platform endpoint, as the platform's proxy answers it: no access token
+   * and no rate limit. `_status` wants the status key in the header its
+   * security scheme names, and refuses any other with 401 and an empty
+   * text/plain body (a fault rule's answer: no correlation ID mirrored). HEAD
+   * gets GET's status and headers, without the body.
+   */
+  #platform(
+    operation: PlatformOperationId,
+    request: GatewayRequest,
+    override?: Override & { status: number },
+  ): GatewayResponse {
+    this.#record(operation, request, undefined);
+    const header = apiKeyHeaderOf(operation);
+    const statusKey = this.options.statusApiKey ?? this.apiKey;
+    const answer: GatewayResponse =
+      header !== undefined && request.headers.get(header) !== statusKey
+        ? { status: 401, headers: { "content-type": "text/plain" }, body: "" }
+        : override
+          ? this.#override(operation, request, override)
+          : this.#example(request, operation, 200);
+    if (request.method.toUpperCase() !== "HEAD") return answer;
+    const length = answer.body === "" ? 0 : new TextEncoder().encode(JSON.stringify(answer.body)).byteLength;
+    return { status: answer.status, headers: { ...answer.headers, "content-length": String(length) }, body: "" };
+  }
+
   #problems(operation: OperationId, request: GatewayRequest, isPost: boolean, malformed: boolean, body: unknown) {
     if (!isPost) return queryIssues(operation, new URL(request.url).searchParams);
     const contentType = request.headers.get("content-type");
@@ -272,7 +315,7 @@ export class FakeGateway {
     return requestBodyIssues(operation, body, contentType ?? undefined);
   }
 
-  #answer(operation: OperationId, request: GatewayRequest, body: unknown): GatewayResponse {
+  #answer(operation: ApiOperationId, request: GatewayRequest, body: unknown): GatewayResponse {
     const query = new URL(request.url).searchParams;
     const page = Number(query.get("page") ?? "1");
     const receipts = operation === "get-receipt-report";
@@ -400,11 +443,13 @@ export class FakeGateway {
   /** A JSON answer with the request's X-Correlation-ID mirrored, as the API does. */
   #json(request: GatewayRequest, status: number, body: unknown, headers: Record<string, string> = {}): GatewayResponse {
     const correlationId = request.headers.get("x-correlation-id");
+    // Only the request's own: a header example of the spec is not a correlation ID anyone sent.
+    const { "x-correlation-id": _example, ...rest } = headers;
     return {
       status,
       headers: {
         "content-type": "application/fhir+json",
-        ...headers,
+        ...rest,
         ...(correlationId ? { "x-correlation-id": correlationId } : {}),
       },
       body,

@@ -13,7 +13,7 @@ import type { DeliveryScenario } from "./delivery-plan.js";
 import { FakeGateway, type GatewayResponse, type RecordedRequest } from "./gateway.js";
 import type { TestKeys } from "./keys.js";
 import type { GatewayRateLimit } from "./rate-limit.js";
-import { type OperationId, operationPaths } from "./spec.js";
+import { isPlatformEndpoint, type OperationId, operationPaths } from "./spec.js";
 
 export type { CreatedMessage, GatewayRateLimit, RecordedRequest };
 
@@ -35,6 +35,8 @@ export interface NhsAppMockOptions {
   now?: () => number;
   /** Makes each communication ID (default: a random UUID). */
   newCommunicationId?: () => string;
+  /** The platform's status key, which `_status` wants in its `apikey` header (default: `apiKey`). */
+  statusApiKey?: string;
   /** How accepted messages fare (timing, outcomes by NHS number): what the receipt report shows. */
   delivery?: DeliveryScenario;
 }
@@ -82,6 +84,7 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.newCommunicationId ? { newCommunicationId: options.newCommunicationId } : {}),
+    ...(options.statusApiKey === undefined ? {} : { statusApiKey: options.statusApiKey }),
     ...(options.delivery ? { delivery: options.delivery } : {}),
   });
   const { baseUrl, tokenUrl } = gateway;
@@ -107,10 +110,14 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     handlerOptions: { once?: boolean } = {},
   ): HttpHandler {
     const { method, path } = operationPaths[operation];
-    return http[method](
+    // A platform endpoint answers HEAD as GET: the gateway says which methods are this operation's.
+    const handler = isPlatformEndpoint(operation) ? http.all : http[method];
+    return handler(
       `${baseUrl}${path}`,
-      async ({ request }) =>
-        toMswResponse(await gateway.operation(operation, await fromMsw(request), { ...response, status })),
+      async ({ request }) => {
+        if (gateway.operationOf(request.method, request.url) !== operation) return undefined;
+        return toMswResponse(await gateway.operation(operation, await fromMsw(request), { ...response, status }));
+      },
       { once: handlerOptions.once ?? false },
     );
   }

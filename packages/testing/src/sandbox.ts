@@ -81,7 +81,8 @@ function send(response: ServerResponse, answer: GatewayResponse) {
       : typeof answer.body === "string"
         ? answer.body
         : JSON.stringify(answer.body);
-  response.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(text) });
+  // A HEAD answer carries the length its GET would have (RFC 9110), so the gateway's own wins.
+  response.writeHead(answer.status, { "content-length": Buffer.byteLength(text), ...answer.headers });
   response.end(text);
 }
 

@@ -38,6 +38,24 @@ export const operationPaths = Object.fromEntries(
 
 export type OperationId = keyof typeof operationPaths;
 
+/** The operations the API platform's proxy answers itself (x-nhs-app-platform-endpoint): `_ping`, `_status`. */
+export type PlatformOperationId = {
+  [Id in OperationId]: Operations[Id]["platformEndpoint"] extends true ? Id : never;
+}[OperationId];
+
+/** The API's own operations: messages and reports, behind the access token. */
+export type ApiOperationId = Exclude<OperationId, PlatformOperationId>;
+
+export const isPlatformEndpoint = (operation: OperationId): operation is PlatformOperationId =>
+  operations[operation].platformEndpoint;
+
+/** The header an operation's API-key security scheme names (`apikey` for `_status`), if it has one. */
+export function apiKeyHeaderOf(operation: OperationId): string | undefined {
+  const schemes: readonly { type: string; in?: string; name?: string }[] = operations[operation].security;
+  const scheme = schemes.find((s) => s.type === "apiKey" && s.in === "header");
+  return scheme?.name?.toLowerCase();
+}
+
 const resolve = <T>(spec: OpenApiDocument, node: unknown): T => {
   const ref = (node as { $ref?: string } | undefined)?.$ref;
   if (!ref) return node as T;
