@@ -1,13 +1,22 @@
 // `nhs-app sandbox`: the local sandbox of @nhs-app-api/testing (what
 // `pnpm sandbox` runs), with its options, until SIGINT or SIGTERM. It prints
-// the settings that point this CLI, or the client, at it.
+// the settings that point this CLI, or the client, at it. With
+// --callback-url it also plays the NHS App's side of the callbacks.
 import type { Command } from "commander";
+import {
+  callbackOptions,
+  type DeliveryFlags,
+  deliveryScenario,
+  nhsNumbers,
+  retries,
+  whoReads,
+} from "../lib/delivery-flags.js";
 import { failure } from "../lib/errors.js";
 import { note, out } from "../lib/output.js";
-import { port, positiveInteger, seconds } from "../lib/parsers.js";
+import { milliseconds, port, positiveInteger, seconds } from "../lib/parsers.js";
 import { SANDBOX_DEFAULT_PORT } from "../lib/sandbox-endpoints.js";
 
-interface SandboxFlags {
+interface SandboxFlags extends DeliveryFlags {
   port: number;
   receiptPages?: number;
   patientPages?: number;
@@ -37,9 +46,18 @@ function rateLimitLine({ rateLimit, quota }: SandboxFlags): string {
   return limits.length === 0 ? "" : `Rate limits: ${limits.join(", ")}.\n`;
 }
 
+/** The banner's line about the callbacks, when a callback URL is given. */
+function callbackLine(callbacks: Awaited<ReturnType<typeof callbackOptions>>): string {
+  if (!callbacks) return "";
+  const tls = callbacks.tls ? " (mutual TLS)" : "";
+  return `Callbacks: each message's receipts and reply are posted to ${callbacks.baseUrl}${tls}; any not delivered is said on stderr.\n`;
+}
+
 async function runSandbox(flags: SandboxFlags) {
   // Loaded here only: the rest of the CLI does not need the test doubles.
   const { startSandbox } = await import("@nhs-app-api/testing");
+  const delivery = deliveryScenario(flags);
+  const callbacks = await callbackOptions(flags);
   const stopped = stopSignal();
   const sandbox = await startSandbox({
     port: flags.port,
@@ -54,6 +72,8 @@ async function runSandbox(flags: SandboxFlags) {
             ...(flags.quota === undefined ? {} : { requestsPerMinute: flags.quota }),
           },
         }),
+    ...(delivery ? { delivery } : {}),
+    ...(callbacks ? { callbacks } : {}),
   }).catch((error: unknown) => {
     throw failure(`the sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
   });
@@ -84,7 +104,7 @@ or the client:
   });
 
 Multi-page reports: the patient report of ODS code T00001, and the receipt report of any day.
-${rateLimitLine(flags)}Press Ctrl-C to stop.
+${rateLimitLine(flags)}${callbackLine(callbacks)}Press Ctrl-C to stop.
 `);
   const signal = await stopped;
   await sandbox.stop();
@@ -109,5 +129,24 @@ export function registerSandbox(program: Command): void {
       "API calls allowed in any sliding minute, 429 quota over it (default none)",
       positiveInteger,
     )
+    .option(
+      "--rejected <nhs-numbers>",
+      "messages to these patients are rejected (comma-separated; repeatable)",
+      nhsNumbers,
+    )
+    .option("--unnotified <nhs-numbers>", "these patients have notifications off: Unnotified", nhsNumbers)
+    .option("--not-acknowledged <nhs-numbers>", "no device of these patients acknowledges: never Notified", nhsNumbers)
+    .option(
+      "--read <who>",
+      "whose in-app messages are read: all, none, reply-offered (default) or NHS numbers",
+      whoReads,
+    )
+    .option("--receipt-interval <ms>", "time from one receipt of a message to the next (default 20)", milliseconds)
+    .option("--reply-text <text>", "what patients write to a free-text reply (keyword replies pick the first keyword)")
+    .option("--callback-url <url>", "post receipts and replies to this callback base URL, as the NHS App would")
+    .option("--callback-cert <file>", "the client certificate (PEM) presented to the callback endpoint")
+    .option("--callback-key <file>", "its private key (PEM)")
+    .option("--callback-ca <file>", "the CA (PEM) that signed the callback endpoint's certificate")
+    .option("--callback-retries <n>", "tries after a callback fails, with exponential backoff (default 4)", retries)
     .action(runSandbox);
 }

@@ -1,0 +1,139 @@
+// `nhs-app sandbox --callback-url ...`: the sandbox plays the NHS App's side of
+// the callbacks, against an endpoint written here (node:https, client
+// certificate required) with certificates from `nhs-app callbacks certs`.
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:https";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ensureBuilt, isOneErrorLine, runCli, startCli } from "./support/cli.ts";
+
+await ensureBuilt();
+
+/** The `export NAME=value` lines the sandbox prints. */
+function exportsOf(stdout: string): Record<string, string> {
+  return Object.fromEntries([...stdout.matchAll(/^ {2}export (NHS_APP_\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+}
+
+async function until(done: () => boolean, timeoutMs = 10_000) {
+  for (let waited = 0; !done() && waited < timeoutMs; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("nhs-app sandbox --callback-url", () => {
+  it("posts receipts and the reply over mutual TLS, following the outcome flags, and says on stderr what it could not deliver", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-sandbox-callbacks-"));
+    const certs = await runCli(["callbacks", "certs", "--out", dir]);
+    expect(certs.code).toBe(0);
+    const pem = (name: string) => readFileSync(path.join(dir, name));
+    // The endpoint takes receipts (202) and refuses replies (500), and requires a client certificate from the CA.
+    const calls: { path: string; body: { code?: { coding: { code: string }[] }; contained?: unknown[] } }[] = [];
+    const endpoint = createServer(
+      {
+        key: pem("server-key.pem"),
+        cert: pem("server-cert.pem"),
+        ca: pem("ca.pem"),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+          calls.push({ path: request.url ?? "", body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+          response.statusCode = request.url?.endsWith("/CommunicationRequest") ? 500 : 202;
+          response.end();
+        });
+      },
+    );
+    await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(endpoint.address() as { port: number }).port}`;
+    const sandbox = startCli([
+      "sandbox",
+      "--port",
+      "0",
+      "--receipt-interval",
+      "5",
+      "--unnotified",
+      "9434765919",
+      "--read",
+      "all",
+      "--callback-url",
+      url,
+      "--callback-cert",
+      path.join(dir, "client-cert.pem"),
+      "--callback-key",
+      path.join(dir, "client-key.pem"),
+      "--callback-ca",
+      path.join(dir, "ca.pem"),
+      "--callback-retries",
+      "0",
+    ]);
+    try {
+      const stdout = await sandbox.waitFor("Press Ctrl-C to stop.");
+      expect(stdout).toContain(`Callbacks: each message's receipts and reply are posted to ${url} (mutual TLS)`);
+      const sent = await runCli(
+        [
+          "send",
+          "in-app",
+          "--nhs-number",
+          "9434765919",
+          "--ods",
+          "B82041",
+          "--text",
+          "Hi",
+          "--keyword",
+          "YES",
+          "--keyword",
+          "NO",
+        ],
+        exportsOf(stdout),
+      );
+      expect(sent.code).toBe(0);
+      await until(() => calls.length >= 4 && sandbox.output().stderr.includes("could not deliver"));
+      // Notifications off for this patient: Delivered, Unnotified, Read; then the first keyword, refused and given up.
+      expect(calls.map((call) => call.body.code?.coding[0]?.code ?? call.path)).toEqual([
+        "Delivered",
+        "Unnotified",
+        "Read",
+        "/FHIR/R4/CommunicationRequest",
+      ]);
+      expect(calls[3]?.body.contained).toMatchObject([{ item: [{ answer: [{ valueCoding: { code: "YES" } }] }] }]);
+      expect(sandbox.output().stderr).toMatch(
+        new RegExp(
+          `^sandbox: could not deliver the reply of communication [0-9a-f-]{36} to ${url}/FHIR/R4/CommunicationRequest after 1 attempt: the endpoint answered 500\\n$`,
+        ),
+      );
+      sandbox.child.kill("SIGTERM");
+      expect(await sandbox.exited).toBe(0);
+    } finally {
+      sandbox.child.kill("SIGKILL");
+      endpoint.closeAllConnections();
+      await new Promise((resolve) => endpoint.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses callback settings that cannot work, in one line, exit 2", async () => {
+    const lonely = await runCli(["sandbox", "--port", "0", "--callback-cert", "client-cert.pem"]);
+    expect(lonely).toMatchObject({ code: 2, stdout: "" });
+    expect(isOneErrorLine(lonely.stderr)).toBe(true);
+    expect(lonely.stderr).toContain("need --callback-url");
+    const half = await runCli([
+      "sandbox",
+      "--port",
+      "0",
+      "--callback-url",
+      "https://127.0.0.1:9",
+      "--callback-cert",
+      "c.pem",
+    ]);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain("together");
+    const badNumber = await runCli(["sandbox", "--port", "0", "--rejected", "1234567890"]);
+    expect(badNumber.code).toBe(2);
+    expect(badNumber.stderr).toContain("valid NHS numbers");
+  });
+});
