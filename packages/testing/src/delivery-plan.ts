@@ -110,11 +110,11 @@ export const DEFAULT_DELIVERY_TIMING: Readonly<Required<DeliveryTiming>> = Objec
 export const DEFAULT_FREE_TEXT_REPLY = "Yes, that time suits me. Thank you.";
 
 let rejection: string | undefined;
-/** The reason a Rejected receipt gives: the spec's own example's. */
+/** The reason a Rejected receipt gives: the spec's own example's (a neutral one should the spec ever lose it). */
 function rejectionReason(): string {
   rejection ??=
     receiptExamples().find((example) => example.body.code.coding[0]?.code === "Rejected")?.body.statusReason?.text ??
-    "NHS number not found";
+    "Rejected by the NHS App";
   return rejection;
 }
 
