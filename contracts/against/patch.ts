@@ -151,7 +151,40 @@ export function applyDepartures(
     if (explain(difference, departures, doc.alias).departure) applyOne(document, ours, difference);
     else unexplained.push(difference);
   }
+  withSecuritySchemes(document, ours);
   return { document, unexplained };
+}
+
+/**
+ * Security requirements name their schemes rather than refer to them, so an
+ * operation put back from ours (the platform's `_status`, say) can name a
+ * scheme the other version lacks: it comes along from ours, or the document
+ * would not be valid OpenAPI.
+ */
+function withSecuritySchemes(document: JsonObject, ours: JsonObject) {
+  const schemesOf = (doc: JsonObject) => {
+    const components = isObject(doc.components) ? doc.components : undefined;
+    return components && isObject(components.securitySchemes) ? components.securitySchemes : undefined;
+  };
+  const requirements = [
+    ...(Array.isArray(document.security) ? document.security : []),
+    ...Object.values(isObject(document.paths) ? document.paths : {}).flatMap((item) =>
+      Object.values(isObject(item) ? item : {}).flatMap((operation) =>
+        isObject(operation) && Array.isArray(operation.security) ? operation.security : [],
+      ),
+    ),
+  ];
+  const theirs = schemesOf(document) ?? {};
+  const available = schemesOf(ours) ?? {};
+  for (const name of new Set(
+    requirements.flatMap((requirement) => (isObject(requirement) ? Object.keys(requirement) : [])),
+  )) {
+    if (theirs[name] !== undefined || available[name] === undefined) continue;
+    document.components = isObject(document.components) ? document.components : {};
+    const components = document.components as JsonObject;
+    components.securitySchemes = { ...(isObject(components.securitySchemes) ? components.securitySchemes : {}) };
+    (components.securitySchemes as JsonObject)[name] = structuredClone(available[name]);
+  }
 }
 
 /** Whether two documents say the same (used to prove a patch changed nothing it should not). */
