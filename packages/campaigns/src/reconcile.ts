@@ -16,11 +16,16 @@ export interface ReportFindings {
   daysRead: Set<string>;
 }
 
-/** Looks for each of `entries` in the receipts report of the day its send began. */
+/**
+ * Looks for each of `entries` in the receipts report of the day its send
+ * began. `turn`, when given, is awaited before each page is requested: a
+ * page is an API call, counted against the same rate limit as the sends.
+ */
 export async function findInReceiptReports(
   client: Pick<NhsAppClient, "receipts">,
   entries: readonly JournalEntry[],
   signal?: AbortSignal,
+  turn?: (signal?: AbortSignal) => Promise<void>,
 ): Promise<ReportFindings> {
   const found = new Map<string, string>();
   const daysRead = new Set<string>();
@@ -30,11 +35,19 @@ export async function findInReceiptReports(
   ];
   for (const day of days.sort()) {
     try {
-      for await (const receipt of client.receipts.items(day, signal ? { signal } : {})) {
-        const identifiers = ((receipt as { identifier?: Identifier[] }).identifier ?? []) as Identifier[];
-        const reference = identifiers.find((identifier) => identifier.system === systems.requestId)?.value;
-        const communicationId = identifiers.find((identifier) => identifier.system === systems.communicationId)?.value;
-        if (reference && communicationId && wanted.has(reference)) found.set(reference, communicationId);
+      const pages = client.receipts.pages(day, signal ? { signal } : {})[Symbol.asyncIterator]();
+      while (true) {
+        await turn?.(signal);
+        const page = await pages.next();
+        if (page.done) break;
+        for (const receipt of page.value.items) {
+          const identifiers = ((receipt as { identifier?: Identifier[] }).identifier ?? []) as Identifier[];
+          const reference = identifiers.find((identifier) => identifier.system === systems.requestId)?.value;
+          const communicationId = identifiers.find(
+            (identifier) => identifier.system === systems.communicationId,
+          )?.value;
+          if (reference && communicationId && wanted.has(reference)) found.set(reference, communicationId);
+        }
       }
       daysRead.add(day);
     } catch (error) {

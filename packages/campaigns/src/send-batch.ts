@@ -152,6 +152,9 @@ export async function* sendBatch(
 ): AsyncGenerator<MessageOutcome, BatchSummary> {
   const { journal, signal } = options;
   const pacer = new Pacer(options.requestsPerSecond ?? 20, options.arrivalMarginMs);
+  // Every API call the batch makes (sends, and the report pages it reads to reconcile) waits its turn: from
+  // the budget shared through the journal when it has one (several workers), else from this batch's own pace.
+  const takeTurn = (stop?: AbortSignal) => (journal.rateTurn ? journal.rateTurn(stop) : pacer.turn(stop));
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError("concurrency must be a whole number of at least 1");
@@ -221,7 +224,7 @@ export async function* sendBatch(
     const { found, daysRead } =
       options.reconcile === false
         ? { found: new Map<string, string>(), daysRead: new Set<string>() }
-        : await findInReceiptReports(client, uncertain, signal);
+        : await findInReceiptReports(client, uncertain, signal, takeTurn);
     const immediately = typeof options.reconcile === "object" && options.reconcile.reportsComplete === "immediately";
     const itemByReference = new Map(items.map((entry) => [entry.item.requestReference, entry]));
     const today = new Date().toISOString().slice(0, 10);
@@ -281,9 +284,8 @@ export async function* sendBatch(
         summary.claimedElsewhere++;
         continue;
       }
-      // A budget shared through the journal when it has one (several workers), else this batch's own pace.
       try {
-        await (journal.rateTurn ? journal.rateTurn(signal) : pacer.turn(signal));
+        await takeTurn(signal);
       } catch (error) {
         // Stopped while waiting for its turn: the request was never made, so it may be sent next time.
         await settle(reference, { state: "failed", reason: "stopped before it was sent" });

@@ -44,18 +44,19 @@ export function fakeClient(options: {
     sendInAppMessage: send,
     sendPushNotification: send,
     receipts: {
-      pages: () => {
-        throw new Error("not used");
-      },
-      items: async function* () {
-        for (const [reference, communicationId] of Object.entries(options.reported ?? {})) {
-          yield {
+      // The whole report on one page, as the sandbox's day report of a few messages is.
+      pages: async function* () {
+        yield {
+          items: Object.entries(options.reported ?? {}).map(([reference, communicationId]) => ({
             identifier: [
               { system: systems.communicationId, value: communicationId },
               { system: systems.requestId, value: reference },
             ],
-          };
-        }
+          })),
+        };
+      },
+      items: () => {
+        throw new Error("not used: reconciling reads pages, each page a rate turn");
       },
     },
   } as unknown as CampaignClient;
