@@ -59,6 +59,15 @@ export const providerStates = {
     name: "the application has exceeded its rate limit",
     prefer: "code=429, example=exceeded-spike-arrest",
   },
+  proxyUp: { name: "the API's proxy is up", prefer: "code=200, example=ping" },
+  statusPasses: {
+    name: "the NHS App behind the proxy answers its health check",
+    prefer: "code=200, example=pass",
+  },
+  statusKeyRefused: {
+    name: "the status key sent is not the platform's",
+    prefer: "code=401, example=wrong-status-key",
+  },
 } as const;
 
 export const preferFor = (stateName: string) =>
