@@ -111,7 +111,7 @@ export const DEFAULT_FREE_TEXT_REPLY = "Yes, that time suits me. Thank you.";
 
 let rejection: string | undefined;
 /** The reason a Rejected receipt gives: the spec's own example's (a neutral one should the spec ever lose it). */
-function rejectionReason(): string {
+export function rejectionReason(): string {
   rejection ??=
     receiptExamples().find((example) => example.body.code.coding[0]?.code === "Rejected")?.body.statusReason?.text ??
     "Rejected by the NHS App";
@@ -157,18 +157,34 @@ function isRead(message: CreatedMessage, read: DeliveryOutcomes["read"], offer: 
   return read.includes(message.nhsNumber);
 }
 
-/** The receipt kinds a message goes through, in order, following the state model. */
+/** The way a message takes at the state model's branches (whether it is read aside). */
+export type DeliveryBranch = "rejected" | "unnotified" | "not-acknowledged" | "notified";
+
+/** The receipt kinds a message of this kind goes through, in order, following the state model. */
+export function deliveryPath(kind: CreatedMessage["kind"], branch: DeliveryBranch, read: boolean): ReceiptKind[] {
+  if (branch === "rejected") return ["Rejected"];
+  const notification: ReceiptKind[] =
+    branch === "unnotified"
+      ? ["Unnotified"]
+      : branch === "not-acknowledged"
+        ? ["NotificationAttempted"]
+        : ["NotificationAttempted", "Notified"];
+  // A push notification has no inbox: nothing to deliver or read, only the notification.
+  if (kind === "push") return notification;
+  return ["Delivered", ...notification, ...(read ? (["Read"] as const) : [])];
+}
+
+/** The receipt kinds a message goes through, its branch chosen by its recipient's NHS number. */
 function pathOf(message: CreatedMessage, outcomes: DeliveryOutcomes, read: boolean): ReceiptKind[] {
   const { nhsNumber } = message;
-  if (listed(outcomes.rejected, nhsNumber)) return ["Rejected"];
-  const notification: ReceiptKind[] = listed(outcomes.unnotified, nhsNumber)
-    ? ["Unnotified"]
-    : listed(outcomes.notAcknowledged, nhsNumber)
-      ? ["NotificationAttempted"]
-      : ["NotificationAttempted", "Notified"];
-  // A push notification has no inbox: nothing to deliver or read, only the notification.
-  if (message.kind === "push") return notification;
-  return ["Delivered", ...notification, ...(read ? (["Read"] as const) : [])];
+  const branch: DeliveryBranch = listed(outcomes.rejected, nhsNumber)
+    ? "rejected"
+    : listed(outcomes.unnotified, nhsNumber)
+      ? "unnotified"
+      : listed(outcomes.notAcknowledged, nhsNumber)
+        ? "not-acknowledged"
+        : "notified";
+  return deliveryPath(message.kind, branch, read);
 }
 
 function answerOf(message: CreatedMessage, offer: ReplyOffer, replies: ReplyScenario): ReplyAnswer | undefined {
