@@ -69,7 +69,7 @@ function report(label: string, { accepted, requests }: Arrivals, notSent: number
   }
   const met = rate / LIMIT >= 0.99 && refused === 0 && notSent === 0;
   console.log(
-    `${label.padEnd(34)}${rate.toFixed(2).padStart(9)}   ${(rate / LIMIT).toFixed(3)}x ${String(refused).padStart(6)} ${String(tightest).padStart(9)} ms   ${met ? "met" : "not met"}`,
+    `${label.padEnd(34)}${rate.toFixed(2).padStart(9)}   ${(rate / LIMIT).toFixed(3)}x ${String(refused).padStart(6)} ${tightest.toFixed(1).padStart(9)} ms   ${met ? "met" : "not met"}`,
   );
   return { accepted: accepted.length, seconds, notSent };
 }

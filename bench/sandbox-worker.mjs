@@ -12,10 +12,20 @@ parentPort.postMessage({
   keyId: sandbox.keyId,
   privateKeyPath: sandbox.privateKeyPath,
 });
+/** Arrival times of the create requests the sandbox accepted, matched to its messages by request reference. */
+function acceptedArrivals() {
+  const accepted = new Set(sandbox.createdMessages.map((m) => m.requestReference));
+  return sandbox.gateway.requests
+    .filter((r) => r.operation === "create-in-app")
+    .filter((r) => accepted.delete(r.body?.identifier?.find((i) => i.system.endsWith("/request-id"))?.value))
+    .map((r) => r.receivedAt);
+}
+
 parentPort.on("message", async (message) => {
   if (message === "arrivals") {
     parentPort.postMessage({
-      accepted: sandbox.createdMessages.map((m) => Date.parse(m.receivedAt)),
+      // When the gateway got each create request it accepted (the rate limit counts from the same moment).
+      accepted: acceptedArrivals(),
       requests: sandbox.gateway.requests.filter((r) => r.operation === "create-in-app").length,
     });
   } else if (message === "stop") {

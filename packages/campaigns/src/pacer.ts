@@ -1,67 +1,138 @@
-// Spaces request starts evenly, at most `requestsPerSecond` a second, shared
-// by every worker of a batch. Even spacing rather than bursts, because the
-// platform's spike arrest counts requests over a sliding second; and a
-// sliding-window guard as well, because a timer that fires late bunches the
-// starts after it: no start may be the (n+1)th within a second (plus a small
-// margin for the way to the server) of the n starts before it.
+// Spaces a batch's API calls, at most `requestsPerSecond` in any second as the
+// server counts them, shared by every worker of the batch. Even spacing rather
+// than bursts, because the platform's spike arrest counts calls over a sliding
+// second. And a guard that holds whatever the way to the server does: a call's
+// answer proves the call had arrived by then, so no call starts until a second
+// has passed since every call at least `requestsPerSecond` turns before it was
+// answered. Then no `requestsPerSecond + 1` calls can arrive within a second,
+// however unevenly they travel. The price is each call's round trip, once a
+// second; a call that travels slowly costs only the turns a second after it.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
-    });
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
-/** Milliseconds added to the sliding second by default, for requests that take different times to arrive. */
+/** Waits for `promise`, or rejects when `signal` aborts first. */
+const unlessAborted = <T>(promise: Promise<T>, signal?: AbortSignal) =>
+  signal
+    ? new Promise<T>((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason);
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+        promise.then(
+          (value) => {
+            signal.removeEventListener("abort", onAbort);
+            resolve(value);
+          },
+          (error: unknown) => {
+            signal.removeEventListener("abort", onAbort);
+            reject(error);
+          },
+        );
+      })
+    : promise;
+
+/**
+ * Milliseconds added to each second by default: the PostgreSQL journal's
+ * shared budget, which cannot see other workers' answers, spaces turns by
+ * the clock alone and needs this room for calls that travel unevenly.
+ */
 export const DEFAULT_ARRIVAL_MARGIN_MS = 10;
 const WIDEN_BY_MS = 5;
+const SECOND = 1000;
+
+/** One call's turn: when it began, and when its answer came (the time it had certainly arrived by). */
+interface Turn {
+  answered: Promise<number>;
+}
+
+/** Tell the pacer the call's answer (or failure) has come: call it exactly once, when it does. */
+export type Answered = () => void;
 
 export class Pacer {
   readonly #intervalMs: number;
   readonly #perWindow: number;
-  #windowMs: number;
+  #marginMs: number;
+  /** Turns given out and not yet folded into #answeredBy, oldest first. */
+  readonly #turns: Turn[] = [];
+  /** The latest answer among the turns folded away: no later turn may start within a second of it. */
+  #answeredBy = Number.NEGATIVE_INFINITY;
   /**
-   * The most recent starts, oldest first, at most `#perWindow` of them: when
-   * each was planned, replaced by when it really began once its timer fired.
-   * A timer that fires late (the event loop busy, a journal write) shortens
-   * the real gap to the starts after it, so the window counts real starts.
+   * When the next turn is due by the even spacing: an interval after the one
+   * before was due, not after it began, so that timers firing a little late
+   * do not add up to a slower rate. (The guard keeps the count right.)
    */
-  readonly #starts: { at: number }[] = [];
-  #next = 0;
+  #nextDue = Number.NEGATIVE_INFINITY;
+  /** Turns are taken one at a time, in the order asked for. */
+  #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(requestsPerSecond: number, arrivalMarginMs = DEFAULT_ARRIVAL_MARGIN_MS) {
+  constructor(requestsPerSecond: number, arrivalMarginMs = 0) {
     if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
       throw new RangeError(`requestsPerSecond must be a positive number, not ${requestsPerSecond}`);
     }
     if (!(arrivalMarginMs >= 0) || !Number.isFinite(arrivalMarginMs)) {
       throw new RangeError(`arrivalMarginMs must be zero or a positive number, not ${arrivalMarginMs}`);
     }
-    this.#windowMs = 1000 + arrivalMarginMs;
-    this.#intervalMs = 1000 / requestsPerSecond;
+    this.#intervalMs = SECOND / requestsPerSecond;
     this.#perWindow = Math.max(1, Math.floor(requestsPerSecond));
+    this.#marginMs = arrivalMarginMs;
   }
 
   /**
-   * The server refused a request for its rate (a spike-arrest 429): the way
-   * there is less even than the margin allowed for, so widen it, by 5 ms a
-   * time, to at most a second (half the rate).
+   * The server refused a call for its rate (a spike-arrest 429) although
+   * paced: it counts calls some other way than on their arrival, so leave
+   * more room, 5 ms more each time, to at most a second.
    */
   widenMargin(): void {
-    this.#windowMs = Math.min(this.#windowMs + WIDEN_BY_MS, 2000);
+    this.#marginMs = Math.min(this.#marginMs + WIDEN_BY_MS, SECOND);
   }
 
-  /** Resolves at this request's turn. */
-  async turn(signal?: AbortSignal): Promise<void> {
-    const now = performance.now();
-    const full = this.#starts.length >= this.#perWindow;
-    const windowFree = full ? (this.#starts[0] as { at: number }).at + this.#windowMs : 0;
-    const start = { at: Math.max(now, this.#next, windowFree) };
-    this.#next = start.at + this.#intervalMs;
-    this.#starts.push(start);
-    if (this.#starts.length > this.#perWindow) this.#starts.shift();
-    if (start.at > now) await sleep(start.at - now, signal);
-    start.at = Math.max(start.at, performance.now());
+  /**
+   * Resolves at this call's turn with `answered`, to call when the call's
+   * answer (or failure) comes. A turn whose call is never made must still
+   * be answered, at once.
+   */
+  turn(signal?: AbortSignal): Promise<Answered> {
+    let answer!: (at: number) => void;
+    const turn: Turn = { answered: new Promise<number>((resolve) => (answer = resolve)) };
+    let called = false;
+    const answered: Answered = () => {
+      if (called) return;
+      called = true;
+      answer(performance.now());
+    };
+    const mine = this.#queue.then(() => this.#begin(turn, signal));
+    // The next turn waits for this one to begin, or to be given up.
+    this.#queue = mine.catch(() => {});
+    return mine.then(
+      () => answered,
+      (error: unknown) => {
+        answered(); // never made: it holds up no later turn
+        throw error;
+      },
+    );
+  }
+
+  async #begin(turn: Turn, signal?: AbortSignal): Promise<void> {
+    this.#turns.push(turn);
+    // Every turn at least #perWindow before this one must have been answered a second ago.
+    while (this.#turns.length > this.#perWindow) {
+      const oldest = this.#turns[0] as Turn;
+      this.#answeredBy = Math.max(this.#answeredBy, await unlessAborted(oldest.answered, signal));
+      this.#turns.shift();
+    }
+    const at = Math.max(this.#nextDue, this.#answeredBy + SECOND + this.#marginMs, performance.now());
+    this.#nextDue = at + this.#intervalMs;
+    // A timer may fire up to a millisecond early (it counts whole milliseconds): sleep out the rest.
+    for (let left = at - performance.now(); left > 0; left = at - performance.now()) await sleep(left, signal);
   }
 }

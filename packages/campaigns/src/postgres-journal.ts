@@ -149,6 +149,7 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   }
   // requestsPerSecond turns spread over 1000 ms plus the margin, as the in-process pacer does.
   const intervalMs = (1000 + arrivalMarginMs) / requestsPerSecond;
+  const lateTolerance = Math.max(arrivalMarginMs / 2, 1);
 
   let pg: typeof import("pg");
   try {
@@ -347,10 +348,11 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
         const waitMs = slot - performance.now();
         if (waitMs > 0) await sleep(waitMs, signal);
         else if (signal?.aborted) throw signal.reason;
-        // A turn that begins well after its time (a stalled event loop, an answer held up on the way)
-        // would start together with the turns after it, a burst over the budget: it is given up for a
-        // fresh one. A few times at most, so that a worker always that slow still sends.
-        if (performance.now() - slot <= Math.max(intervalMs / 2, 2) || tries === LATE_TURN_TRIES) return;
+        // A turn that begins after its time (a stalled event loop, an answer held up on the way) comes
+        // that much closer to the turns a second after it, which other workers take on time: late by more
+        // than half the margin, it would eat the room left for the way to the server, so it is given up
+        // for a fresh one. A few times at most, so that a worker always that slow still sends.
+        if (performance.now() - slot <= lateTolerance || tries === LATE_TURN_TRIES) return;
       }
     },
 

@@ -18,14 +18,15 @@ export interface ReportFindings {
 
 /**
  * Looks for each of `entries` in the receipts report of the day its send
- * began. `turn`, when given, is awaited before each page is requested: a
- * page is an API call, counted against the same rate limit as the sends.
+ * began. `turn`, when given, is awaited before each page is requested (a
+ * page is an API call, counted against the same rate limit as the sends),
+ * and what it resolves to is called when the page's answer has come.
  */
 export async function findInReceiptReports(
   client: Pick<NhsAppClient, "receipts">,
   entries: readonly JournalEntry[],
   signal?: AbortSignal,
-  turn?: (signal?: AbortSignal) => Promise<void>,
+  turn?: (signal?: AbortSignal) => Promise<() => void>,
 ): Promise<ReportFindings> {
   const found = new Map<string, string>();
   const daysRead = new Set<string>();
@@ -37,8 +38,8 @@ export async function findInReceiptReports(
     try {
       const pages = client.receipts.pages(day, signal ? { signal } : {})[Symbol.asyncIterator]();
       while (true) {
-        await turn?.(signal);
-        const page = await pages.next();
+        const answered = await turn?.(signal);
+        const page = await pages.next().finally(() => answered?.());
         if (page.done) break;
         for (const receipt of page.value.items) {
           const identifiers = ((receipt as { identifier?: Identifier[] }).identifier ?? []) as Identifier[];

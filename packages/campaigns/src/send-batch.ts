@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { type NhsAppClient, RateLimitError, validateInAppMessage, validatePushNotification } from "@nhs-app-api/client";
 import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
 import { bodyToSend, type CampaignMessage } from "./message.js";
-import { Pacer } from "./pacer.js";
+import { type Answered, Pacer } from "./pacer.js";
 import { findInReceiptReports } from "./reconcile.js";
 import { settlementOf } from "./settlement.js";
 
@@ -13,16 +13,20 @@ export type CampaignClient = Pick<NhsAppClient, "sendInAppMessage" | "sendPushNo
 
 export interface SendBatchOptions {
   journal: Journal;
-  /** Request starts per second across the batch (default 20, the dev and int limit). */
+  /**
+   * API calls per second across the batch (default 20, the dev and int
+   * limit), as the server counts them: evenly spaced, and no call starts
+   * until a second after the answer to the call that many turns before it,
+   * so that however unevenly calls travel, no more than this many arrive in
+   * any second. The round trip is the price: about 1000 / (1000 + round
+   * trip) of the limit.
+   */
   requestsPerSecond?: number;
   /**
-   * Milliseconds added to each second of the rate (default 10): no start is
-   * the (n+1)th within 1000 ms plus this of the n starts before it. It is
-   * room for requests that take different times to reach the server; the
-   * rate achieved is at most 1000 / (1000 + margin) of the limit. Raise it
-   * over a network whose delays vary more (the internet); a spike-arrest 429
-   * is the sign it is too small. A journal with a rate budget of its own
-   * (PostgreSQL) takes its margin from its own options.
+   * Milliseconds added to each second (default 0), for a server that counts
+   * a call later than it answers it; widened by 5 ms after each spike-arrest
+   * 429. A journal with a rate budget of its own (PostgreSQL) paces by its
+   * own options instead.
    */
   arrivalMarginMs?: number;
   /** Sends in flight at once (default 4). */
@@ -154,7 +158,12 @@ export async function* sendBatch(
   const pacer = new Pacer(options.requestsPerSecond ?? 20, options.arrivalMarginMs);
   // Every API call the batch makes (sends, and the report pages it reads to reconcile) waits its turn: from
   // the budget shared through the journal when it has one (several workers), else from this batch's own pace.
-  const takeTurn = (stop?: AbortSignal) => (journal.rateTurn ? journal.rateTurn(stop) : pacer.turn(stop));
+  // Each turn is answered (the call's answer or failure came) so that the pacer can count from it.
+  const takeTurn = async (stop?: AbortSignal): Promise<Answered> => {
+    if (!journal.rateTurn) return pacer.turn(stop);
+    await journal.rateTurn(stop);
+    return () => {};
+  };
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError("concurrency must be a whole number of at least 1");
@@ -256,8 +265,16 @@ export async function* sendBatch(
   const queue = outcomeQueue();
   let stopped: unknown;
   let next = 0;
+  // Between its turn and the moment it leaves (a few steps inside fetch), a request must not wait behind a
+  // journal write: a SQLite commit is synchronous (an fsync), and a request held up by one reaches the server
+  // late, closer than paced to the requests after it. So journal writes wait until the request has left.
+  let leaving: Promise<void> = Promise.resolve();
+  const afterLeaving = async <T>(write: () => Promise<T>): Promise<T> => {
+    await leaving;
+    return write();
+  };
   const settle = async (reference: string, settlement: Settlement) => {
-    await journal.settle(reference, settlement);
+    await afterLeaving(() => journal.settle(reference, settlement));
     queue.push(count({ requestReference: reference, ...settlement }));
   };
   const worker = async () => {
@@ -280,23 +297,31 @@ export async function* sendBatch(
       // Durable before the request exists: if this fails, nothing is sent. Another worker may have it already.
       // Journalled before its turn rather than after, so the write's own time (an fsync) does not bunch the
       // requests the pacer spaced; a crash while it waits leaves it `sending`, reconciled like any other.
-      if (!(await journal.markSending(reference, new Date()))) {
+      if (!(await afterLeaving(() => journal.markSending(reference, new Date())))) {
         summary.claimedElsewhere++;
         continue;
       }
+      let answered: Answered;
       try {
-        await takeTurn(signal);
+        answered = await takeTurn(signal);
       } catch (error) {
         // Stopped while waiting for its turn: the request was never made, so it may be sent next time.
         await settle(reference, { state: "failed", reason: "stopped before it was sent" });
         throw error;
       }
       let settlement: Settlement;
+      let left = () => {};
+      leaving = new Promise<void>((resolve) => {
+        left = resolve;
+      });
       try {
-        const sent =
+        const sending =
           item.kind === "in-app"
-            ? await client.sendInAppMessage(message as never)
-            : await client.sendPushNotification(message as never);
+            ? client.sendInAppMessage(message as never)
+            : client.sendPushNotification(message as never);
+        // The request is on its way by the next turn of the event loop (fetch's steps are microtasks).
+        setImmediate(left);
+        const sent = await sending.finally(answered);
         settlement = { state: "sent", communicationId: sent.communicationId };
       } catch (error) {
         // A spike arrest although paced: the requests' way to the server varies more than the margin.
@@ -305,6 +330,9 @@ export async function* sendBatch(
           pacer.widenMargin();
         }
         settlement = settlementOf(error);
+      } finally {
+        left(); // a send that threw before it left
+        answered();
       }
       await settle(reference, settlement);
     }

@@ -101,6 +101,8 @@ export interface RecordedRequest {
   url: string;
   headers: Record<string, string>;
   body: unknown;
+  /** When the gateway got it: epoch milliseconds, with a fraction on the real clock (the `now` option's otherwise). */
+  receivedAt: number;
 }
 
 /** What a test chose to answer instead: a named example of the spec, or a body. */
@@ -463,6 +465,7 @@ export class FakeGateway {
       url: request.url,
       headers: Object.fromEntries(request.headers),
       body,
+      receivedAt: this.options.now ? this.options.now() : performance.timeOrigin + performance.now(),
     });
   }
 }
