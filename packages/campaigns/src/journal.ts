@@ -59,11 +59,12 @@ export interface Journal {
    */
   markSending(requestReference: string, at: Date): Promise<boolean>;
   /**
-   * Optional: waits for this request's turn under a rate budget shared by
-   * every worker on the journal (a database-held budget). Without it, each
-   * batch paces itself alone.
+   * Optional: waits for this call's turn under a rate budget shared by
+   * every worker on the journal (a database-held budget), and resolves with
+   * a function to call once, when the call's answer (or failure) comes.
+   * Without it, each batch paces itself alone.
    */
-  rateTurn?(signal?: AbortSignal): Promise<void>;
+  rateTurn?(signal?: AbortSignal): Promise<() => void>;
   /**
    * True when several workers may share the journal (a database). A message
    * another worker is sending right now is then `sending` too, so a batch

@@ -41,12 +41,6 @@ const unlessAborted = <T>(promise: Promise<T>, signal?: AbortSignal) =>
       })
     : promise;
 
-/**
- * Milliseconds added to each second by default: the PostgreSQL journal's
- * shared budget, which cannot see other workers' answers, spaces turns by
- * the clock alone and needs this room for calls that travel unevenly.
- */
-export const DEFAULT_ARRIVAL_MARGIN_MS = 10;
 const WIDEN_BY_MS = 5;
 const SECOND = 1000;
 

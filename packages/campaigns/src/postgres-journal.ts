@@ -10,7 +10,6 @@ import type { ConnectionOptions } from "node:tls";
 import type { Pool, PoolClient, PoolConfig } from "pg";
 import { type Journal, type JournalEntry, JournalError, type Settlement } from "./journal.js";
 import { entryFromRow, type JournalRow } from "./journal-row.js";
-import { DEFAULT_ARRIVAL_MARGIN_MS } from "./pacer.js";
 
 export interface PostgresJournalOptions {
   /**
@@ -34,7 +33,7 @@ export interface PostgresJournalOptions {
    * as the default does; name another only for another application.
    */
   rateBudget?: string;
-  /** As sendBatch's `arrivalMarginMs`: milliseconds added to each second of the budget (default 10). */
+  /** As sendBatch's `arrivalMarginMs`: milliseconds added to the second after an answer (default 0). */
   arrivalMarginMs?: number;
   /** The connection pool of this worker. */
   pool?: {
@@ -51,6 +50,7 @@ export interface PostgresJournalOptions {
 
 const MESSAGES = "nhs_app_campaign_messages";
 const RATE = "nhs_app_rate_budget";
+const ANSWERS = "nhs_app_rate_answers";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${MESSAGES} (
@@ -71,7 +71,14 @@ CREATE TABLE IF NOT EXISTS ${MESSAGES} (
 CREATE INDEX IF NOT EXISTS ${MESSAGES}_position ON ${MESSAGES} (campaign, position);
 CREATE TABLE IF NOT EXISTS ${RATE} (
   budget text PRIMARY KEY,
-  next_start timestamptz NOT NULL
+  next_start timestamptz NOT NULL,
+  next_turn bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${ANSWERS} (
+  budget text NOT NULL,
+  turn bigint NOT NULL,
+  answered_at timestamptz NOT NULL,
+  PRIMARY KEY (budget, turn)
 )`;
 
 // Advisory lock keys (first half): this module's, so that no other user of the database waits on them.
@@ -79,8 +86,12 @@ const LOCK_SCHEMA = 0x4e_48_53_01;
 const LOCK_ADMIT = 0x4e_48_53_02;
 // Rows per INSERT in admit: a batch of 100 000 stays one transaction without one huge statement.
 const CHUNK = 1000;
-// Fresh turns a worker takes, at most, for one that came too late (see rateTurn).
-const LATE_TURN_TRIES = 5;
+// How often a turn looks again for answers still to come, and for how long at most (a worker that died
+// mid-call never records its answer).
+const ANSWER_POLL_MS = 5;
+const MISSING_ANSWER_WAIT_MS = 5_000;
+// Every so many turns, answers long past are deleted.
+const PRUNE_EVERY = 256;
 
 /** A row as pg gives it: the send's start as a Date. */
 type Row = Omit<JournalRow, "sending_since"> & { sending_since: Date | null };
@@ -143,13 +154,12 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   if (!(requestsPerSecond > 0) || !Number.isFinite(requestsPerSecond)) {
     throw new RangeError(`requestsPerSecond must be a positive number, not ${requestsPerSecond}`);
   }
-  const arrivalMarginMs = options.arrivalMarginMs ?? DEFAULT_ARRIVAL_MARGIN_MS;
+  const arrivalMarginMs = options.arrivalMarginMs ?? 0;
   if (!(arrivalMarginMs >= 0) || !Number.isFinite(arrivalMarginMs)) {
     throw new RangeError(`arrivalMarginMs must be zero or a positive number, not ${arrivalMarginMs}`);
   }
-  // requestsPerSecond turns spread over 1000 ms plus the margin, as the in-process pacer does.
-  const intervalMs = (1000 + arrivalMarginMs) / requestsPerSecond;
-  const lateTolerance = Math.max(arrivalMarginMs / 2, 1);
+  const intervalMs = 1000 / requestsPerSecond;
+  const perWindow = Math.max(1, Math.floor(requestsPerSecond));
 
   let pg: typeof import("pg");
   try {
@@ -209,9 +219,15 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   };
 
   try {
-    const { rows } = await pool.query<{ messages: string | null; rate: string | null; commit: string }>(
-      `SELECT to_regclass($1) AS messages, to_regclass($2) AS rate, current_setting('synchronous_commit') AS commit`,
-      [MESSAGES, RATE],
+    const { rows } = await pool.query<{
+      messages: string | null;
+      rate: string | null;
+      answers: string | null;
+      commit: string;
+    }>(
+      `SELECT to_regclass($1) AS messages, to_regclass($2) AS rate, to_regclass($3) AS answers,
+              current_setting('synchronous_commit') AS commit`,
+      [MESSAGES, RATE, ANSWERS],
     );
     const found = rows[0];
     // With synchronous_commit off, a claim could be lost in a crash after its request went out.
@@ -221,7 +237,7 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
       );
     }
     // Created only when missing: a role without CREATE on the schema can use tables made for it.
-    if (!found?.messages || !found.rate) {
+    if (!found?.messages || !found.rate || !found.answers) {
       // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalogue: workers starting together take turns.
       await inTransaction(async (client) => {
         await client.query("SELECT pg_advisory_xact_lock($1, 0)", [LOCK_SCHEMA]);
@@ -250,6 +266,51 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
   };
 
   const serverClock = serverClockReading();
+
+  /** Records when a turn's call was answered (or given up), by the server's clock; other workers wait on it. */
+  const answer = (turn: number) => {
+    pool
+      .query(
+        `INSERT INTO ${ANSWERS} (budget, turn, answered_at) VALUES ($1, $2, clock_timestamp()) ON CONFLICT DO NOTHING`,
+        [rateBudget, turn],
+      )
+      // Unrecorded, it holds the turns a second later up for MISSING_ANSWER_WAIT_MS at most.
+      .catch(() => {});
+  };
+  /** Answers far behind every turn still to come are of no more use. */
+  const prune = (turn: number) => {
+    pool
+      .query(`DELETE FROM ${ANSWERS} WHERE budget = $1 AND turn < $2`, [rateBudget, turn - 4 * perWindow])
+      .catch(() => {});
+  };
+  /**
+   * Waits until a second (plus the margin) after the latest answer to the turns a window before `turn`
+   * (the window's worth before that too, for a slow answer). A turn whose answer never comes (its worker
+   * died) is waited for MISSING_ANSWER_WAIT_MS at most.
+   */
+  const afterAnswers = async (turn: number, signal?: AbortSignal) => {
+    const last = turn - perWindow;
+    const first = Math.max(0, last - perWindow + 1);
+    const giveUpAt = performance.now() + MISSING_ANSWER_WAIT_MS;
+    for (;;) {
+      const { rows } = await pool.query<{ answers: number; latest_ms: number | null; now_ms: number }>(
+        `SELECT count(*)::int AS answers,
+                extract(epoch FROM max(answered_at))::float8 * 1000 AS latest_ms,
+                extract(epoch FROM clock_timestamp())::float8 * 1000 AS now_ms
+         FROM ${ANSWERS} WHERE budget = $1 AND turn BETWEEN $2 AND $3`,
+        [rateBudget, first, last],
+      );
+      const found = rows[0];
+      const arrived = performance.now();
+      if (found && (found.answers === last - first + 1 || arrived >= giveUpAt)) {
+        if (found.latest_ms === null) return;
+        const at = serverClock.toLocal(found.latest_ms + 1000 + arrivalMarginMs, found.now_ms, arrived);
+        for (let left = at - performance.now(); left > 0; left = at - performance.now()) await sleep(left, signal);
+        return;
+      }
+      await sleep(ANSWER_POLL_MS, signal);
+    }
+  };
   let closed = false;
   return {
     // Several workers on several machines share it: a recent `sending` entry may be another's send in flight.
@@ -320,40 +381,49 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
       }
     },
 
-    // The budget is one row (per application, by default) holding the next free start time. Each turn advances it by one
-    // interval in a single atomic upsert (the row lock orders concurrent turns), taking
-    // greatest(next_start, now) as its own start: starts are spaced evenly across every worker, and a
-    // budget left idle does not build up into a burst. A turn reserved and then not used (aborted, late,
-    // or its message claimed by another worker) is simply lost: the total only ever errs below the budget.
+    // The budget is one row (per application, by default) holding the next turn's number and its due time.
+    // Each turn takes both in a single atomic upsert (the row lock orders concurrent turns), due at
+    // greatest(next_start, now): turns are spaced evenly across every worker, and a budget left idle does
+    // not build up into a burst. Then, as the in-process pacer does, it waits a second past the answers to
+    // the turns a window before it, which their workers record in the answers table: an answer proves the
+    // call had arrived, so however unevenly the calls travel, the server never counts more than the budget
+    // in a second. All times are the database server's, so the workers' clocks need not agree.
     async rateTurn(signal) {
-      for (let tries = 1; ; tries++) {
-        if (signal?.aborted) throw signal.reason;
-        let slot: number;
-        try {
-          const { rows } = await pool.query<{ slot_ms: number; now_ms: number }>(
-            `INSERT INTO ${RATE} AS r (budget, next_start)
-             VALUES ($1, clock_timestamp() + $2::float8 * interval '1 millisecond')
-             ON CONFLICT (budget) DO UPDATE
-               SET next_start = greatest(r.next_start, clock_timestamp()) + $2::float8 * interval '1 millisecond'
-             RETURNING extract(epoch FROM r.next_start)::float8 * 1000 - $2::float8 AS slot_ms,
-                       extract(epoch FROM clock_timestamp())::float8 * 1000 AS now_ms`,
-            [rateBudget, intervalMs],
-          );
-          const reserved = rows[0];
-          if (!reserved) throw new Error("the rate budget's row was not returned");
-          slot = serverClock.toLocal(reserved.slot_ms, reserved.now_ms, performance.now());
-        } catch (error) {
-          return fail("take a turn of the shared rate budget", error);
-        }
-        const waitMs = slot - performance.now();
+      if (signal?.aborted) throw signal.reason;
+      let turn: number | undefined;
+      try {
+        const { rows } = await pool.query<{ turn: string; due_ms: number; now_ms: number }>(
+          `INSERT INTO ${RATE} AS r (budget, next_start, next_turn)
+           VALUES ($1, clock_timestamp() + $2::float8 * interval '1 millisecond', 1)
+           ON CONFLICT (budget) DO UPDATE
+             SET next_start = greatest(r.next_start, clock_timestamp()) + $2::float8 * interval '1 millisecond',
+                 next_turn = r.next_turn + 1
+           RETURNING r.next_turn - 1 AS turn,
+                     extract(epoch FROM r.next_start)::float8 * 1000 - $2::float8 AS due_ms,
+                     extract(epoch FROM clock_timestamp())::float8 * 1000 AS now_ms`,
+          [rateBudget, intervalMs],
+        );
+        const reserved = rows[0];
+        if (!reserved) throw new Error("the rate budget's row was not returned");
+        turn = Number(reserved.turn);
+        const waitMs = serverClock.toLocal(reserved.due_ms, reserved.now_ms, performance.now()) - performance.now();
         if (waitMs > 0) await sleep(waitMs, signal);
-        else if (signal?.aborted) throw signal.reason;
-        // A turn that begins after its time (a stalled event loop, an answer held up on the way) comes
-        // that much closer to the turns a second after it, which other workers take on time: late by more
-        // than half the margin, it would eat the room left for the way to the server, so it is given up
-        // for a fresh one. A few times at most, so that a worker always that slow still sends.
-        if (performance.now() - slot <= lateTolerance || tries === LATE_TURN_TRIES) return;
+        if (turn >= perWindow) await afterAnswers(turn, signal);
+      } catch (error) {
+        if (signal?.aborted) {
+          if (turn !== undefined) answer(turn); // given up: it holds up no later turn
+          throw signal.reason;
+        }
+        return fail("take a turn of the shared rate budget", error);
       }
+      const taken = turn;
+      if (taken % PRUNE_EVERY === 0) prune(taken);
+      let answered = false;
+      return () => {
+        if (answered) return;
+        answered = true;
+        answer(taken);
+      };
     },
 
     async settle(reference, settlement: Settlement) {

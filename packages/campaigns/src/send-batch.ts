@@ -159,11 +159,8 @@ export async function* sendBatch(
   // Every API call the batch makes (sends, and the report pages it reads to reconcile) waits its turn: from
   // the budget shared through the journal when it has one (several workers), else from this batch's own pace.
   // Each turn is answered (the call's answer or failure came) so that the pacer can count from it.
-  const takeTurn = async (stop?: AbortSignal): Promise<Answered> => {
-    if (!journal.rateTurn) return pacer.turn(stop);
-    await journal.rateTurn(stop);
-    return () => {};
-  };
+  const takeTurn = (stop?: AbortSignal): Promise<Answered> =>
+    journal.rateTurn ? journal.rateTurn(stop) : pacer.turn(stop);
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError("concurrency must be a whole number of at least 1");

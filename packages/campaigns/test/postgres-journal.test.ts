@@ -293,6 +293,8 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
     expect(busiest).toBeGreaterThanOrEqual(budget / 2);
   }, 60_000);
 
+  // No margin: the budget waits on recorded answers, so a busy machine's stalls slow it down but cannot make it
+  // break the limit.
   it("four worker processes against a sandbox limited to 20 a second: each message once, no 429", async () => {
     const sandbox = await startSandbox({ port: 0, rateLimit: { requestsPerSecond: 20 } });
     try {
@@ -301,9 +303,6 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
         sandbox,
         databaseUrl: server.url(),
         limit: 20,
-        // Room for a test machine busy with the rest of the suite, where a process can stall for tens of
-        // milliseconds between its turn and its request: the bench measures the default margin's throughput.
-        arrivalMarginMs: 250,
         messages,
         workers: 4,
       });
