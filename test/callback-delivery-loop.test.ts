@@ -3,7 +3,12 @@
 // to a callback server of @nhs-app-api/callbacks, whose delivery tracker ends
 // where the state model says each message ends, and agrees with a tracker fed
 // by the day's receipt report.
-import { type Reply as CallbackReply, createCallbackServer, createDeliveryTracker } from "@nhs-app-api/callbacks";
+import {
+  type Reply as CallbackReply,
+  createCallbackServer,
+  createDeliveryTracker,
+  type Receipt,
+} from "@nhs-app-api/callbacks";
 import { createNhsAppClient, freeTextReply, inAppMessage, keywordReply, pushNotification } from "@nhs-app-api/client";
 import { type Sandbox, startSandbox, testNhsNumber } from "@nhs-app-api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +26,7 @@ const [ORDINARY, ANSWERS, WRITES, REJECTED, UNNOTIFIED, PUSHED] = [1, 2, 3, 4, 5
 describe("the sandbox's callbacks, received by @nhs-app-api/callbacks over mutual TLS", () => {
   const tracker = createDeliveryTracker();
   const replies: CallbackReply[] = [];
+  const received: Receipt[] = [];
   let server: Awaited<ReturnType<typeof createCallbackServer>>;
   let sandbox: Sandbox;
 
@@ -33,7 +39,10 @@ describe("the sandbox's callbacks, received by @nhs-app-api/callbacks over mutua
       cert: serverCert.cert,
       ca: ca.cert,
       allowedClients: ["nhs-app"],
-      onReceipt: (receipt) => void tracker.record(receipt),
+      onReceipt: (receipt) => {
+        received.push(receipt);
+        tracker.record(receipt);
+      },
       onReply: (reply) => void replies.push(reply),
     });
     sandbox = await startSandbox({
@@ -84,9 +93,12 @@ describe("the sandbox's callbacks, received by @nhs-app-api/callbacks over mutua
     await sandbox.callbacks?.settled();
     expect(sandbox.callbacks?.undelivered).toEqual([]);
 
+    // Each message's receipts in the order the endpoint received them.
+    const arrived = (name: string) =>
+      received.filter((receipt) => receipt.communicationId === ids[name]).map((receipt) => receipt.kind);
     const state = (name: string) => {
       const status = tracker.get(ids[name] as string);
-      return { state: status?.state, final: status?.final, events: Object.keys(status?.events ?? {}).sort() };
+      return { state: status?.state, final: status?.final, events: arrived(name) };
     };
     expect(state("ordinary")).toEqual({
       state: "Notified",
@@ -100,7 +112,12 @@ describe("the sandbox's callbacks, received by @nhs-app-api/callbacks over mutua
     });
     expect(state("rejected")).toEqual({ state: "Rejected", final: true, events: ["Rejected"] });
     expect(tracker.get(ids.rejected as string)?.reason).toBe("NHS number not found");
-    expect(state("unnotified")).toEqual({ state: "Read", final: true, events: ["Delivered", "Read", "Unnotified"] });
+    expect(state("unnotified")).toEqual({ state: "Read", final: true, events: ["Delivered", "Unnotified", "Read"] });
+    expect(state("writes")).toEqual({
+      state: "Read",
+      final: true,
+      events: ["Delivered", "NotificationAttempted", "Notified", "Read"],
+    });
     expect(state("push")).toEqual({ state: "Notified", final: false, events: ["NotificationAttempted", "Notified"] });
 
     // The replies, as the callbacks package reads them: the second keyword offered, and the default free text.
