@@ -7,39 +7,7 @@
 // answered. Then no `requestsPerSecond + 1` calls can arrive within a second,
 // however unevenly they travel. The price is each call's round trip, once a
 // second; a call that travels slowly costs only the turns a second after it.
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-
-/** Waits for `promise`, or rejects when `signal` aborts first. */
-const unlessAborted = <T>(promise: Promise<T>, signal?: AbortSignal) =>
-  signal
-    ? new Promise<T>((resolve, reject) => {
-        if (signal.aborted) return reject(signal.reason);
-        const onAbort = () => reject(signal.reason);
-        signal.addEventListener("abort", onAbort, { once: true });
-        promise.then(
-          (value) => {
-            signal.removeEventListener("abort", onAbort);
-            resolve(value);
-          },
-          (error: unknown) => {
-            signal.removeEventListener("abort", onAbort);
-            reject(error);
-          },
-        );
-      })
-    : promise;
+import { sleep, unlessAborted } from "./abortable.js";
 
 const WIDEN_BY_MS = 5;
 const SECOND = 1000;

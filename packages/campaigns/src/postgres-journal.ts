@@ -8,6 +8,7 @@
 // other journals never load it.
 import type { ConnectionOptions } from "node:tls";
 import type { Pool, PoolClient, PoolConfig } from "pg";
+import { sleep } from "./abortable.js";
 import { type Journal, type JournalEntry, JournalError, type Settlement } from "./journal.js";
 import { entryFromRow, type JournalRow } from "./journal-row.js";
 
@@ -101,20 +102,6 @@ const COLUMNS =
 
 const toEntry = (row: Row): JournalEntry =>
   entryFromRow({ ...row, sending_since: row.sending_since === null ? null : row.sending_since.toISOString() });
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 /** An error's own words; a failed connection to a name with several addresses has none, only its code. */
 function wordsOf(error: unknown): string {

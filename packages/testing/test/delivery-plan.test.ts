@@ -11,18 +11,8 @@ import {
   receiptsBy,
 } from "../src/delivery-plan.js";
 import { responseBodyIssues, testNhsNumber } from "../src/index.js";
+import { NEXT } from "./state-model.ts";
 
-// The state model of contract notes § 9, written out here independently of the code under test:
-// which receipt may follow which ("Received" is the start; Read and Rejected end the story).
-const NEXT: Record<string, readonly string[]> = {
-  Received: ["Rejected", "Delivered"],
-  Delivered: ["NotificationAttempted", "Unnotified"],
-  NotificationAttempted: ["Notified", "Read"],
-  Notified: ["Read"],
-  Unnotified: ["Read"],
-  Read: [],
-  Rejected: [],
-};
 // A push notification has no inbox: its notification receipts follow its acceptance directly.
 const PUSH_NEXT: Record<string, readonly string[]> = {
   ...NEXT,

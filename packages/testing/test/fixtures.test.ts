@@ -8,20 +8,9 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestClient, responseBodyIssues } from "../src/index.js";
 import { createNhsAppMock } from "../src/msw.js";
+import { NEXT } from "./state-model.ts";
 
 type ReceiptCode = Receipt["code"]["coding"][number]["code"];
-
-// The in-app state model of contract notes § 9, written out here independently of the fixture:
-// which receipt may follow which ("Received" is the start; Read and Rejected end the story).
-const NEXT: Record<string, readonly string[]> = {
-  Received: ["Rejected", "Delivered"],
-  Delivered: ["NotificationAttempted", "Unnotified"],
-  NotificationAttempted: ["Notified", "Read"],
-  Notified: ["Read"],
-  Unnotified: ["Read"],
-  Read: [],
-  Rejected: [],
-};
 
 const DAY = "2024-03-01";
 const server = setupServer();
