@@ -80,6 +80,27 @@ describe("nhs-app sandbox", () => {
     }
   });
 
+  it("prints the _ping and _status URLs and the status key, which --status-key sets", async () => {
+    const sandbox = startCli(["sandbox", "--port", "0", "--status-key", "monitoring-key"]);
+    try {
+      const stdout = await sandbox.waitFor("Press Ctrl-C to stop.");
+      const line = (label: string) => stdout.match(new RegExp(`^ {2}${label} +(\\S+)`, "m"))?.[1] ?? "";
+      const base = exportsOf(stdout).NHS_APP_BASE_URL;
+      expect(line("ping URL")).toBe(`${base}/_ping`);
+      expect(line("status URL")).toBe(`${base}/_status`);
+      expect(stdout).toContain("(the status key in header apikey)");
+      expect(line("status key")).toBe("monitoring-key");
+      expect(stdout).toContain('statusApiKey: "monitoring-key"');
+      // What it prints works: _ping with nothing, _status with that key in apikey and not with the API key.
+      expect((await fetch(line("ping URL"))).status).toBe(200);
+      expect((await fetch(line("status URL"), { headers: { apikey: "monitoring-key" } })).status).toBe(200);
+      const apiKey = exportsOf(stdout).NHS_APP_API_KEY ?? "";
+      expect((await fetch(line("status URL"), { headers: { apikey: apiKey } })).status).toBe(401);
+    } finally {
+      sandbox.child.kill("SIGKILL");
+    }
+  });
+
   it("says in one line, exit 1, when its port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));

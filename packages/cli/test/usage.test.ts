@@ -61,6 +61,7 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
     says: /argument 'abc' is invalid\. A port must be a whole number from 0 to 65535\.$/,
   },
   { args: ["sandbox", "--port", "70000"], says: /argument '70000' is invalid/ },
+  { args: ["sandbox", "--status-key", " "], says: /argument ' ' is invalid\. A status key must not be empty\.$/ },
   {
     args: [],
     says: "nhs-app: a command is needed: send, batch, report, validate, sandbox, callbacks (see nhs-app --help)",

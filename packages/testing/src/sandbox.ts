@@ -26,6 +26,8 @@ export interface SandboxOptions {
   patientPages?: number;
   /** Seconds a token lasts (default 599, as on the platform). */
   tokenLifetimeSeconds?: number;
+  /** The platform's status key, which `_status` wants in its `apikey` header (default: the API key, `SANDBOX_API_KEY`). */
+  statusApiKey?: string;
   /** Receipts on a page of the receipt report (default 4). */
   receiptsPerPage?: number;
   /**
@@ -49,6 +51,8 @@ export interface Sandbox {
   baseUrl: string;
   tokenUrl: string;
   apiKey: string;
+  /** The key `_status` wants in its `apikey` header: `statusApiKey`, else the API key. */
+  statusApiKey: string;
   keyId: string;
   /** The sandbox's private key, PEM, also written to `privateKeyPath`. */
   privateKeyPem: string;
@@ -121,6 +125,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       baseUrl: `${origin}${new URL(environments.int.baseUrl).pathname}`,
       tokenUrl: `${origin}${new URL(environments.int.tokenUrl).pathname}`,
       apiKey: SANDBOX_API_KEY,
+      ...(options.statusApiKey === undefined ? {} : { statusApiKey: options.statusApiKey }),
       keys,
       ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
       ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
@@ -169,6 +174,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     baseUrl: gateway.baseUrl,
     tokenUrl: gateway.tokenUrl,
     apiKey: SANDBOX_API_KEY,
+    statusApiKey: options.statusApiKey ?? SANDBOX_API_KEY,
     keyId: keys.keyId,
     privateKeyPem: keys.privateKeyPem,
     privateKeyPath,

@@ -151,3 +151,31 @@ describe("the sandbox's platform endpoints, over HTTP", () => {
     expect(client.tokenRequestCount).toBe(0);
   });
 });
+
+describe("a sandbox given its own status key", () => {
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, statusApiKey: "the-sandbox-status-key" });
+  });
+  afterAll(() => sandbox?.stop());
+
+  answersLikeThePlatform(
+    () => ({ baseUrl: sandbox.baseUrl, requests: sandbox.gateway.requests }),
+    () => "the-sandbox-status-key",
+  );
+
+  it("says which key _status wants, and no longer takes the API key for it", async () => {
+    expect(sandbox.statusApiKey).toBe("the-sandbox-status-key");
+    const refused = await fetch(`${sandbox.baseUrl}${STATUS}`, { headers: { apikey: SANDBOX_API_KEY } });
+    expect(refused.status).toBe(401);
+  });
+
+  it("wants the API key when none is given", async () => {
+    const plain = await startSandbox({ port: 0 });
+    try {
+      expect(plain.statusApiKey).toBe(SANDBOX_API_KEY);
+    } finally {
+      await plain.stop();
+    }
+  });
+});

@@ -2,6 +2,7 @@
 // `pnpm sandbox` runs), with its options, until SIGINT or SIGTERM. It prints
 // the settings that point this CLI, or the client, at it. With
 // --callback-url it also plays the NHS App's side of the callbacks.
+import { operations } from "@nhs-app-api/contract";
 import type { Command } from "commander";
 import {
   callbackOptions,
@@ -13,7 +14,7 @@ import {
 } from "../lib/delivery-flags.js";
 import { failure } from "../lib/errors.js";
 import { note, out } from "../lib/output.js";
-import { milliseconds, port, positiveInteger, seconds } from "../lib/parsers.js";
+import { milliseconds, port, positiveInteger, seconds, statusKey } from "../lib/parsers.js";
 import { SANDBOX_DEFAULT_PORT } from "../lib/sandbox-endpoints.js";
 
 interface SandboxFlags extends DeliveryFlags {
@@ -23,7 +24,11 @@ interface SandboxFlags extends DeliveryFlags {
   tokenLifetime?: number;
   rateLimit?: number;
   quota?: number;
+  statusKey?: string;
 }
+
+/** The header `_status` wants its key in, as the spec's security scheme names it (`apikey`). */
+const STATUS_KEY_HEADER = operations["get-status"].security.find((scheme) => scheme.type === "apiKey")?.name;
 
 /** Resolves on the first SIGINT or SIGTERM. */
 const stopSignal = () =>
@@ -64,6 +69,7 @@ async function runSandbox(flags: SandboxFlags) {
     ...(flags.receiptPages === undefined ? {} : { receiptPages: flags.receiptPages }),
     ...(flags.patientPages === undefined ? {} : { patientPages: flags.patientPages }),
     ...(flags.tokenLifetime === undefined ? {} : { tokenLifetimeSeconds: flags.tokenLifetime }),
+    ...(flags.statusKey === undefined ? {} : { statusApiKey: flags.statusKey }),
     ...(flags.rateLimit === undefined && flags.quota === undefined
       ? {}
       : {
@@ -77,6 +83,8 @@ async function runSandbox(flags: SandboxFlags) {
   }).catch((error: unknown) => {
     throw failure(`the sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
   });
+  // The client sends the API key to _status unless told otherwise.
+  const statusKeyLine = sandbox.statusApiKey === sandbox.apiKey ? "" : `\n    statusApiKey: "${sandbox.statusApiKey}",`;
   await out(`NHS App API sandbox (127.0.0.1 only)
 
   base URL        ${sandbox.baseUrl}
@@ -84,6 +92,9 @@ async function runSandbox(flags: SandboxFlags) {
   API key         ${sandbox.apiKey}
   key ID (kid)    ${sandbox.keyId}
   private key     ${sandbox.privateKeyPath}
+  ping URL        ${sandbox.baseUrl}${operations["get-ping"].path} (no credentials)
+  status URL      ${sandbox.baseUrl}${operations["get-status"].path} (the status key in header ${STATUS_KEY_HEADER})
+  status key      ${sandbox.statusApiKey}
 
 Point this CLI at it (these are test values, not secrets):
 
@@ -98,7 +109,7 @@ or the client:
 
   createNhsAppClient({
     environment: { baseUrl: "${sandbox.baseUrl}", tokenUrl: "${sandbox.tokenUrl}" },
-    apiKey: "${sandbox.apiKey}",
+    apiKey: "${sandbox.apiKey}",${statusKeyLine}
     keyId: "${sandbox.keyId}",
     privateKey: readFileSync("${sandbox.privateKeyPath}", "utf8"),
   });
@@ -119,6 +130,11 @@ export function registerSandbox(program: Command): void {
     .option("--receipt-pages <n>", "pages of the receipt report of every day (default 3)", positiveInteger)
     .option("--patient-pages <n>", "pages of the patient report of T00001 (default 4)", positiveInteger)
     .option("--token-lifetime <seconds>", "how long an access token lasts (default 599, as on the platform)", seconds)
+    .option(
+      "--status-key <key>",
+      `the key ${operations["get-status"].path} wants in its ${STATUS_KEY_HEADER} header (default: the API key)`,
+      statusKey,
+    )
     .option(
       "--rate-limit <per-second>",
       "API calls allowed in any sliding second, 429 spike arrest over it (dev and int: 20; default none)",

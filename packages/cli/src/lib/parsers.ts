@@ -21,6 +21,17 @@ export const milliseconds = (value: string) => wholeNumber(value, 1, 600_000, "A
 /** A duration in seconds, at least 1 s and at most a day. */
 export const seconds = (value: string) => wholeNumber(value, 1, 86_400, "A time in seconds");
 
+/** A value that must be more than white space (a key, a keyword). */
+function filled(what: string) {
+  return (value: string) => {
+    if (value.trim() === "") throw new InvalidArgumentError(`${what} must not be empty.`);
+    return value;
+  };
+}
+
+/** The platform's status key, which `_status` wants. */
+export const statusKey = filled("A status key");
+
 /** A repeatable option's values, in the order given. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
