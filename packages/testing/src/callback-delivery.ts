@@ -95,19 +95,38 @@ function checkedRetry(retry: CallbackRetry = {}): Required<CallbackRetry> {
   return checked;
 }
 
-function checkedBase(baseUrl: string, tls: CallbackTls | undefined): string {
+/**
+ * The callback base URL as the simulated NHS App uses it: https, or http for
+ * a plain local endpoint (https for mutual TLS), without a trailing slash;
+ * the spec's paths go after it. A user name or password, a query or a
+ * fragment is refused, since none could be kept once a path is added. No
+ * message repeats the URL: it may hold a password. Throws a TypeError saying
+ * what is wrong.
+ */
+export function checkCallbackBaseUrl(baseUrl: string, options: { tls?: boolean } = {}): string {
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new TypeError(`The callback base URL ${baseUrl} is not a URL`);
+    throw new TypeError("The callback base URL is not a URL: give one such as https://127.0.0.1:8443");
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new TypeError(
       `The callback base URL must be https (or http for a plain local endpoint), not ${url.protocol}`,
     );
   }
-  if (tls && url.protocol !== "https:") throw new TypeError("Mutual TLS needs an https callback base URL");
+  if (options.tls && url.protocol !== "https:") throw new TypeError("Mutual TLS needs an https callback base URL");
+  const extras = [
+    url.username !== "" || url.password !== "" ? "user info (user:password@)" : undefined,
+    url.search !== "" ? "a query (?...)" : undefined,
+    url.hash !== "" ? "a fragment (#...)" : undefined,
+  ].filter((extra) => extra !== undefined);
+  if (extras.length > 0) {
+    const listed = extras.length === 1 ? extras[0] : `${extras.slice(0, -1).join(", ")} and ${extras.at(-1)}`;
+    throw new TypeError(
+      `The callback base URL has ${listed}: give only its scheme, host, port and path (the callback paths go after it)`,
+    );
+  }
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
@@ -128,7 +147,7 @@ export class CallbackDelivery {
   #stopped = false;
 
   constructor(options: CallbackDeliveryOptions) {
-    this.#base = checkedBase(options.baseUrl, options.tls);
+    this.#base = checkCallbackBaseUrl(options.baseUrl, { tls: options.tls !== undefined });
     this.#tls = options.tls;
     this.#scenario = options.scenario ?? {};
     checkDeliveryScenario(this.#scenario);

@@ -15,6 +15,7 @@ export {
   type CallbackDeliveryOptions,
   type CallbackRetry,
   type CallbackTls,
+  checkCallbackBaseUrl,
   DEFAULT_CALLBACK_RETRY,
   type DeliveredCallback,
   type UndeliveredCallback,

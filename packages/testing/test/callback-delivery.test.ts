@@ -13,6 +13,7 @@ import { authority, type Issued, issue } from "../../callbacks/test/certificates
 import {
   CallbackDelivery,
   type CallbackDeliveryOptions,
+  checkCallbackBaseUrl,
   createTestClient,
   type Sandbox,
   type SandboxOptions,
@@ -418,6 +419,34 @@ describe("CallbackDelivery options", () => {
     expect(() => new CallbackDelivery({ ...base, retry: { factor: 0.5 } })).toThrow(/retry.factor/);
     expect(() => new CallbackDelivery({ ...base, timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => new CallbackDelivery({ ...base, scenario: { timing: { stepMs: -5 } } })).toThrow(/timing.stepMs/);
+  });
+
+  it("refuses a base URL with user info, a query or a fragment, naming each, never repeating a password", () => {
+    const refusal = (baseUrl: string, tls?: boolean) => {
+      try {
+        return `taken as ${checkCallbackBaseUrl(baseUrl, tls === undefined ? {} : { tls })}`;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const everything = refusal("https://user:s3cret@127.0.0.1:9/cb/?code=x#top");
+    expect(everything).toBe(
+      "The callback base URL has user info (user:password@), a query (?...) and a fragment (#...): give only its scheme, host, port and path (the callback paths go after it)",
+    );
+    expect(refusal("https://user@127.0.0.1:9/cb")).toMatch(/^The callback base URL has user info \(user:password@\):/);
+    expect(refusal("https://127.0.0.1:9/cb?code=x")).toMatch(/^The callback base URL has a query \(\?\.\.\.\):/);
+    expect(refusal("https://127.0.0.1:9/cb#top")).toMatch(/^The callback base URL has a fragment \(#\.\.\.\):/);
+    // A string that is not a URL may still hold a password: it is not repeated either.
+    expect(refusal("https://user:s3cret@[bad")).toBe(
+      "The callback base URL is not a URL: give one such as https://127.0.0.1:8443",
+    );
+    expect(refusal("http://127.0.0.1:9", true)).toBe("Mutual TLS needs an https callback base URL");
+    // CallbackDelivery (and so the sandbox) applies the same rule.
+    expect(() => new CallbackDelivery({ baseUrl: "https://u:p@127.0.0.1:9/cb" })).toThrow(/user info/);
+    // A bare "?" or "#" carries nothing, so nothing is lost.
+    expect(refusal("HTTPS://Callbacks.Example.TEST:443/nhs-app/?")).toBe(
+      "taken as https://callbacks.example.test/nhs-app",
+    );
   });
 
   it("keeps the base URL's path, without a trailing slash", () => {
