@@ -116,6 +116,16 @@ describe("nhs-app sandbox --callback-url", () => {
     }
   });
 
+  it("prints the callback URL as it uses it, normalised, without the trailing slash", async () => {
+    const sandbox = startCli(["sandbox", "--port", "0", "--callback-url", "HTTP://LocalHost:9/Hooks/"]);
+    try {
+      const stdout = await sandbox.waitFor("Press Ctrl-C to stop.");
+      expect(stdout).toContain("Callbacks: each message's receipts and reply are posted to http://localhost:9/Hooks;");
+    } finally {
+      sandbox.child.kill("SIGKILL");
+    }
+  });
+
   it("refuses callback settings that cannot work, in one line, exit 2", async () => {
     const lonely = await runCli(["sandbox", "--port", "0", "--callback-cert", "client-cert.pem"]);
     expect(lonely).toMatchObject({ code: 2, stdout: "" });

@@ -61,6 +61,28 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
     says: /argument 'abc' is invalid\. A port must be a whole number from 0 to 65535\.$/,
   },
   { args: ["sandbox", "--port", "70000"], says: /argument '70000' is invalid/ },
+  {
+    args: ["sandbox", "--callback-url", "https://user:s3cret@127.0.0.1:9/cb/?code=x"],
+    says: "nhs-app: the callback base URL has user info (user:password@) and a query (?...): give only its scheme, host, port and path (the callback paths go after it)",
+  },
+  {
+    args: ["sandbox", "--callback-url", "ftp://127.0.0.1:9"],
+    says: "nhs-app: the callback base URL must be https (or http for a plain local endpoint), not ftp:",
+  },
+  {
+    args: [
+      "sandbox",
+      "--callback-url",
+      "http://127.0.0.1:9",
+      "--callback-cert",
+      "c",
+      "--callback-key",
+      "k",
+      "--callback-ca",
+      "a",
+    ],
+    says: "nhs-app: mutual TLS needs an https callback base URL",
+  },
   { args: ["sandbox", "--status-key", " "], says: /argument ' ' is invalid\. A status key must not be empty\.$/ },
   {
     args: [],

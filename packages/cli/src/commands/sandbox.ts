@@ -3,6 +3,7 @@
 // the settings that point this CLI, or the client, at it. With
 // --callback-url it also plays the NHS App's side of the callbacks.
 import { operations } from "@nhs-app-api/contract";
+import type { Sandbox } from "@nhs-app-api/testing";
 import type { Command } from "commander";
 import {
   callbackOptions,
@@ -51,11 +52,11 @@ function rateLimitLine({ rateLimit, quota }: SandboxFlags): string {
   return limits.length === 0 ? "" : `Rate limits: ${limits.join(", ")}.\n`;
 }
 
-/** The banner's line about the callbacks, when a callback URL is given. */
-function callbackLine(callbacks: Awaited<ReturnType<typeof callbackOptions>>): string {
-  if (!callbacks) return "";
+/** The banner's line about the callbacks, when a callback URL is given: the URL as the sandbox uses it. */
+function callbackLine(sandbox: Sandbox, callbacks: Awaited<ReturnType<typeof callbackOptions>>): string {
+  if (!sandbox.callbacks || !callbacks) return "";
   const tls = callbacks.tls ? " (mutual TLS)" : "";
-  return `Callbacks: each message's receipts and reply are posted to ${callbacks.baseUrl}${tls}; any not delivered is said on stderr.\n`;
+  return `Callbacks: each message's receipts and reply are posted to ${sandbox.callbacks.baseUrl}${tls}; any not delivered is said on stderr.\n`;
 }
 
 async function runSandbox(flags: SandboxFlags) {
@@ -115,7 +116,7 @@ or the client:
   });
 
 Multi-page reports: the patient report of ODS code T00001, and the receipt report of any day.
-${rateLimitLine(flags)}${callbackLine(callbacks)}Press Ctrl-C to stop.
+${rateLimitLine(flags)}${callbackLine(sandbox, callbacks)}Press Ctrl-C to stop.
 `);
   const signal = await stopped;
   await sandbox.stop();

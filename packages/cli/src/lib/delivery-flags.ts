@@ -3,7 +3,12 @@
 // receipts and replies (a callback URL, and a client certificate for mutual
 // TLS), turned into the sandbox's `delivery` and `callbacks` options.
 import { isValidNhsNumber } from "@nhs-app-api/contract";
-import type { DeliveryOutcomes, DeliveryScenario, SandboxOptions } from "@nhs-app-api/testing";
+import {
+  checkCallbackBaseUrl,
+  type DeliveryOutcomes,
+  type DeliveryScenario,
+  type SandboxOptions,
+} from "@nhs-app-api/testing";
 import { InvalidArgumentError } from "commander";
 import { usageError } from "./errors.js";
 import { readBytes } from "./files.js";
@@ -66,6 +71,8 @@ export function deliveryScenario(flags: DeliveryFlags): DeliveryScenario | undef
   return Object.keys(scenario).length > 0 ? scenario : undefined;
 }
 
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 /** The sandbox's `callbacks` option from the flags, the certificate files read (undefined without --callback-url). */
 export async function callbackOptions(flags: DeliveryFlags): Promise<SandboxOptions["callbacks"]> {
   const files = [flags.callbackCert, flags.callbackKey, flags.callbackCa];
@@ -79,16 +86,12 @@ export async function callbackOptions(flags: DeliveryFlags): Promise<SandboxOpti
   if (given !== 0 && given !== 3) {
     throw usageError("give --callback-cert, --callback-key and --callback-ca together, for mutual TLS");
   }
-  let url: URL;
   try {
-    url = new URL(flags.callbackUrl);
-  } catch {
-    throw usageError(`${flags.callbackUrl} is not a URL: give the callback base URL, e.g. https://127.0.0.1:8443`);
+    // The library's own rule, so that the flag and startSandbox agree.
+    checkCallbackBaseUrl(flags.callbackUrl, { tls: given === 3 });
+  } catch (error) {
+    throw usageError(lowerFirst((error as Error).message));
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw usageError(`the callback URL must be https (or http for a plain local endpoint), not ${url.protocol}`);
-  }
-  if (given === 3 && url.protocol !== "https:") throw usageError("mutual TLS needs an https callback URL");
   const tls =
     given === 3
       ? {
