@@ -3,6 +3,7 @@
 // certificate required) with certificates from `nhs-app callbacks certs`.
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -113,6 +114,97 @@ describe("nhs-app sandbox --callback-url", () => {
       endpoint.closeAllConnections();
       await new Promise((resolve) => endpoint.close(resolve));
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("times and answers as --first-receipt, --reply-delay, --reply-keyword and --callback-timeout say", async () => {
+    // A plain local endpoint: takes receipts, records each reply and never answers it.
+    type Body = {
+      identifier?: { value: string }[];
+      code?: { coding: { code: string }[] };
+      basedOn?: { identifier: { value: string } }[];
+      contained?: { item: { answer: { valueCoding: { code: string } }[] }[] }[];
+    };
+    const calls: { at: number; communication: string; what: string }[] = [];
+    const endpoint = createHttpServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Body;
+        const reply = request.url?.endsWith("/CommunicationRequest") === true;
+        calls.push({
+          at: performance.now(),
+          communication: (reply ? body.basedOn?.[0]?.identifier.value : body.identifier?.[0]?.value) ?? "",
+          what: reply
+            ? `reply:${body.contained?.[0]?.item[0]?.answer[0]?.valueCoding.code}`
+            : (body.code?.coding[0]?.code ?? ""),
+        });
+        if (reply) return;
+        response.statusCode = 202;
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(endpoint.address() as { port: number }).port}`;
+    const sandbox = startCli([
+      "sandbox",
+      "--port",
+      "0",
+      "--receipt-interval",
+      "5",
+      "--first-receipt",
+      "1000",
+      "--reply-delay",
+      "500",
+      "--reply-keyword",
+      "NO",
+      "--callback-url",
+      url,
+      "--callback-retries",
+      "0",
+      "--callback-timeout",
+      "150",
+    ]);
+    try {
+      const env = exportsOf(await sandbox.waitFor("Press Ctrl-C to stop."));
+      const send = (keywords: string[]) =>
+        runCli(
+          [
+            "send",
+            "in-app",
+            ...["--nhs-number", "9434765919", "--ods", "B82041", "--text", "Can you come?"],
+            ...keywords.flatMap((keyword) => ["--keyword", keyword]),
+          ],
+          env,
+        );
+      // The first message is accepted between these two moments.
+      const before = performance.now();
+      expect((await send(["YES", "NO"])).code).toBe(0);
+      const after = performance.now();
+      // A message that did not offer NO is answered with its first keyword.
+      expect((await send(["MON", "TUE"])).code).toBe(0);
+      await until(() => (sandbox.output().stderr.match(/could not deliver/g) ?? []).length >= 2);
+      const [firstId, secondId] = [...new Set(calls.map((call) => call.communication))];
+      const story = (id: string | undefined) => calls.filter((call) => call.communication === id);
+      expect(story(firstId).map((call) => call.what)).toEqual([
+        "Delivered",
+        "NotificationAttempted",
+        "Notified",
+        "Read",
+        "reply:NO",
+      ]);
+      expect(story(secondId).at(-1)?.what).toBe("reply:MON");
+      // Nothing until a second after acceptance: not before the send had even ended.
+      const [delivered, , , read, reply] = story(firstId);
+      expect(delivered && delivered.at - before).toBeGreaterThanOrEqual(1000);
+      expect(delivered && delivered.at - after).toBeGreaterThan(0);
+      // The reply half a second after Read (not the receipt interval's 5 ms; a little slack for a late Read).
+      expect(reply && read && reply.at - read.at).toBeGreaterThanOrEqual(350);
+      expect(sandbox.output().stderr).toMatch(/after 1 attempt: no answer within 150 ms\n/);
+    } finally {
+      sandbox.child.kill("SIGKILL");
+      endpoint.closeAllConnections();
+      await new Promise((resolve) => endpoint.close(resolve));
     }
   });
 

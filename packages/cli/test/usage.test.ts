@@ -83,6 +83,23 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
     ],
     says: "nhs-app: mutual TLS needs an https callback base URL",
   },
+  {
+    args: ["sandbox", "--first-receipt", "soon"],
+    says: /argument 'soon' is invalid\. A time in milliseconds must be a whole number from 0 to 600000\.$/,
+  },
+  {
+    args: ["sandbox", "--reply-delay", "600001"],
+    says: /argument '600001' is invalid\. A time in milliseconds must be a whole number from 0 to 600000\.$/,
+  },
+  {
+    args: ["sandbox", "--callback-url", "https://127.0.0.1:9", "--callback-timeout", "0"],
+    says: /argument '0' is invalid\. A time in milliseconds must be a whole number from 1 to 600000\.$/,
+  },
+  { args: ["sandbox", "--reply-keyword", ""], says: /argument '' is invalid\. A keyword must not be empty\.$/ },
+  {
+    args: ["sandbox", "--callback-timeout", "100"],
+    says: "nhs-app: --callback-cert, --callback-key, --callback-ca, --callback-retries and --callback-timeout need --callback-url",
+  },
   { args: ["sandbox", "--status-key", " "], says: /argument ' ' is invalid\. A status key must not be empty\.$/ },
   {
     args: [],

@@ -48,7 +48,7 @@ export interface CallbackDeliveryOptions {
   /** Timing, outcomes and replies (see planDelivery); used when `deliver` is not given a plan. */
   scenario?: DeliveryScenario;
   retry?: CallbackRetry;
-  /** How long one attempt may take, connection to answer, in ms (default 10 000). */
+  /** How long one attempt may take, connection to answer, in ms (default {@link DEFAULT_CALLBACK_TIMEOUT_MS}). */
   timeoutMs?: number;
   /** Told one line for each callback that could not be delivered (default: standard error). */
   log?: (line: string) => void;
@@ -60,6 +60,9 @@ export const DEFAULT_CALLBACK_RETRY: Readonly<Required<CallbackRetry>> = Object.
   factor: 2,
   maxDelayMs: 10_000,
 });
+
+/** How long one attempt may take, connection to answer, unless `timeoutMs` says otherwise. */
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 10_000;
 
 /** A callback the simulator sends: a receipt (with its kind) or a reply. */
 export type CallbackCall =
@@ -152,7 +155,7 @@ export class CallbackDelivery {
     this.#scenario = options.scenario ?? {};
     checkDeliveryScenario(this.#scenario);
     this.#retry = checkedRetry(options.retry);
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
       throw new RangeError(`timeoutMs must be a number of milliseconds above 0 (it is ${timeoutMs})`);
     }

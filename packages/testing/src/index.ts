@@ -17,6 +17,7 @@ export {
   type CallbackTls,
   checkCallbackBaseUrl,
   DEFAULT_CALLBACK_RETRY,
+  DEFAULT_CALLBACK_TIMEOUT_MS,
   type DeliveredCallback,
   type UndeliveredCallback,
 } from "./callback-delivery.js";

@@ -3,7 +3,14 @@
 // the settings that point this CLI, or the client, at it. With
 // --callback-url it also plays the NHS App's side of the callbacks.
 import { operations } from "@nhs-app-api/contract";
-import type { Sandbox } from "@nhs-app-api/testing";
+import {
+  DEFAULT_CALLBACK_RETRY,
+  DEFAULT_CALLBACK_TIMEOUT_MS,
+  DEFAULT_DELIVERY_TIMING,
+  DEFAULT_FREE_TEXT_REPLY,
+  type Sandbox,
+  startSandbox,
+} from "@nhs-app-api/testing";
 import type { Command } from "commander";
 import {
   callbackOptions,
@@ -15,7 +22,7 @@ import {
 } from "../lib/delivery-flags.js";
 import { failure } from "../lib/errors.js";
 import { note, out } from "../lib/output.js";
-import { milliseconds, port, positiveInteger, seconds, statusKey } from "../lib/parsers.js";
+import { delay, keyword, milliseconds, port, positiveInteger, seconds, statusKey } from "../lib/parsers.js";
 import { SANDBOX_DEFAULT_PORT } from "../lib/sandbox-endpoints.js";
 
 interface SandboxFlags extends DeliveryFlags {
@@ -60,8 +67,6 @@ function callbackLine(sandbox: Sandbox, callbacks: Awaited<ReturnType<typeof cal
 }
 
 async function runSandbox(flags: SandboxFlags) {
-  // Loaded here only: the rest of the CLI does not need the test doubles.
-  const { startSandbox } = await import("@nhs-app-api/testing");
   const delivery = deliveryScenario(flags);
   const callbacks = await callbackOptions(flags);
   const stopped = stopSignal();
@@ -158,12 +163,36 @@ export function registerSandbox(program: Command): void {
       "whose in-app messages are read: all, none, reply-offered (default) or NHS numbers",
       whoReads,
     )
-    .option("--receipt-interval <ms>", "time from one receipt of a message to the next (default 20)", milliseconds)
-    .option("--reply-text <text>", "what patients write to a free-text reply (keyword replies pick the first keyword)")
+    .option(
+      "--first-receipt <ms>",
+      `time from a message's acceptance to its first receipt (default ${DEFAULT_DELIVERY_TIMING.firstMs})`,
+      delay,
+    )
+    .option(
+      "--receipt-interval <ms>",
+      `time from one receipt of a message to the next (default ${DEFAULT_DELIVERY_TIMING.stepMs})`,
+      milliseconds,
+    )
+    .option("--reply-delay <ms>", "time from Read to the patient's reply (default: the receipt interval)", delay)
+    .option(
+      "--reply-keyword <code>",
+      "the keyword patients answer with, when the message offered it (default, or if not: the first offered)",
+      keyword,
+    )
+    .option("--reply-text <text>", `what patients write to a free-text reply (default "${DEFAULT_FREE_TEXT_REPLY}")`)
     .option("--callback-url <url>", "post receipts and replies to this callback base URL, as the NHS App would")
     .option("--callback-cert <file>", "the client certificate (PEM) presented to the callback endpoint")
     .option("--callback-key <file>", "its private key (PEM)")
     .option("--callback-ca <file>", "the CA (PEM) that signed the callback endpoint's certificate")
-    .option("--callback-retries <n>", "tries after a callback fails, with exponential backoff (default 4)", retries)
+    .option(
+      "--callback-retries <n>",
+      `tries after a callback fails, with exponential backoff (default ${DEFAULT_CALLBACK_RETRY.retries})`,
+      retries,
+    )
+    .option(
+      "--callback-timeout <ms>",
+      `how long one try of a callback may take, connection to answer (default ${DEFAULT_CALLBACK_TIMEOUT_MS})`,
+      milliseconds,
+    )
     .action(runSandbox);
 }

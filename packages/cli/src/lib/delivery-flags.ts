@@ -7,6 +7,8 @@ import {
   checkCallbackBaseUrl,
   type DeliveryOutcomes,
   type DeliveryScenario,
+  type DeliveryTiming,
+  type ReplyScenario,
   type SandboxOptions,
 } from "@nhs-app-api/testing";
 import { InvalidArgumentError } from "commander";
@@ -20,12 +22,16 @@ export interface DeliveryFlags {
   callbackKey?: string;
   callbackCa?: string;
   callbackRetries?: number;
+  callbackTimeout?: number;
   rejected?: string[];
   unnotified?: string[];
   notAcknowledged?: string[];
   read?: string;
   receiptInterval?: number;
+  firstReceipt?: number;
+  replyDelay?: number;
   replyText?: string;
+  replyKeyword?: string;
 }
 
 /** Comma-separated NHS numbers, added to those of earlier uses of the flag. */
@@ -63,10 +69,23 @@ export function deliveryScenario(flags: DeliveryFlags): DeliveryScenario | undef
     ...(flags.notAcknowledged ? { notAcknowledged: flags.notAcknowledged } : {}),
     ...(flags.read === undefined ? {} : { read: readOutcome(flags.read) }),
   };
+  const timing: DeliveryTiming = {
+    ...(flags.firstReceipt === undefined ? {} : { firstMs: flags.firstReceipt }),
+    ...(flags.receiptInterval === undefined ? {} : { stepMs: flags.receiptInterval }),
+    ...(flags.replyDelay === undefined ? {} : { replyMs: flags.replyDelay }),
+  };
+  const { replyKeyword } = flags;
+  const replies: ReplyScenario = {
+    ...(flags.replyText === undefined ? {} : { text: flags.replyText }),
+    // A keyword the message did not offer is not sent (the library would send it as given): the first offered is.
+    ...(replyKeyword === undefined
+      ? {}
+      : { keyword: (offered: readonly string[]) => (offered.includes(replyKeyword) ? replyKeyword : offered[0]) }),
+  };
   const scenario: DeliveryScenario = {
     ...(Object.keys(outcomes).length > 0 ? { outcomes } : {}),
-    ...(flags.receiptInterval === undefined ? {} : { timing: { stepMs: flags.receiptInterval } }),
-    ...(flags.replyText === undefined ? {} : { replies: { text: flags.replyText } }),
+    ...(Object.keys(timing).length > 0 ? { timing } : {}),
+    ...(Object.keys(replies).length > 0 ? { replies } : {}),
   };
   return Object.keys(scenario).length > 0 ? scenario : undefined;
 }
@@ -78,8 +97,10 @@ export async function callbackOptions(flags: DeliveryFlags): Promise<SandboxOpti
   const files = [flags.callbackCert, flags.callbackKey, flags.callbackCa];
   const given = files.filter((file) => file !== undefined).length;
   if (flags.callbackUrl === undefined) {
-    if (given > 0 || flags.callbackRetries !== undefined) {
-      throw usageError("--callback-cert, --callback-key, --callback-ca and --callback-retries need --callback-url");
+    if (given > 0 || flags.callbackRetries !== undefined || flags.callbackTimeout !== undefined) {
+      throw usageError(
+        "--callback-cert, --callback-key, --callback-ca, --callback-retries and --callback-timeout need --callback-url",
+      );
     }
     return undefined;
   }
@@ -104,6 +125,7 @@ export async function callbackOptions(flags: DeliveryFlags): Promise<SandboxOpti
     baseUrl: flags.callbackUrl,
     ...(tls ? { tls } : {}),
     ...(flags.callbackRetries === undefined ? {} : { retry: { retries: flags.callbackRetries } }),
+    ...(flags.callbackTimeout === undefined ? {} : { timeoutMs: flags.callbackTimeout }),
     log: note,
   };
 }

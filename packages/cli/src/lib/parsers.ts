@@ -18,6 +18,9 @@ export const positiveInteger = (value: string) => wholeNumber(value, 1, 1_000_00
 /** A duration in milliseconds, at least 1 ms and at most 10 minutes. */
 export const milliseconds = (value: string) => wholeNumber(value, 1, 600_000, "A time in milliseconds");
 
+/** A delay in milliseconds, 0 (at once) to 10 minutes. */
+export const delay = (value: string) => wholeNumber(value, 0, 600_000, "A time in milliseconds");
+
 /** A duration in seconds, at least 1 s and at most a day. */
 export const seconds = (value: string) => wholeNumber(value, 1, 86_400, "A time in seconds");
 
@@ -31,6 +34,9 @@ function filled(what: string) {
 
 /** The platform's status key, which `_status` wants. */
 export const statusKey = filled("A status key");
+
+/** A reply keyword (the code of an answer option). */
+export const keyword = filled("A keyword");
 
 /** A repeatable option's values, in the order given. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
