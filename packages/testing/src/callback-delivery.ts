@@ -12,7 +12,7 @@ import { operations } from "@nhs-app-api/contract";
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
 import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
 import type { CreatedMessage } from "./created-messages.js";
-import { realtimeReceipt, realtimeReply } from "./delivery-bodies.js";
+import { answersId, realtimeReceipt, realtimeReply } from "./delivery-bodies.js";
 import {
   checkDeliveryScenario,
   type DeliveryPlan,
@@ -77,10 +77,17 @@ export type UndeliveredCallback = CallbackCall & { attempts: number; reason: str
 
 type Attempt = { ok: true } | { ok: false; reason: string; status?: number };
 
-const RECEIPT_PATH = operations["create-realtime-receipt"].path;
-const REPLY_PATH = operations["create-realtime-replies"].path;
-/** The callback specs' request media type. */
-const MEDIA_TYPE = operations["create-realtime-receipt"].requestMediaTypes[0];
+/** Where each kind of callback goes, under the base URL, and the media type its spec gives its request. */
+const CALLBACK_TARGETS = {
+  receipt: {
+    path: operations["create-realtime-receipt"].path,
+    mediaType: operations["create-realtime-receipt"].requestMediaTypes[0],
+  },
+  reply: {
+    path: operations["create-realtime-replies"].path,
+    mediaType: operations["create-realtime-replies"].requestMediaTypes[0],
+  },
+} as const;
 
 function checkedRetry(retry: CallbackRetry = {}): Required<CallbackRetry> {
   const checked = { ...DEFAULT_CALLBACK_RETRY, ...retry };
@@ -154,6 +161,8 @@ export class CallbackDelivery {
     this.#tls = options.tls;
     this.#scenario = options.scenario ?? {};
     checkDeliveryScenario(this.#scenario);
+    // The reply body's facts from the spec, checked now rather than on the first reply.
+    answersId();
     this.#retry = checkedRetry(options.retry);
     const timeoutMs = options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
@@ -216,7 +225,7 @@ export class CallbackDelivery {
         kind: "receipt",
         receipt: receipt.kind,
         communicationId,
-        url: `${this.#base}${RECEIPT_PATH}`,
+        url: `${this.#base}${CALLBACK_TARGETS.receipt.path}`,
         body: realtimeReceipt(message, receipt),
       });
     }
@@ -224,7 +233,7 @@ export class CallbackDelivery {
       await this.#send({
         kind: "reply",
         communicationId,
-        url: `${this.#base}${REPLY_PATH}`,
+        url: `${this.#base}${CALLBACK_TARGETS.reply.path}`,
         body: realtimeReply(message, plan.reply),
       });
     }
@@ -234,7 +243,7 @@ export class CallbackDelivery {
   async #send(call: CallbackCall): Promise<void> {
     const text = JSON.stringify(call.body);
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#post(call.url, text);
+      const result = await this.#post(call.url, text, CALLBACK_TARGETS[call.kind].mediaType);
       if (this.#stopped) return;
       if (result.ok) {
         this.#delivered.push({ ...call, attempts: attempt });
@@ -275,7 +284,7 @@ export class CallbackDelivery {
   }
 
   /** One POST on a fresh connection; never rejects. */
-  #post(url: string, text: string): Promise<Attempt> {
+  #post(url: string, text: string, mediaType: string): Promise<Attempt> {
     return new Promise((resolve) => {
       let settled = false;
       const settle = (attempt: Attempt) => {
@@ -289,7 +298,7 @@ export class CallbackDelivery {
       const options = {
         method: "POST",
         agent: false as const,
-        headers: { "content-type": MEDIA_TYPE, "content-length": Buffer.byteLength(text) },
+        headers: { "content-type": mediaType, "content-length": Buffer.byteLength(text) },
         ...(this.#tls ? { cert: this.#tls.cert, key: this.#tls.key, ca: this.#tls.ca } : {}),
       };
       const answered = (response: IncomingMessage) => {

@@ -7,6 +7,7 @@ import { systems } from "@nhs-app-api/contract";
 import type { EchoedIdentifier, Receipt } from "@nhs-app-api/types";
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
 import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
+import { replyExamples } from "./callback-examples.js";
 import type { CreatedMessage } from "./created-messages.js";
 import type { PlannedReceipt, PlannedReply } from "./delivery-plan.js";
 
@@ -51,8 +52,29 @@ export function realtimeReceipt(message: CreatedMessage, receipt: PlannedReceipt
   return task(message, receipt, inCallback) as RealtimeReceipt;
 }
 
-/** The id of the contained QuestionnaireResponse, which the payload points at (the spec's example's). */
-const ANSWERS_ID = "answers";
+let answers: string | undefined;
+/**
+ * The id of the contained QuestionnaireResponse, which the payload points
+ * at (`#answers`): the spec's reply examples' own, which must all agree. A
+ * spec whose examples lost it is an error here, not an id made up.
+ */
+export function answersId(): string {
+  if (answers !== undefined) return answers;
+  const ids = new Set(
+    replyExamples().map(({ body }) => {
+      const id = body.contained[0]?.id;
+      return id !== undefined && body.payload[0]?.contentReference?.reference === `#${id}` ? id : undefined;
+    }),
+  );
+  const [id] = ids;
+  if (ids.size !== 1 || id === undefined) {
+    throw new Error(
+      "The realtime replies spec's examples do not agree on a contained QuestionnaireResponse id that the payload points at: the sandbox takes a reply's from them",
+    );
+  }
+  answers = id;
+  return id;
+}
 
 /**
  * A patient's reply as the NHS App posts it to a supplier's endpoint
@@ -68,7 +90,7 @@ export function realtimeReply(message: CreatedMessage, reply: PlannedReply): Rea
     contained: [
       {
         resourceType: "QuestionnaireResponse",
-        id: ANSWERS_ID,
+        id: answersId(),
         status: "completed",
         authored: inCallback(reply.at),
         // The spec: the item's linkId is always 1.
@@ -81,7 +103,7 @@ export function realtimeReply(message: CreatedMessage, reply: PlannedReply): Rea
     identifier: message.identifier
       .filter(({ system }) => system === systems.campaignId || system === systems.requestId)
       .map(({ system, value }) => ({ system, value })),
-    payload: [{ contentReference: { reference: `#${ANSWERS_ID}` } }],
+    payload: [{ contentReference: { reference: `#${answersId()}` } }],
     recipient: [
       {
         type: "Organization",

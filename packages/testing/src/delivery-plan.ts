@@ -110,12 +110,22 @@ export const DEFAULT_DELIVERY_TIMING: Readonly<Required<DeliveryTiming>> = Objec
 export const DEFAULT_FREE_TEXT_REPLY = "Yes, that time suits me. Thank you.";
 
 let rejection: string | undefined;
-/** The reason a Rejected receipt gives: the spec's own example's (a neutral one should the spec ever lose it). */
+/**
+ * The reason a Rejected receipt gives: the spec's own example's. A spec
+ * whose Rejected example has lost its reason is an error here, not a reason
+ * made up: the reason is a fact of the contract.
+ */
 export function rejectionReason(): string {
-  rejection ??=
-    receiptExamples().find((example) => example.body.code.coding[0]?.code === "Rejected")?.body.statusReason?.text ??
-    "Rejected by the NHS App";
-  return rejection;
+  if (rejection !== undefined) return rejection;
+  const example = receiptExamples().find((candidate) => candidate.body.code.coding[0]?.code === "Rejected");
+  const reason = example?.body.statusReason?.text;
+  if (reason === undefined) {
+    throw new Error(
+      "The realtime receipts spec has no Rejected example with a statusReason.text: the sandbox takes a rejection's reason from it",
+    );
+  }
+  rejection = reason;
+  return reason;
 }
 
 /** The reply an in-app message offered, if any: read from its contained Questionnaire. */
@@ -142,9 +152,14 @@ function checkedTiming(timing: DeliveryTiming = {}): Required<DeliveryTiming> {
   return checked;
 }
 
-/** Checks a scenario's timing once, so that a typo fails when a sandbox starts rather than on its first message. */
+/**
+ * Checks a scenario's timing once, and that the spec gives what a plan
+ * takes from it, so that a typo or a spec that lost a fact fails when a
+ * sandbox starts rather than on its first message.
+ */
 export function checkDeliveryScenario(scenario: DeliveryScenario = {}): void {
   checkedTiming(scenario.timing);
+  rejectionReason();
 }
 
 const listed = (list: readonly string[] | undefined, nhsNumber: string) => list?.includes(nhsNumber) === true;

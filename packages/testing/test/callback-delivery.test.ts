@@ -210,11 +210,15 @@ describe("callback delivery to an endpoint behind mutual TLS", () => {
     });
     const rejected = endpoint.calls.find((call) => (call.body.status as string) === "rejected");
     expect(rejected?.body.statusReason).toEqual({ text: "NHS number not found" });
-    // Every call: the NHS App's client certificate, POST as JSON, to the spec's paths; each one taken.
+    // Every call: the NHS App's client certificate, POST to the spec's paths as each spec's media type; each one taken.
+    const mediaType = {
+      [RECEIPT_PATH]: operations["create-realtime-receipt"].requestMediaTypes[0],
+      [REPLY_PATH]: operations["create-realtime-replies"].requestMediaTypes[0],
+    };
     for (const call of endpoint.calls) {
       expect(call.client).toBe("nhs-app");
-      expect(call.headers["content-type"]).toBe("application/json");
       expect([RECEIPT_PATH, REPLY_PATH]).toContain(call.path);
+      expect(call.headers["content-type"]).toBe(mediaType[call.path as keyof typeof mediaType]);
     }
     expect(sandbox.callbacks?.delivered).toHaveLength(endpoint.calls.length);
     expect(sandbox.callbacks?.undelivered).toEqual([]);
