@@ -5,7 +5,8 @@
 // never after one: every message the sandbox received is journalled as sent
 // or as being sent, and a rerun on good storage sends each exactly once.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmod, copyFile, mkdtemp, readdir, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,18 +14,20 @@ import { type Sandbox, startSandbox, testNhsNumber } from "@nhs-app-api/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteSkipped } from "../../../test/published.ts";
 import { openSqliteJournal, sqliteBinding } from "../src/index.js";
-import { unprivilegedUser } from "./unprivileged-user.ts";
 
 const MESSAGES = 300;
 const worker = fileURLToPath(new URL("./crash-worker.mjs", import.meta.url));
-const asUser = unprivilegedUser();
+// Root writes to read-only files regardless: as root, the worker runs without the capabilities that let it
+// (setpriv, from util-linux), so that a file's permissions bind it as they bind anyone else.
+const asRoot = process.getuid?.() === 0;
+const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((file) => existsSync(file));
 const why =
   sqliteBinding() === undefined
     ? `they need node:sqlite (Node 22.13 or later) or better-sqlite3 (this is ${process.version})`
     : process.platform === "win32"
       ? "they need a POSIX shell's ulimit"
-      : process.getuid?.() === 0 && !asUser
-        ? "running as root with no unprivileged user to make a read-only file bind"
+      : asRoot && !setpriv
+        ? "running as root without setpriv (util-linux) to make a read-only file bind"
         : undefined;
 if (why) noteSkipped("the journal storage failure tests", why);
 
@@ -62,17 +65,12 @@ describe.runIf(why === undefined)("a campaign whose journal storage fails", () =
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0 });
     dir = await mkdtemp(path.join(tmpdir(), "nhs-app-journal-storage-"));
-    // The worker may run as another user, who must be able to read the (test) key.
-    const privateKeyPath = path.join(dir, "key.pem");
-    await copyFile(sandbox.privateKeyPath, privateKeyPath);
-    await chmod(privateKeyPath, 0o644);
-    await chmod(dir, 0o755);
     settings = JSON.stringify({
       baseUrl: sandbox.baseUrl,
       tokenUrl: sandbox.tokenUrl,
       apiKey: sandbox.apiKey,
       keyId: sandbox.keyId,
-      privateKeyPath,
+      privateKeyPath: sandbox.privateKeyPath,
       journalPath: journalPath(),
       nhsNumbers: Array.from({ length: MESSAGES }, (_, i) => testNhsNumber(i)),
     });
@@ -117,10 +115,13 @@ describe.runIf(why === undefined)("a campaign whose journal storage fails", () =
     for (const name of files) await chmod(path.join(dir, name), 0o444);
     await chmod(dir, 0o555);
     try {
-      const child = spawn(process.execPath, ["--no-warnings", worker, settings], {
-        stdio: ["ignore", "pipe", "pipe"],
-        ...(asUser ? { uid: asUser.uid, gid: asUser.gid } : {}),
-      });
+      const node = [process.execPath, "--no-warnings", worker, settings];
+      const child =
+        asRoot && setpriv
+          ? spawn(setpriv, ["--bounding-set=-dac_override,-dac_read_search", "--", ...node], {
+              stdio: ["ignore", "pipe", "pipe"],
+            })
+          : spawn(node[0] as string, node.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
       const run = await finished(child);
       expect({ code: run.code, signal: run.signal }).toEqual({ code: 1, signal: null });
       expect(run.stderr).toMatch(/JournalError: The journal \S+campaign\.db could not [a-z ]+: .*(readonly|read-only)/);
