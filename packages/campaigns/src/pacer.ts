@@ -51,8 +51,9 @@ export class Pacer {
 
   /**
    * The server refused a call for its rate (a spike-arrest 429) although
-   * paced: it counts calls some other way than on their arrival, so leave
-   * more room, 5 ms more each time, to at most a second.
+   * paced: it counts calls this pacer cannot see (the application's other
+   * traffic) or counts some other way, so leave more room, 5 ms more each
+   * time, to at most a second.
    */
   widenMargin(): void {
     this.#marginMs = Math.min(this.#marginMs + WIDEN_BY_MS, SECOND);

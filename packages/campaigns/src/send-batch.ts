@@ -263,8 +263,8 @@ export async function* sendBatch(
   let stopped: unknown;
   let next = 0;
   // Between its turn and the moment it leaves (a few steps inside fetch), a request must not wait behind a
-  // journal write: a SQLite commit is synchronous (an fsync), and a request held up by one reaches the server
-  // late, closer than paced to the requests after it. So journal writes wait until the request has left.
+  // journal write: a SQLite commit is synchronous (an fsync), and a request held up by one is answered late,
+  // which holds back the turns a second after it. So journal writes wait until the request has left.
   let leaving: Promise<void> = Promise.resolve();
   const afterLeaving = async <T>(write: () => Promise<T>): Promise<T> => {
     await leaving;
@@ -321,8 +321,9 @@ export async function* sendBatch(
         const sent = await sending.finally(answered);
         settlement = { state: "sent", communicationId: sent.communicationId };
       } catch (error) {
-        // A spike arrest although paced: the requests' way to the server varies more than the margin.
-        // (A quota is a limit over the minute, which a wider margin would not help.)
+        // A spike arrest although paced by answers: the server also counts calls this batch cannot see (the
+        // application's other traffic), so leave more room. (A quota is a limit over the minute, which a wider
+        // margin would not help.)
         if (error instanceof RateLimitError && !error.limit.startsWith("quota") && !journal.rateTurn) {
           pacer.widenMargin();
         }
