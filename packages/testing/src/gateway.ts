@@ -80,6 +80,19 @@ export interface GatewayOptions {
   onCreated?: (message: CreatedMessage, plan: DeliveryPlan) => void;
 }
 
+/** What a test may tune in the fake gateway: the msw handlers and the sandbox hand these on as they are. */
+export type GatewayTuning = Pick<
+  GatewayOptions,
+  | "tokenLifetimeSeconds"
+  | "receiptPages"
+  | "patientPages"
+  | "receiptsPerPage"
+  | "rateLimit"
+  | "now"
+  | "statusApiKey"
+  | "delivery"
+>;
+
 /** A request as any framework hands it over: the body already read as text. */
 export interface GatewayRequest {
   method: string;

@@ -9,36 +9,25 @@ import type { operations } from "@nhs-app-api/types";
 import { type HttpHandler, HttpResponse, http } from "msw";
 import type { CreatedMessage } from "./created-messages.js";
 import { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
-import type { DeliveryScenario } from "./delivery-plan.js";
-import { FakeGateway, type GatewayResponse, type RecordedRequest } from "./gateway.js";
-import type { TestKeys } from "./keys.js";
+import {
+  FakeGateway,
+  type GatewayOptions,
+  type GatewayResponse,
+  type GatewayTuning,
+  type RecordedRequest,
+} from "./gateway.js";
 import type { GatewayRateLimit } from "./rate-limit.js";
 import { isPlatformEndpoint, type OperationId, operationPaths } from "./spec.js";
 
 export type { CreatedMessage, GatewayRateLimit, RecordedRequest };
 
-export interface NhsAppMockOptions {
+/** The gateway's tuning, and who the mock is: where it answers, its API key and keys, the IDs it makes. */
+export interface NhsAppMockOptions
+  extends GatewayTuning,
+    Pick<GatewayOptions, "keys" | "newAccessToken" | "newCommunicationId"> {
   baseUrl?: string;
   tokenUrl?: string;
   apiKey?: string;
-  keys?: TestKeys;
-  tokenLifetimeSeconds?: number;
-  /** Makes each access token (default: random); pacts want predictable ones. */
-  newAccessToken?: () => string;
-  receiptPages?: number;
-  patientPages?: number;
-  /** Receipts on a page of the receipt report (default 4). */
-  receiptsPerPage?: number;
-  /** The platform's rate limits (off by default): 429 spike arrest over `requestsPerSecond`, 429 quota over `requestsPerMinute`. */
-  rateLimit?: GatewayRateLimit;
-  /** The clock (epoch ms) for the rate limits and the day a message was accepted; tokens keep the real clock. */
-  now?: () => number;
-  /** Makes each communication ID (default: a random UUID). */
-  newCommunicationId?: () => string;
-  /** The platform's status key, which `_status` wants in its `apikey` header (default: `apiKey`). */
-  statusApiKey?: string;
-  /** How accepted messages fare (timing, outcomes by NHS number): what the receipt report shows. */
-  delivery?: DeliveryScenario;
 }
 
 type Responses<Op extends OperationId> = operations[Op]["responses"];
@@ -71,21 +60,12 @@ const fromMsw = async (request: Request) => ({
 });
 
 export function createNhsAppMock(options: NhsAppMockOptions = {}) {
+  const { baseUrl: base, tokenUrl: token, apiKey, ...rest } = options;
   const gateway = new FakeGateway({
-    baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
-    tokenUrl: options.tokenUrl ?? DEFAULT_TOKEN_URL,
-    apiKey: options.apiKey ?? DEFAULT_API_KEY,
-    ...(options.keys ? { keys: options.keys } : {}),
-    ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
-    ...(options.newAccessToken ? { newAccessToken: options.newAccessToken } : {}),
-    ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
-    ...(options.patientPages === undefined ? {} : { patientPages: options.patientPages }),
-    ...(options.receiptsPerPage === undefined ? {} : { receiptsPerPage: options.receiptsPerPage }),
-    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.newCommunicationId ? { newCommunicationId: options.newCommunicationId } : {}),
-    ...(options.statusApiKey === undefined ? {} : { statusApiKey: options.statusApiKey }),
-    ...(options.delivery ? { delivery: options.delivery } : {}),
+    ...rest,
+    baseUrl: base ?? DEFAULT_BASE_URL,
+    tokenUrl: token ?? DEFAULT_TOKEN_URL,
+    apiKey: apiKey ?? DEFAULT_API_KEY,
   });
   const { baseUrl, tokenUrl } = gateway;
 

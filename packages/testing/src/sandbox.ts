@@ -9,40 +9,16 @@ import path from "node:path";
 import { environments } from "@nhs-app-api/contract";
 import { CallbackDelivery, type CallbackDeliveryOptions } from "./callback-delivery.js";
 import type { CreatedMessage } from "./created-messages.js";
-import type { DeliveryScenario } from "./delivery-plan.js";
-import { FakeGateway, type GatewayResponse, MULTI_PAGE_ODS_CODE } from "./gateway.js";
+import { FakeGateway, type GatewayResponse, type GatewayTuning, MULTI_PAGE_ODS_CODE } from "./gateway.js";
 import { createTestKeys } from "./keys.js";
-import type { GatewayRateLimit } from "./rate-limit.js";
 import type { TokenIssuer } from "./token-rules.js";
 
 export { MULTI_PAGE_ODS_CODE };
 
-export interface SandboxOptions {
+/** The gateway's tuning (pages, token lifetime, status key, rate limits, clock, delivery), and the server's own. */
+export interface SandboxOptions extends GatewayTuning {
   /** The gateway's port (default 4010); 0 picks a free one. */
   port?: number;
-  /** Pages of the receipt report for every day (default 3). */
-  receiptPages?: number;
-  /** Pages of the patient report for T00001 (default 4). */
-  patientPages?: number;
-  /** Seconds a token lasts (default 599, as on the platform). */
-  tokenLifetimeSeconds?: number;
-  /** The platform's status key, which `_status` wants in its `apikey` header (default: the API key, `SANDBOX_API_KEY`). */
-  statusApiKey?: string;
-  /** Receipts on a page of the receipt report (default 4). */
-  receiptsPerPage?: number;
-  /**
-   * The platform's rate limits (off by default): over `requestsPerSecond` API
-   * calls in a sliding second, 429 spike arrest; over `requestsPerMinute` in a
-   * sliding minute, 429 quota. INTEGRATION_RATE_LIMIT is the int environment's.
-   */
-  rateLimit?: GatewayRateLimit;
-  /** The clock (epoch ms) for the rate limits and the day a message was accepted; tokens keep the real clock. */
-  now?: () => number;
-  /**
-   * How accepted messages fare: timing, outcomes by NHS number, replies
-   * (planDelivery). The receipt report and the callbacks both follow it.
-   */
-  delivery?: DeliveryScenario;
   /** Post each message's receipts and reply to this callback endpoint (CallbackDelivery), as the NHS App would. */
   callbacks?: Omit<CallbackDeliveryOptions, "scenario">;
 }
@@ -111,6 +87,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     );
     server.listen(options.port ?? 4010, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
   });
+  const { port: _port, callbacks: _callbacks, ...tuning } = options;
   const keys = createTestKeys(SANDBOX_KEY_ID);
   const origin = `http://127.0.0.1:${port}`;
   let gateway: FakeGateway;
@@ -125,15 +102,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       baseUrl: `${origin}${new URL(environments.int.baseUrl).pathname}`,
       tokenUrl: `${origin}${new URL(environments.int.tokenUrl).pathname}`,
       apiKey: SANDBOX_API_KEY,
-      ...(options.statusApiKey === undefined ? {} : { statusApiKey: options.statusApiKey }),
       keys,
-      ...(options.tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds: options.tokenLifetimeSeconds }),
-      ...(options.receiptPages === undefined ? {} : { receiptPages: options.receiptPages }),
-      ...(options.patientPages === undefined ? {} : { patientPages: options.patientPages }),
-      ...(options.receiptsPerPage === undefined ? {} : { receiptsPerPage: options.receiptsPerPage }),
-      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.delivery ? { delivery: options.delivery } : {}),
+      ...tuning,
       ...(delivery ? { onCreated: (message, plan) => void delivery.deliver(message, plan) } : {}),
     });
   } catch (error) {
