@@ -21,6 +21,25 @@ import {
   type ReceiptKind,
 } from "./delivery-plan.js";
 
+/**
+ * The clock a delivery keeps: when each callback falls due and how long a
+ * retry waits. The real one unless a test gives its own, to move by hand.
+ */
+export interface DeliveryClock {
+  /** Milliseconds on a clock that never goes back, as performance.now(). */
+  now(): number;
+  /** Calls `fire` once `ms` have passed; the function it returns cancels that. */
+  after(ms: number, fire: () => void): () => void;
+}
+
+const REAL_CLOCK: DeliveryClock = {
+  now: () => performance.now(),
+  after(ms, fire) {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
 /** The client side of mutual TLS: the certificate and key the "NHS App" presents, and the CA that signed the endpoint's. */
 export interface CallbackTls {
   cert: string | Buffer;
@@ -52,6 +71,12 @@ export interface CallbackDeliveryOptions {
   timeoutMs?: number;
   /** Told one line for each callback that could not be delivered (default: standard error). */
   log?: (line: string) => void;
+  /**
+   * What the plan's times and the retries' waits are kept by (default: the
+   * real clock). An attempt's `timeoutMs` is on the real clock always: it is
+   * about the network.
+   */
+  clock?: DeliveryClock;
 }
 
 export const DEFAULT_CALLBACK_RETRY: Readonly<Required<CallbackRetry>> = Object.freeze({
@@ -149,8 +174,9 @@ export class CallbackDelivery {
   readonly #log: (line: string) => void;
   readonly #delivered: DeliveredCallback[] = [];
   readonly #undelivered: UndeliveredCallback[] = [];
-  /** Each wait in progress, with how to end it early (false: stopped). */
-  readonly #waits = new Map<NodeJS.Timeout, (going: boolean) => void>();
+  readonly #clock: DeliveryClock;
+  /** Each wait in progress: how to cancel it, and how to end it early (false: stopped). */
+  readonly #waits = new Set<{ cancel: () => void; end: (going: boolean) => void }>();
   /** Each request in flight, with how to end it (stop() ends them all). */
   readonly #requests = new Set<() => void>();
   readonly #running = new Set<Promise<void>>();
@@ -170,6 +196,7 @@ export class CallbackDelivery {
     }
     this.#timeoutMs = timeoutMs;
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#clock = options.clock ?? REAL_CLOCK;
   }
 
   /** The callback base URL, without a trailing slash. */
@@ -194,7 +221,7 @@ export class CallbackDelivery {
    */
   deliver(message: CreatedMessage, plan: DeliveryPlan = planDelivery(message, this.#scenario)): DeliveryPlan {
     if (this.#stopped) return plan;
-    const run = this.#run(message, plan, performance.now());
+    const run = this.#run(message, plan, this.#clock.now());
     this.#running.add(run);
     void run.finally(() => this.#running.delete(run));
     return plan;
@@ -208,8 +235,8 @@ export class CallbackDelivery {
   /** Cancels every wait and request in flight; what was still to come is not sent. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const [timer, end] of this.#waits) {
-      clearTimeout(timer);
+    for (const { cancel, end } of this.#waits) {
+      cancel();
       end(false);
     }
     this.#waits.clear();
@@ -265,21 +292,22 @@ export class CallbackDelivery {
       }
       const { initialDelayMs, factor, maxDelayMs } = this.#retry;
       const delay = Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1));
-      if (!(await this.#waitUntil(performance.now() + delay))) return;
+      if (!(await this.#waitUntil(this.#clock.now() + delay))) return;
     }
   }
 
-  /** Waits until a moment of performance.now(); false if stopped meanwhile. */
+  /** Waits until a moment of the delivery's clock; false if stopped meanwhile. */
   #waitUntil(moment: number): Promise<boolean> {
     if (this.#stopped) return Promise.resolve(false);
-    const ms = moment - performance.now();
+    const ms = moment - this.#clock.now();
     if (ms <= 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waits.delete(timer);
+      const wait = { cancel: () => {}, end: resolve };
+      this.#waits.add(wait);
+      wait.cancel = this.#clock.after(ms, () => {
+        this.#waits.delete(wait);
         resolve(true);
-      }, ms);
-      this.#waits.set(timer, resolve);
+      });
     });
   }
 

@@ -19,6 +19,7 @@ export {
   DEFAULT_CALLBACK_RETRY,
   DEFAULT_CALLBACK_TIMEOUT_MS,
   type DeliveredCallback,
+  type DeliveryClock,
   type UndeliveredCallback,
 } from "./callback-delivery.js";
 export { type CallbackExample, receiptExamples, replyExamples } from "./callback-examples.js";

@@ -15,6 +15,7 @@ import {
   type CallbackDeliveryOptions,
   checkCallbackBaseUrl,
   createTestClient,
+  type DeliveryClock,
   type Sandbox,
   type SandboxOptions,
   startSandbox,
@@ -27,8 +28,6 @@ interface Call {
   body: Record<string, unknown>;
   /** The client certificate's subject CN. */
   client: string | undefined;
-  /** performance.now() when it arrived. */
-  at: number;
 }
 
 interface Endpoint {
@@ -90,7 +89,6 @@ async function startEndpoint(): Promise<Endpoint> {
           headers: request.headers,
           body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>,
           client: (request.socket as TLSSocket).getPeerCertificate().subject?.CN as string | undefined,
-          at: performance.now(),
         };
         calls.push(call);
         response.statusCode = endpoint.answer(call, calls.length - 1);
@@ -105,6 +103,46 @@ async function startEndpoint(): Promise<Endpoint> {
 }
 
 const tls = () => ({ cert: nhsApp.cert, key: nhsApp.key, ca: ca.cert });
+
+/**
+ * A delivery clock that the test moves by hand: each wait the delivery asks
+ * for stays pending until the test moves the clock past it, so what a test
+ * sees does not hang on how busy the machine is.
+ */
+function handClock() {
+  let now = 0;
+  const waits: { at: number; fire: () => void }[] = [];
+  const asked: number[] = [];
+  const clock: DeliveryClock = {
+    now: () => now,
+    after(ms, fire) {
+      const wait = { at: now + ms, fire };
+      waits.push(wait);
+      asked.push(ms);
+      return () => {
+        if (waits.includes(wait)) waits.splice(waits.indexOf(wait), 1);
+      };
+    },
+  };
+  return {
+    clock,
+    /** Every wait asked for, in ms, in order. */
+    asked,
+    /** The waits still pending: how long until each is due. */
+    pending: () => waits.map((wait) => wait.at - now),
+    /** Moves the clock on, firing each wait that falls due, earliest first. */
+    advance(ms: number) {
+      now += ms;
+      for (const wait of waits.filter((w) => w.at <= now).sort((a, b) => a.at - b.at)) {
+        waits.splice(waits.indexOf(wait), 1);
+        wait.fire();
+      }
+    },
+  };
+}
+
+/** For waits on real sockets: long enough that a busy machine never reaches it. */
+const PATIENTLY = { timeout: 30_000 };
 
 async function sandboxFor(endpoint: Endpoint, options: Partial<SandboxOptions> = {}) {
   const lines: string[] = [];
@@ -273,23 +311,62 @@ describe("callback delivery to an endpoint behind mutual TLS", () => {
   it("tries a call again after a 500, waiting longer each time, until it is taken", async () => {
     const endpoint = await startEndpoint();
     endpoint.answer = (_call, index) => (index < 2 ? 500 : 202);
+    const hand = handClock();
     const { sandbox, client, lines } = await sandboxFor(endpoint, {
-      callbacks: { baseUrl: endpoint.url, retry: { retries: 3, initialDelayMs: 40, factor: 2 } },
+      callbacks: { baseUrl: endpoint.url, retry: { retries: 3, initialDelayMs: 40, factor: 2 }, clock: hand.clock },
     });
     await client.sendPushNotification(
       pushNotification({ nhsNumber: UNNOTIFIED, text: "Hi", url: "https://www.nhsapp.service.nhs.uk/" }),
     );
+    // Refused once: the next try waits 40 ms, and nothing goes meanwhile.
+    await expect.poll(() => hand.pending(), PATIENTLY).toEqual([40]);
+    expect(endpoint.calls).toHaveLength(1);
+    hand.advance(39);
+    expect(hand.pending()).toEqual([1]);
+    hand.advance(1);
+    // Refused again: the wait doubles.
+    await expect.poll(() => hand.pending(), PATIENTLY).toEqual([80]);
+    expect(endpoint.calls).toHaveLength(2);
+    hand.advance(80);
     await sandbox.callbacks?.settled();
-    // The first receipt three times (500, 500, 202), then the second once.
+    // The first receipt three times (500, 500, 202), then the second (whose time had come) once.
     const codes = endpoint.calls.map((call) => (call.body.code as { coding: { code: string }[] }).coding[0]?.code);
     expect(codes).toEqual(["NotificationAttempted", "NotificationAttempted", "NotificationAttempted", "Notified"]);
     expect(endpoint.calls[1]?.body).toEqual(endpoint.calls[0]?.body);
-    const [first, second, third] = endpoint.calls.map((call) => call.at) as [number, number, number];
-    expect(second - first).toBeGreaterThanOrEqual(39);
-    expect(third - second).toBeGreaterThanOrEqual(79);
+    expect(hand.asked).toEqual([40, 80]);
     expect(sandbox.callbacks?.delivered.map((d) => d.attempts)).toEqual([3, 1]);
     expect(sandbox.callbacks?.undelivered).toEqual([]);
     expect(lines).toEqual([]);
+  });
+
+  it("posts each callback when its plan says, from acceptance, waiting on its clock in between", async () => {
+    const endpoint = await startEndpoint();
+    const hand = handClock();
+    const { sandbox, client } = await sandboxFor(endpoint, {
+      delivery: { timing: { firstMs: 1000, stepMs: 5, replyMs: 500 }, outcomes: { read: "all" } },
+      callbacks: { baseUrl: endpoint.url, clock: hand.clock },
+    });
+    await client.sendInAppMessage(
+      inAppMessage({ nhsNumber: ORDINARY, odsCode: "B82041", text: "Can you come?", reply: keywordReply(["YES"]) }),
+    );
+    // Each wait as the plan times it, and the call before it already taken: a second to the first receipt,
+    // 5 ms between receipts, half a second from Read to the reply.
+    for (const [wait, callsBefore] of [
+      [1000, 0],
+      [5, 1],
+      [5, 2],
+      [5, 3],
+      [500, 4],
+    ] as const) {
+      await expect.poll(() => hand.pending(), PATIENTLY).toEqual([wait]);
+      expect(endpoint.calls).toHaveLength(callsBefore);
+      hand.advance(wait);
+    }
+    await sandbox.callbacks?.settled();
+    expect(Object.values(story(endpoint.calls, new Map()))).toEqual([
+      ["Delivered", "NotificationAttempted", "Notified", "Read", "reply:YES"],
+    ]);
+    expect(hand.asked).toEqual([1000, 5, 5, 5, 500]);
   });
 
   it("reports what an endpoint that always fails never took: the reason, the last status, a log line", async () => {
@@ -359,16 +436,21 @@ describe("callback delivery to an endpoint behind mutual TLS", () => {
 
   it("sends nothing once the sandbox stops", async () => {
     const endpoint = await startEndpoint();
+    const hand = handClock();
     const { sandbox, client } = await sandboxFor(endpoint, {
       delivery: { timing: { stepMs: 100 } },
-      callbacks: { baseUrl: endpoint.url, retry: { initialDelayMs: 100 } },
+      callbacks: { baseUrl: endpoint.url, retry: { initialDelayMs: 100 }, clock: hand.clock },
     });
     endpoint.answer = () => 503;
     await client.sendInAppMessage(inAppMessage({ nhsNumber: ORDINARY, odsCode: "B82041", text: "Hi" }));
-    await expect.poll(() => endpoint.calls.length).toBe(1);
+    // The first receipt refused, its retry waiting.
+    await expect.poll(() => hand.pending(), PATIENTLY).toEqual([100]);
+    expect(endpoint.calls).toHaveLength(1);
     await sandbox.stop();
-    // The retry and the later receipts were due within a second.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Every wait is cancelled: the retry and the later receipts never go, however far the clock moves.
+    expect(hand.pending()).toEqual([]);
+    hand.advance(3_600_000);
+    await sandbox.callbacks?.settled();
     expect(endpoint.calls).toHaveLength(1);
     expect(sandbox.callbacks?.undelivered).toEqual([]);
   });
@@ -402,7 +484,8 @@ describe("callback delivery to an endpoint behind mutual TLS", () => {
       output += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    // A guard against a hang (the test's own failure), not a deadline: a busy machine takes seconds to start tsx.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
     try {
       expect(await exited).toBe(0);
       expect(output.trim()).toBe("stopped");
