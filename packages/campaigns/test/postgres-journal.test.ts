@@ -45,9 +45,27 @@ async function drain(batch: AsyncGenerator<unknown, BatchSummary>): Promise<Batc
   }
 }
 
+/** A rate of one turn in 1000 s: a turn that has to wait for its time cannot come during a test. */
+const SLOW = 0.001;
+/** For waits on a real server: long enough that a busy machine never reaches it. */
+const PATIENTLY = { timeout: 30_000 };
+
 describe.runIf(why === undefined)("the PostgreSQL journal", () => {
   let server: PostgresServer;
   const opened: Journal[] = [];
+  /** The rate budgets of a database (default: the tests' own), each with the turns taken of it so far. */
+  const turnsTaken = async (database?: string): Promise<Record<string, number>> => {
+    const client = new pg.Client({ connectionString: server.url(database) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ budget: string; next_turn: string }>(
+        "SELECT budget, next_turn FROM nhs_app_rate_budget ORDER BY budget",
+      );
+      return Object.fromEntries(rows.map((row) => [row.budget, Number(row.next_turn)]));
+    } finally {
+      await client.end();
+    }
+  };
   // Each test's campaign has a rate budget of its own, so that one test's turns never hold up another's.
   const open = async (campaign: string, requestsPerSecond = 1000, rateBudget = campaign) => {
     const journal = await openPostgresJournal({
@@ -191,39 +209,50 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
   });
 
   it("stops waiting for a rate turn when the signal aborts", async () => {
-    const journal = await open("abort", 1);
+    // One turn in 1000 s: the second turn cannot come during the test, so only the abort can end its wait.
+    const journal = await open("abort", SLOW);
     await journal.rateTurn?.();
     const controller = new AbortController();
-    const started = performance.now();
-    setTimeout(() => controller.abort(new Error("stopped")), 50);
-    await expect(journal.rateTurn?.(controller.signal)).rejects.toThrow("stopped");
-    expect(performance.now() - started).toBeLessThan(500);
+    const waiting = journal.rateTurn?.(controller.signal);
+    // It has taken the budget's next turn, and waits for its time.
+    await expect.poll(async () => (await turnsTaken()).abort, PATIENTLY).toBe(2);
+    controller.abort(new Error("stopped"));
+    await expect(waiting).rejects.toThrow("stopped");
   });
 
   it("campaigns of one application share one rate budget by default, as the platform counts", async () => {
-    const budget = 10; // a turn every 101 ms
-    const gapBetweenTurns = async (first: Journal, second: Journal) => {
-      await first.rateTurn?.();
-      const started = performance.now();
-      await second.rateTurn?.();
-      return performance.now() - started;
+    // A database of their own, where the default budget is theirs alone.
+    const admin = new pg.Client({ connectionString: server.url() });
+    await admin.connect();
+    await admin.query("CREATE DATABASE budgets");
+    await admin.end();
+    // One turn in 1000 s: a turn that waits behind another's cannot come during the test.
+    const journal = async (campaign: string, rateBudget?: string) => {
+      const opening = await openPostgresJournal({
+        connectionString: server.url("budgets"),
+        campaign,
+        requestsPerSecond: SLOW,
+        ...(rateBudget === undefined ? {} : { rateBudget }),
+      });
+      opened.push(opening);
+      return opening;
     };
-    const [flu, covid] = await Promise.all([
-      openPostgresJournal({ connectionString: server.url(), campaign: "flu", requestsPerSecond: budget }),
-      openPostgresJournal({ connectionString: server.url(), campaign: "covid", requestsPerSecond: budget }),
-    ]);
-    opened.push(flu, covid);
-    // The second campaign's turn waits for the first's: one budget, the application's.
-    expect(await gapBetweenTurns(flu, covid)).toBeGreaterThanOrEqual(80);
+    const [flu, covid] = [await journal("flu"), await journal("covid")];
+    await flu.rateTurn?.(); // the budget's first turn: at once
+    const controller = new AbortController();
+    const covidTurn = covid.rateTurn?.(controller.signal);
+    // The second campaign takes the next turn of the same budget, the application's, and waits its time
+    // behind the first's: only the abort ends that wait.
+    await expect.poll(() => turnsTaken("budgets"), PATIENTLY).toEqual({ default: 2 });
+    controller.abort(new Error("gave up waiting"));
+    await expect(covidTurn).rejects.toThrow("gave up waiting");
 
-    const [other, own] = await Promise.all([
-      open("other application", budget, "application B"),
-      open("own budget", budget, "application C"),
-    ]);
+    // Budgets named apart do not wait for each other: each one's first turn comes at once, though the
+    // other has just taken one (sharing, the second would wait 1000 s).
+    const [other, own] = [await journal("other application", "application B"), await journal("own", "application C")];
     await other.rateTurn?.();
     await own.rateTurn?.();
-    // Budgets named apart do not wait for each other.
-    expect(await gapBetweenTurns(other, own)).toBeLessThan(80);
+    expect(await turnsTaken("budgets")).toEqual({ default: 2, "application B": 1, "application C": 1 });
   });
 
   it("four workers send 200 messages exactly once in all, and together stay within the shared budget", async () => {
@@ -257,7 +286,6 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
       },
     });
 
-    const started = performance.now();
     const summaries = await Promise.all(
       [0, 1, 2, 3].map(async (worker) => {
         const journal = await open("four workers", budget);
@@ -267,7 +295,6 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
         return drain(sendBatch(client(worker), order, { journal: startTogether(journal), concurrency: 4 }));
       }),
     );
-    const elapsed = performance.now() - started;
 
     expect(sends).toHaveLength(200);
     expect(new Set(sends.map((s) => s.reference)).size).toBe(200);
@@ -282,15 +309,16 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
     expect(summaries.reduce((sum, s) => sum + s.claimedElsewhere, 0)).toBe(600);
     for (const worker of [0, 1, 2, 3]) expect(sends.some((s) => s.worker === worker)).toBe(true);
 
-    // The most starts in any one second (a window opening at each start), against the budget.
+    // Every send took a turn of the one budget the four share.
+    expect((await turnsTaken())["four workers"]).toBe(200);
+    // The most starts in any one second (a window opening at each start), against the budget. Load cannot
+    // break this bound, only spread the starts out: a turn waits a second past the answers of the turns a
+    // budget before it, which are recorded after their sends started, and every wait is taken on the
+    // database server's clock read no earlier than it was (see serverClockReading). How close to the budget
+    // the workers get is a speed, not a rule: `pnpm bench` measures it (four workers, PostgreSQL journal).
     const times = sends.map((s) => s.at).sort((a, b) => a - b);
     const busiest = Math.max(...times.map((t, i) => times.filter((u, j) => j >= i && u < t + 1000).length));
-    console.info(
-      `four workers: ${sends.length} sends in ${Math.round(elapsed)} ms; busiest second ${busiest} starts (budget ${budget})`,
-    );
     expect(busiest).toBeLessThanOrEqual(budget + 1);
-    // And the budget was what held them: they did send at about its rate, so the check above means something.
-    expect(busiest).toBeGreaterThanOrEqual(budget / 2);
   }, 60_000);
 
   // No margin: the budget waits on recorded answers, so a busy machine's stalls slow it down but cannot make it

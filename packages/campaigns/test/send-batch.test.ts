@@ -190,10 +190,11 @@ describe("sendBatch", () => {
     const fake = fakeClient({ journal });
     const stop = new AbortController();
     const outcomes: MessageOutcome[] = [];
-    // Two a second and one in flight: the second message waits for its turn when the stop comes.
+    // One in flight and a turn every 1000 s: the second message is still waiting for its turn when the stop
+    // comes, however late the stop's timer fires.
     for await (const outcome of sendBatch(fake.client, [inApp(1), inApp(2), inApp(3)], {
       journal,
-      requestsPerSecond: 2,
+      requestsPerSecond: 0.001,
       concurrency: 1,
       signal: stop.signal,
     })) {
