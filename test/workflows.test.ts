@@ -8,7 +8,7 @@
 // input in scripts and the inputs of well-known actions. It cannot run
 // shellcheck (an external program) on the `run:` scripts.
 import { readdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,6 +41,24 @@ describe("the GitHub Actions workflows", () => {
   it.each(workflows)("%s passes actionlint", async (name) => {
     expect(await lint(path.join(toolRoot, workflowsDir, name), `${workflowsDir}/${name}`)).toEqual([]);
   });
+});
+
+// The job packages/cli/README.md offers other teams to paste into their own workflow.
+it("the contract-check job in packages/cli/README.md passes actionlint", async () => {
+  const readme = await readFile(path.join(toolRoot, "packages/cli/README.md"), "utf8");
+  // The block ends at a line of its own: the job's script writes fences too.
+  const job = /## Contract checks in your CI\n[\s\S]*?^```yaml\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+  expect(job, "no yaml block under ## Contract checks in your CI").toMatch(
+    /npx --yes @nhs-app-api\/cli contracts --against[\s\S]*upload-artifact[\s\S]*if-no-files-found/,
+  );
+  const scratch = await scratchCopy([]);
+  try {
+    const file = scratch.path("team-workflow.yml");
+    await writeFile(file, `name: Another team's CI\non: [push, pull_request]\njobs:\n${job}`);
+    expect(await lint(file, "team-workflow.yml")).toEqual([]);
+  } finally {
+    await scratch.remove();
+  }
 });
 
 describe("actionlint finds each mistake in a broken copy of a workflow", () => {
