@@ -26,7 +26,7 @@ export const providerStates = {
   pushAccepted: { name: "the NHS App accepts a push notification", prefer: "code=201, example=push-notification" },
   receiptsSeveralPages: {
     name: "the receipts of a day fill more than one page",
-    prefer: "code=200, example=receipt-report",
+    prefer: "code=200, example=receipt-report-every-code",
   },
   receiptsLastPage: {
     name: "page 2 is the last page of the receipts of a day",

@@ -9,54 +9,55 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { bundleDocuments } from "../scripts/lib/bundle.ts";
 import { documents, repoRoot } from "../scripts/lib/documents.ts";
-import { CompareInputError } from "../scripts/spec-compare/load.ts";
-import { verifyAgainst } from "./against/verify-against.ts";
+import { ensureBuilt } from "../scripts/lib/ensure-built.ts";
 import { runCallbackVerification } from "./callbacks/run-verification.ts";
 import { type HarnessJob, type HarnessResult, runHarnesses } from "./verify/harness.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pactsDir = path.join(here, "pacts");
 
-// `--against <path-or-URL> [--departures <file>]`: the committed pacts against another version of the contract.
+// `--against <location> [--departures <file>] [--junit <file>] [--json]`: the committed pacts against another
+// version of the contract, by the check other teams run (`nhs-app contracts`), from its sources: nothing is built.
 const cli = new Command()
   .name("contracts")
   .description("Check that @nhs-app-api/client and the callbacks keep the contract.")
   .option(
     "--against <location>",
-    "verify the committed pacts against this contract (a folder laid out as NHS England's repository, a file or a URL) instead of spec/",
+    "check the committed pacts against this contract (a folder laid out as NHS England's repository, a file or a URL) instead of spec/",
   )
   .option("--departures <file>", "the departures to allow with --against", path.join(repoRoot, "spec/departures.yaml"))
+  .option("--junit <file>", "with --against: also write the result as JUnit XML")
+  .option("--json", "with --against: print the result as JSON")
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-let options: { against?: string; departures: string };
+let options: { against?: string; departures: string; junit?: string; json?: boolean };
 try {
   options = cli.parse().opts();
 } catch (error) {
   process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
 }
 if (options.against) {
+  const check = await import("../packages/contract-check/src/index.ts");
+  const { loadOpenApi } = await import("../packages/contract-check/src/load.ts");
   try {
-    const { lines, unexplained } = await verifyAgainst(options.against, options.departures, pactsDir);
-    console.log(`Verifying the committed pacts against ${options.against} (allowing ${options.departures}):\n`);
-    for (const line of lines) {
-      console.log(
-        `${line.passed ? "ok    " : "FAILED"} ${line.document}: ${line.interaction}${line.reason ? `\n         ${line.reason}` : ""}`,
-      );
-    }
-    if (unexplained.length > 0) {
-      console.log(`\nWhere it differs from spec/ and no departure explains it (judged as it stands):`);
-      for (const difference of unexplained) console.log(`  ${difference}`);
-    }
-    const failed = lines.filter((line) => !line.passed).length;
-    console.log(`\n${lines.length - failed} of ${lines.length} interactions keep that contract.`);
-    process.exit(failed > 0 ? 1 : 0);
+    const result = await check.checkContract({
+      against: options.against,
+      departures: options.departures,
+      pactsDir,
+      // spec/ as it stands, whether or not `pnpm generate` ran since it was edited.
+      ours: (alias) => loadOpenApi(path.join(repoRoot, documents.find((d) => d.alias === alias)?.source ?? "")),
+    });
+    if (options.junit) writeFileSync(options.junit, check.toJUnit(result));
+    console.log(options.json ? JSON.stringify(result, null, 2) : check.formatCheck(result));
+    process.exit(result.kept ? 0 : 1);
   } catch (error) {
-    console.error(`contracts: ${error instanceof CompareInputError ? error.message : String(error)}`);
+    console.error(`contracts: ${error instanceof check.ContractInputError ? error.message : String(error)}`);
     process.exit(2);
   }
 }
+// The harness drives the built client, callbacks and testing packages: those, and what they need, are built first.
+await ensureBuilt(["@nhs-app-api/client", "@nhs-app-api/callbacks", "@nhs-app-api/testing"]);
 /**
  * spec/ as it stands, bundled now: an edit to a spec file is what this run
  * checks, whether or not `pnpm generate` ran since (the client under test is
@@ -69,6 +70,7 @@ async function bundleSpecs(aliases: string[]): Promise<Map<string, string>> {
     return doc;
   });
   const files = new Map<string, string>();
+  const { bundleDocuments } = await import("../scripts/lib/bundle.ts");
   try {
     for (const [alias, bundle] of await bundleDocuments(docs)) {
       const file = path.join(scratch, `${alias}.json`);
@@ -151,12 +153,11 @@ for (const [index, { file }] of CLIENT_PACTS.entries()) {
   console.log(`  ${"interactions".padEnd(14)}${"verified".padEnd(10)}${"failed".padEnd(8)}static comparison`);
   console.log(
     `  ${String(result.interactions.length).padEnd(14)}${String(verified).padEnd(10)}${String(failures.length).padEnd(8)}${
-      result.comparison.success ? "compatible" : `${result.comparison.errors.length} errors`
-    }${result.comparison.warnings.length ? `, ${result.comparison.warnings.length} warnings` : ""}`,
+      result.comparison.success ? "compatible" : `${result.comparison.errors.length} faults`
+    }`,
   );
   for (const failure of failures) console.log(`    FAILED: ${failure.description}: ${failure.reason}`);
   for (const error of result.comparison.errors) console.log(`    INCOMPATIBLE: ${error}`);
-  for (const warning of result.comparison.warnings) console.log(`    warning: ${warning}`);
   if (!result.passed) failed = true;
 }
 // The callbacks pact, verified against our handler as the provider.

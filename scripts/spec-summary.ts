@@ -6,10 +6,10 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { loadDepartures } from "../packages/contract-check/src/departures.ts";
 import { documents, redoclyConfig, repoRoot, toolRoot } from "./lib/documents.ts";
 import { findStaleFiles, renderGeneratedFiles } from "./lib/generated-files.ts";
 import { compareWithPublished } from "./spec-compare/compare.ts";
-import { loadDepartures } from "./spec-compare/departures.ts";
 
 const run = promisify(execFile);
 const METHODS = ["get", "put", "post", "delete", "patch"];

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { InteractionResult } from "../verify/verify-pacts.ts";
+import type { InteractionResult } from "../verify/verifier-run.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const callbacksPact = path.resolve(here, "../pacts/nhs-app-supplier-callbacks.json");

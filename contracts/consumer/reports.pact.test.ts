@@ -1,10 +1,20 @@
 // How @nhs-app-api/client reads the reports: a page with a next link, then
-// the last page, for each report. (The iterators that follow the links are
+// the last page, for each report; the first page of receipts holds one of
+// each receipt code, each pinned. (The iterators that follow the links are
 // tested in the client's own tests: the pact's example links cannot point at
 // the mock server's port.)
+import { enums } from "@nhs-app-api/contract";
 import { describe, expect, it } from "vitest";
 import { providerStates } from "../provider-states.ts";
-import { bearer, correlationHeader, json, linkHeader, patientList, receiptBundle } from "./shapes.ts";
+import {
+  bearer,
+  correlationHeader,
+  json,
+  linkHeader,
+  patientList,
+  receiptBundle,
+  receiptBundleWithEveryCode,
+} from "./shapes.ts";
 import { clientFor, newPact, showingErrors, useTokenEndpoint } from "./support.ts";
 
 useTokenEndpoint();
@@ -32,7 +42,7 @@ describe("reading reports", () => {
             ...correlationHeader,
             ...json,
           })
-          .jsonBody(receiptBundle);
+          .jsonBody(receiptBundleWithEveryCode);
       });
     await pact
       .addInteraction()
@@ -55,6 +65,10 @@ describe("reading reports", () => {
           const client = clientFor(server.url);
           const first = await client.getReceiptReport({ day: "2022-08-19" });
           expect(first.items[0]?.resourceType).toBe("Task");
+          // Every receipt code reaches the caller as the report has it.
+          expect(new Set(first.items.map((receipt) => receipt.code.coding[0]?.code))).toEqual(
+            new Set(enums.receiptCodes),
+          );
           expect(first.links.next).toBeDefined();
           const last = await client.getReceiptReport({ day: "2022-08-19", page: 2 });
           expect(last.links.next).toBeUndefined();

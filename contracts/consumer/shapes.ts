@@ -1,9 +1,10 @@
 // Pact matchers for the shapes the API promises: exact where the contract
 // fixes a value (systems, resource types, codes), by type or pattern where
 // the value is the server's choice (IDs, times, texts).
+import { enums } from "@nhs-app-api/contract";
 import { MatchersV3 } from "@pact-foundation/pact";
 
-const { like, eachLike, atLeastLike, regex, uuid, datetime } = MatchersV3;
+const { like, eachLike, atLeastLike, arrayContaining, regex, uuid, datetime } = MatchersV3;
 
 export const COMMUNICATION_ID_SYSTEM = "https://fhir.nhs.uk/Id/nhs-app-communication-id";
 export const UUID = "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c";
@@ -50,30 +51,42 @@ export const operationOutcome = (code: string, options: { atLeast?: number; expr
 
 const isoDateTime = (example: string) => datetime("yyyy-MM-dd'T'HH:mm:ssXXX", example);
 
-export const receiptBundle = {
+/** A receipt of the report: its code pinned when given, else any code the contract lists. */
+const receiptEntry = (code?: string) => ({
+  fullUrl: like(
+    "https://api.service.nhs.uk/nhs-app/communication/report/receipts/FHIR/R4/Task/b2ac2ae7-1a24-4e90-8f3f-9a62c6ebb4e7",
+  ),
+  resource: {
+    id: uuid("b2ac2ae7-1a24-4e90-8f3f-9a62c6ebb4e7"),
+    resourceType: "Task",
+    intent: "order",
+    status: regex(new RegExp(`^(${enums.receiptStatuses.join("|")})$`), "completed"),
+    code: {
+      coding: eachLike({
+        system: "https://fhir.nhs.uk/CodeSystem/NHSApp-Communication-Status",
+        code: code ?? regex(new RegExp(`^(${enums.receiptCodes.join("|")})$`), "Delivered"),
+      }),
+    },
+    authoredOn: isoDateTime("2022-08-19T09:15:12Z"),
+    lastModified: isoDateTime("2022-08-19T09:15:56Z"),
+  },
+});
+
+const bundleOf = (entry: unknown) => ({
   resourceType: "Bundle",
   type: "searchset",
   link: eachLike({ relation: regex(/^(self|last|next)$/, "self"), url: like("https://api.service.nhs.uk/nhs-app/x") }),
-  entry: eachLike({
-    fullUrl: like(
-      "https://api.service.nhs.uk/nhs-app/communication/report/receipts/FHIR/R4/Task/b2ac2ae7-1a24-4e90-8f3f-9a62c6ebb4e7",
-    ),
-    resource: {
-      id: uuid("b2ac2ae7-1a24-4e90-8f3f-9a62c6ebb4e7"),
-      resourceType: "Task",
-      intent: "order",
-      status: regex(/^(rejected|completed)$/, "completed"),
-      code: {
-        coding: eachLike({
-          system: "https://fhir.nhs.uk/CodeSystem/NHSApp-Communication-Status",
-          code: regex(/^(Rejected|Delivered|NotificationAttempted|Notified|Unnotified|Read)$/, "Delivered"),
-        }),
-      },
-      authoredOn: isoDateTime("2022-08-19T09:15:12Z"),
-      lastModified: isoDateTime("2022-08-19T09:15:56Z"),
-    },
-  }),
-};
+  entry,
+});
+
+export const receiptBundle = bundleOf(eachLike(receiptEntry()));
+
+/**
+ * A page holding a receipt of each code the client handles, each pinned: a
+ * release that drops a code from the contract breaks this interaction, not
+ * only the comparison of documents.
+ */
+export const receiptBundleWithEveryCode = bundleOf(arrayContaining(...enums.receiptCodes.map(receiptEntry)));
 
 // A type matcher, not a regex: a regex also matches a number's text, so an nhsNumber turned into a number would pass.
 export const patientList = eachLike({

@@ -1,8 +1,11 @@
-// `pnpm contracts --against`: the committed pacts keep NHS England's published
-// contract once our departures are allowed, and a change to the publisher's
-// files that breaks what the client sends or reads is caught, naming the
-// interaction and the field. Needs the published files; a fork without them
-// skips this, and pnpm test's summary says so.
+// `pnpm contracts --against`, as a maintainer runs it in this repository (the
+// check of @nhs-app-api/contract-check from its sources, with spec/ as it
+// stands): the committed pacts keep NHS England's published contract once our
+// departures are allowed, and a change to the publisher's files that breaks
+// what the client sends or reads is caught, naming the interaction and the
+// field. The check's own cases are in packages/contract-check/test. Needs the
+// published files; a fork without them skips this, and pnpm test's summary
+// says so.
 import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -51,7 +54,9 @@ describe
     it("keep NHS England's published contract, with our departures allowed", async () => {
       const result = await against(published as string);
       expect(result.stdout).not.toContain("FAILED");
-      expect(result.stdout).toMatch(/(\d+) of \1 interactions keep that contract/);
+      expect(result.stdout).toMatch(/(\d+) of \1 interactions checked keep that contract/);
+      // NHS England publishes no document of the token endpoint: the report says the token pact went unchecked.
+      expect(result.stdout).toMatch(/NOT CHECKED oauth-token: .*platform token endpoint/);
       expect(result.code).toBe(0);
     });
 
@@ -80,11 +85,15 @@ describe
       });
 
       it("name the push notification interaction and its display field", () => {
-        expect(result.stdout).toMatch(/FAILED nhs-app: a request to send a push notification[^\n]*\n[^\n]*display/);
+        expect(result.stdout).toMatch(
+          /FAILED nhs-app: a request to send a push notification: request body payload\[0\]\.contentReference\.display: .*more than 10 characters/,
+        );
       });
 
-      it("name the receipt the callbacks pact sends with the dropped code", () => {
-        expect(result.stdout).toMatch(/FAILED realtime-receipts: a receipt: delivered\n[^\n]*code/);
+      it("name the receipt the callbacks pact sends with the dropped code, and its code field", () => {
+        expect(result.stdout).toMatch(
+          /FAILED realtime-receipts: a receipt: delivered: request body code\.coding\[0\]\.code: /,
+        );
       });
 
       // The receipt codes' enum is also where a departure of ours (the
@@ -94,9 +103,7 @@ describe
         const failed = result.stdout.split("\n").filter((line) => line.includes("FAILED"));
         expect(failed.length).toBeGreaterThan(0);
         for (const line of failed) {
-          expect(line).toMatch(
-            /nhs-app: (a request to send a push notification|static comparison)|realtime-receipts: /,
-          );
+          expect(line).toMatch(/nhs-app: a request to send a push notification|realtime-receipts: /);
         }
       });
     });

@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { ComparisonResult } from "./compare-pacts.ts";
-import type { InteractionResult } from "./verify-pacts.ts";
+import type { InteractionResult } from "./verifier-run.ts";
 
 export interface HarnessJob {
   pactFile: string;

@@ -18,22 +18,33 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+/** The header the verification tags each request with: the index of its interaction in the pact. */
+export const INTERACTION_HEADER = "x-nhs-app-harness-interaction";
+
 export interface Gate {
   url: string;
-  /** Every violation Prism reported, for the run's summary. */
+  /** Every violation found, for the run's summary. */
   violations: string[];
+  /** The violations found in the exchange of one interaction (by the index its request was tagged with). */
+  violationsOf(interaction: number): string[];
   close(): Promise<void>;
 }
 
 export async function startPrismGate(prismUrl: string, spec: Record<string, unknown>): Promise<Gate> {
   const violations: string[] = [];
+  const byInteraction = new Map<number, string[]>();
   const checkResponse = responseChecker(spec);
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    const interaction = Number(request.headers[INTERACTION_HEADER] ?? -1);
+    const record = (...found: string[]) => {
+      violations.push(...found);
+      byInteraction.set(interaction, [...(byInteraction.get(interaction) ?? []), ...found]);
+    };
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
-      if (typeof value === "string" && !HOP_BY_HOP.has(name)) headers.set(name, value);
+      if (typeof value === "string" && !HOP_BY_HOP.has(name) && name !== INTERACTION_HEADER) headers.set(name, value);
     }
     const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
     let answer: Response;
@@ -44,7 +55,7 @@ export async function startPrismGate(prismUrl: string, spec: Record<string, unkn
         ...(body ? { body } : {}),
       });
     } catch (error) {
-      violations.push(`${request.method} ${request.url}: Prism did not answer (${(error as Error).message})`);
+      record(`${request.method} ${request.url}: Prism did not answer (${(error as Error).message})`);
       response.writeHead(502, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: "Prism did not answer", detail: (error as Error).message }));
       return;
@@ -52,7 +63,7 @@ export async function startPrismGate(prismUrl: string, spec: Record<string, unkn
     const text = await answer.text();
     const violated = answer.headers.get("sl-violations");
     if (violated) {
-      violations.push(`${request.method} ${request.url}: ${violated}`);
+      record(`${request.method} ${request.url}: ${violated}`);
       response.writeHead(500, { "content-type": "application/json" });
       response.end(
         JSON.stringify({
@@ -70,7 +81,7 @@ export async function startPrismGate(prismUrl: string, spec: Record<string, unkn
       text,
     );
     if (broken.length > 0) {
-      violations.push(...broken);
+      record(...broken);
       response.writeHead(500, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: "Prism's answer does not keep the spec", violations: broken }));
       return;
@@ -87,6 +98,7 @@ export async function startPrismGate(prismUrl: string, spec: Record<string, unkn
   return {
     url: `http://127.0.0.1:${port}`,
     violations,
+    violationsOf: (index) => byInteraction.get(index) ?? [],
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -6,7 +6,7 @@
 // a failure of the verification. A test tool: it compiles schemas as it goes.
 import { Ajv } from "ajv";
 import formatsModule from "ajv-formats";
-import { operationFor } from "./compare-pacts.ts";
+import { operationFor } from "../../packages/contract-check/src/pact.ts";
 
 // ajv-formats is CommonJS: its default export is the module object under NodeNext.
 const addFormats = ((formatsModule as unknown as { default?: typeof formatsModule }).default ??

@@ -1,40 +1,27 @@
 // Verifies a pact file against a spec: Prism mocks the spec, each provider
-// state becomes Prism's Prefer header (status and example), and each
-// interaction is verified on its own so the summary can say which failed.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Verifier } from "@pact-foundation/pact";
+// state becomes Prism's Prefer header (status and example), and one run of
+// the verifier goes through every interaction, each reported on its own.
+import { readFile } from "node:fs/promises";
+import { isDeepStrictEqual } from "node:util";
+import { operationFor } from "../../packages/contract-check/src/pact.ts";
+import { strictRequestSpec, withoutDiscriminatorMappings } from "../../packages/contract-check/src/strict.ts";
 import { PROVIDER, preferFor } from "../provider-states.ts";
-import { operationFor } from "./compare-pacts.ts";
-import { startPrismGate } from "./prism-gate.ts";
+import { INTERACTION_HEADER, startPrismGate } from "./prism-gate.ts";
 import { startPrismMock } from "./prism-in-process.ts";
-import { strictRequestSpec, withoutDiscriminatorMappings } from "./strict-spec.ts";
+import { type InteractionResult, runVerifier } from "./verifier-run.ts";
 
-export interface InteractionResult {
-  description: string;
-  state: string;
-  passed: boolean;
-  reason?: string;
-}
+export type { InteractionResult };
 
 interface PactFile {
   interactions: {
     description: string;
     providerStates?: { name: string }[];
-    request: { method: string; path: string };
+    request: { method: string; path: string; body?: { content?: unknown } };
   }[];
 }
 
-type Spec = {
-  paths?: Record<
-    string,
-    Record<
-      string,
-      { responses?: Record<string, { content?: Record<string, { examples?: object; example?: unknown }> }> }
-    >
-  >;
-};
+type Operation = { responses?: Record<string, { content?: Record<string, { examples?: object; example?: unknown }> }> };
+type Spec = { paths?: Record<string, Record<string, Operation>> };
 
 /**
  * The Prefer header for one interaction against a spec: the state's status and
@@ -47,7 +34,7 @@ export function preferIn(spec: Spec, prefer: string, request: { method: string; 
   const code = /code=(\d+)/.exec(prefer)?.[1];
   const example = /example=([\w-]+)/.exec(prefer)?.[1];
   if (!code || !example) return prefer;
-  const operation = operationFor(spec, request.method, request.path);
+  const operation = operationFor<Operation>(spec, request.method, request.path);
   const named = Object.values(operation?.responses?.[code]?.content ?? {}).some(
     (media) => example in (media.examples ?? {}),
   );
@@ -57,61 +44,76 @@ export function preferIn(spec: Spec, prefer: string, request: { method: string; 
 export async function verifyPacts(options: { pactFile: string; specPath: string }): Promise<InteractionResult[]> {
   const pact = JSON.parse(await readFile(options.pactFile, "utf8")) as PactFile;
   const spec = JSON.parse(await readFile(options.specPath, "utf8")) as Spec;
-  const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-verify-"));
   const prism = await startPrismMock(strictRequestSpec(structuredClone(spec)));
   const gate = await startPrismGate(prism.url, withoutDiscriminatorMappings(spec as Record<string, unknown>));
-  const results: InteractionResult[] = [];
   try {
-    for (const [index, interaction] of pact.interactions.entries()) {
-      const state = interaction.providerStates?.[0]?.name ?? "";
-      const stated = preferFor(state);
-      if (!stated) {
-        results.push({
-          description: interaction.description,
-          state,
-          passed: false,
-          reason: `no Prefer mapping for state "${state}"`,
-        });
-        continue;
-      }
-      const prefer = preferIn(spec, stated, interaction.request);
-      const single = path.join(dir, `interaction-${index}.json`);
-      await writeFile(single, JSON.stringify({ ...pact, interactions: [interaction] }));
-      const violationsBefore = gate.violations.length;
-      try {
-        await new Verifier({
-          provider: PROVIDER,
-          providerBaseUrl: gate.url,
-          pactUrls: [single],
-          logLevel: "error",
-          stateHandlers: { [state]: async () => undefined },
-          requestFilter: (
-            request: { headers: Record<string, unknown>; body?: unknown },
-            _response: unknown,
-            next: () => void,
-          ) => {
-            request.headers.prefer = prefer;
-            restoreFormBody(request);
-            next();
-          },
-        }).verifyProvider();
-        results.push({ description: interaction.description, state, passed: true });
-      } catch (error) {
-        const violation = gate.violations.slice(violationsBefore).join("; ");
-        results.push({
-          description: interaction.description,
-          state,
-          passed: false,
-          reason: violation || mismatchesOf(error),
-        });
-      }
-    }
+    // The verifier sets up each interaction's state, then sends its request: the state's handler remembers
+    // the state, and the request filter finds the interaction it belongs to, asks Prism for the state's
+    // answer, and tags the request so the gate files what it finds under that interaction.
+    let currentState = "";
+    const used = new Set<number>();
+    const stateHandlers = Object.fromEntries(
+      [...new Set(pact.interactions.map((i) => i.providerStates?.[0]?.name ?? ""))].map((state) => [
+        state,
+        async () => {
+          currentState = state;
+          return undefined;
+        },
+      ]),
+    );
+    const results = await runVerifier({
+      pactFile: options.pactFile,
+      provider: PROVIDER,
+      providerBaseUrl: gate.url,
+      interactions: pact.interactions,
+      stateHandlers,
+      requestFilter: (request, _response, next) => {
+        const index = interactionOf(pact, currentState, request, used);
+        used.add(index);
+        const interaction = pact.interactions[index];
+        const stated = preferFor(currentState);
+        if (stated) request.headers.prefer = interaction ? preferIn(spec, stated, interaction.request) : stated;
+        request.headers[INTERACTION_HEADER] = String(index);
+        restoreFormBody(request);
+        next();
+      },
+      reasonFor: (index) => gate.violationsOf(index).join("; ") || undefined,
+    });
+    // A state Prism cannot be told to answer fails its interaction, whatever Prism happened to answer.
+    return results.map((result) =>
+      preferFor(result.state)
+        ? result
+        : { ...result, passed: false, reason: `no Prefer mapping for state "${result.state}"` },
+    );
   } finally {
     await gate.close();
     await prism.close();
-    await rm(dir, { recursive: true, force: true });
   }
-  return results;
+}
+
+/**
+ * Which interaction of the pact a request the verifier sends belongs to: one
+ * of the current state with the same method and path, the one whose body is
+ * the request's when several share them, and not one already sent.
+ */
+function interactionOf(
+  pact: PactFile,
+  state: string,
+  request: { method?: string; path?: string; url?: string; body?: unknown },
+  used: ReadonlySet<number>,
+): number {
+  const requestPath = (request.path ?? request.url ?? "").split("?")[0];
+  const candidates = pact.interactions
+    .map((interaction, index) => ({ interaction, index }))
+    .filter(
+      ({ interaction }) =>
+        (interaction.providerStates?.[0]?.name ?? "") === state &&
+        interaction.request.method.toUpperCase() === (request.method ?? "").toUpperCase() &&
+        interaction.request.path === requestPath,
+    );
+  const fresh = candidates.filter(({ index }) => !used.has(index));
+  const sameBody = fresh.find(({ interaction }) => isDeepStrictEqual(interaction.request.body?.content, request.body));
+  return (sameBody ?? fresh[0] ?? candidates[0])?.index ?? -1;
 }
 
 /**
@@ -126,17 +128,4 @@ function restoreFormBody(request: { headers: Record<string, unknown>; body?: unk
   if (Buffer.isBuffer(body)) return;
   const fields = Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]);
   request.body = Buffer.from(new URLSearchParams(fields).toString());
-}
-
-/** The mismatch sentences of a failed verification (its message is the verifier's JSON report). */
-function mismatchesOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  try {
-    const report = JSON.parse(message) as { errors?: { mismatch?: { mismatches?: { mismatch?: string }[] } }[] };
-    const sentences = (report.errors ?? []).flatMap((e) => (e.mismatch?.mismatches ?? []).map((m) => m.mismatch ?? ""));
-    if (sentences.length > 0) return sentences.join("; ");
-  } catch {
-    // not JSON: fall through
-  }
-  return message.split("\n")[0]?.slice(0, 300) ?? message;
 }

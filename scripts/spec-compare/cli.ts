@@ -2,8 +2,8 @@
 // a document NHS England published with ours. Exit 0 when every difference is
 // explained by spec/departures.yaml, 1 when one is not, 2 when the input is bad.
 import { Command, CommanderError } from "commander";
+import { ContractInputError } from "../../packages/contract-check/src/load.ts";
 import { compareWithPublished } from "./compare.ts";
-import { CompareInputError } from "./load.ts";
 import { formatComparison } from "./report.ts";
 
 const program = new Command()
@@ -30,7 +30,7 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else {
-    const message = error instanceof CompareInputError ? error.message : `unexpected failure: ${String(error)}`;
+    const message = error instanceof ContractInputError ? error.message : `unexpected failure: ${String(error)}`;
     console.error(`spec:compare: ${message}`);
     process.exitCode = 2;
   }

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ContractInputError } from "../../packages/contract-check/src/load.ts";
 import { toolRoot } from "../lib/documents.ts";
 import { type CompareOptions, compareWithPublished } from "./compare.ts";
-import { CompareInputError } from "./load.ts";
 import { formatComparison } from "./report.ts";
 
 const fixtures = path.join(toolRoot, "scripts/spec-compare/fixtures");
@@ -106,7 +106,7 @@ describe("spec comparison", () => {
     ];
     for (const [file, message] of cases) {
       const error = await compareWithPublished(file, options).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(CompareInputError);
+      expect(error).toBeInstanceOf(ContractInputError);
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain("\n");
     }
@@ -145,7 +145,7 @@ describe("spec comparison over HTTP", () => {
   });
 
   it("gives a one-line error for a URL that does not answer with a document", async () => {
-    await expect(compareWithPublished(`${base}/nothing-here.yaml`, options)).rejects.toThrow(CompareInputError);
+    await expect(compareWithPublished(`${base}/nothing-here.yaml`, options)).rejects.toThrow(ContractInputError);
   });
 });
 

@@ -1,11 +1,11 @@
 // Compares a published OpenAPI document with the matching one of ours and
 // sorts every difference into explained (by a departure) or unexplained.
 import path from "node:path";
+import { type Departure, explain, loadDepartures } from "../../packages/contract-check/src/departures.ts";
+import { type Difference, diffFacts } from "../../packages/contract-check/src/diff.ts";
+import { collectFacts } from "../../packages/contract-check/src/facts.ts";
+import { ContractInputError, isObject, type JsonObject, loadOpenApi } from "../../packages/contract-check/src/load.ts";
 import { documents, repoRoot, type SpecDocument } from "../lib/documents.ts";
-import { type Departure, explain, loadDepartures } from "./departures.ts";
-import { type Difference, diffFacts } from "./diff.ts";
-import { collectFacts } from "./facts.ts";
-import { CompareInputError, isObject, type JsonObject, loadOpenApi } from "./load.ts";
 
 export interface ExplainedDifference extends Difference {
   departure?: Departure;
@@ -45,7 +45,7 @@ async function pickOurs(published: JsonObject, options: CompareOptions) {
   if (options.ours) {
     const chosen = candidates.find((d) => d.alias === options.ours);
     if (!chosen) {
-      throw new CompareInputError(
+      throw new ContractInputError(
         `--ours ${options.ours}: no such document (choose from ${candidates.map((d) => d.alias).join(", ")})`,
       );
     }
@@ -59,7 +59,7 @@ async function pickOurs(published: JsonObject, options: CompareOptions) {
     if (score > 0 && (!best || score > best.score)) best = { doc, loaded, score };
   }
   if (!best) {
-    throw new CompareInputError(
+    throw new ContractInputError(
       "none of our documents shares an operationId with it; name one with --ours " +
         `(${candidates.map((d) => d.alias).join(", ")})`,
     );

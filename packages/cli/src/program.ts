@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { Command } from "commander";
 import { registerBatch } from "./commands/batch.js";
 import { registerCallbacks } from "./commands/callbacks.js";
+import { registerContracts } from "./commands/contracts.js";
 import { registerReport } from "./commands/report.js";
 import { registerSandbox } from "./commands/sandbox.js";
 import { registerSend } from "./commands/send.js";
@@ -32,7 +33,7 @@ Exit codes:
 export function createProgram(): Command {
   const program = new Command("nhs-app")
     .description(
-      "Send messages through the NHS App API, read its reports, validate bodies, run the sandbox and check a callback endpoint",
+      "Send messages through the NHS App API, read its reports, validate bodies, run the sandbox, check a callback endpoint and check the contract",
     )
     .version(version, "-V, --version")
     // Set before the commands are added, so that every command inherits them.
@@ -50,5 +51,6 @@ export function createProgram(): Command {
   registerValidate(program);
   registerSandbox(program);
   registerCallbacks(program);
+  registerContracts(program);
   return program;
 }

@@ -3,13 +3,11 @@
 // difference between that version and spec/, the place takes spec/'s value,
 // so that the verification judges the pacts on everything else. Differences
 // no departure explains are left as the other version has them, and listed.
-import { isDeepStrictEqual } from "node:util";
-import type { SpecDocument } from "../../scripts/lib/documents.ts";
-import type { Departure } from "../../scripts/spec-compare/departures.ts";
-import { explain } from "../../scripts/spec-compare/departures.ts";
-import { type Difference, diffFacts } from "../../scripts/spec-compare/diff.ts";
-import { collectFacts } from "../../scripts/spec-compare/facts.ts";
-import { isObject, type JsonObject } from "../../scripts/spec-compare/load.ts";
+import type { Departure } from "./departures.js";
+import { explain } from "./departures.js";
+import { type Difference, diffFacts } from "./diff.js";
+import { collectFacts } from "./facts.js";
+import { isObject, type JsonObject } from "./load.js";
 
 /** `paths["/a"].post.parameters[2].schema` as the keys to walk: `paths`, `/a`, `post`, `parameters`, 2, `schema`. */
 export function parseWhere(where: string): (string | number)[] {
@@ -133,11 +131,11 @@ export interface Patched {
   unexplained: Difference[];
 }
 
-/** A copy of `target` with every difference from `ours` that a departure of `doc` explains put back to ours. */
+/** A copy of `target` with every difference from `ours` that a departure of document `alias` explains put back to ours. */
 export function applyDepartures(
   target: JsonObject,
   ours: JsonObject,
-  doc: SpecDocument,
+  alias: string,
   departures: readonly Departure[],
 ): Patched {
   const document = structuredClone(target);
@@ -148,7 +146,7 @@ export function applyDepartures(
   for (const difference of [...differences].sort(
     (a, b) => order[a.kind] - order[b.kind] || a.key.length - b.key.length,
   )) {
-    if (explain(difference, departures, doc.alias).departure) applyOne(document, ours, difference);
+    if (explain(difference, departures, alias).departure) applyOne(document, ours, difference);
     else unexplained.push(difference);
   }
   withSecuritySchemes(document, ours);
@@ -186,7 +184,3 @@ function withSecuritySchemes(document: JsonObject, ours: JsonObject) {
     (components.securitySchemes as JsonObject)[name] = structuredClone(available[name]);
   }
 }
-
-/** Whether two documents say the same (used to prove a patch changed nothing it should not). */
-export const sameContract = (a: JsonObject, b: JsonObject) =>
-  isDeepStrictEqual(collectFacts(a), collectFacts(b)) && isObject(a);

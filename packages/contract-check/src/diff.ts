@@ -3,7 +3,7 @@
 // fact with another value is `changed`. Facts below a node that exists on one
 // side only are not listed again: the node's own difference says it all.
 import { isDeepStrictEqual } from "node:util";
-import type { Facts } from "./facts.ts";
+import type { Facts } from "./facts.js";
 
 export type DifferenceKind = "added" | "removed" | "changed";
 

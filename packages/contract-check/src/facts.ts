@@ -7,7 +7,7 @@
 // promise, and a `where`, the JSON path where the fact really sits in its own
 // document. They differ where a document nests the same thing differently:
 // a path-level parameter, or a one-branch `oneOf` around a schema.
-import { isObject, type JsonObject } from "./load.ts";
+import { isObject, type JsonObject } from "./load.js";
 
 export interface Fact {
   key: string;

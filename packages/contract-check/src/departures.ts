@@ -7,8 +7,8 @@
 import { readFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
 import YAML from "yaml";
-import type { Difference, DifferenceKind } from "./diff.ts";
-import { CompareInputError, isObject } from "./load.ts";
+import type { Difference, DifferenceKind } from "./diff.js";
+import { ContractInputError, isObject } from "./load.js";
 
 export interface Departure {
   id: string;
@@ -43,24 +43,24 @@ export async function loadDepartures(file: string): Promise<Departure[]> {
   try {
     parsed = YAML.parse(await readFile(file, "utf8"));
   } catch (error) {
-    throw new CompareInputError(
+    throw new ContractInputError(
       `${file}: cannot read the departures list (${(error as Error).message.split("\n")[0]})`,
     );
   }
   const list = isObject(parsed) ? parsed.departures : undefined;
-  if (!Array.isArray(list)) throw new CompareInputError(`${file}: has no \`departures\` list`);
+  if (!Array.isArray(list)) throw new ContractInputError(`${file}: has no \`departures\` list`);
   return list.map((entry, i) => {
     const where = `${file}: departures[${i}]`;
-    if (!isObject(entry)) throw new CompareInputError(`${where} is not an object`);
+    if (!isObject(entry)) throw new ContractInputError(`${where} is not an object`);
     const text = (name: string) => {
       const value = entry[name];
-      if (typeof value !== "string" || value.trim() === "") throw new CompareInputError(`${where} needs \`${name}\``);
+      if (typeof value !== "string" || value.trim() === "") throw new ContractInputError(`${where} needs \`${name}\``);
       return value.trim();
     };
     const strings = (name: string) => {
       const value = entry[name];
       if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === "string")) {
-        throw new CompareInputError(`${where} needs \`${name}\` as a list of strings`);
+        throw new ContractInputError(`${where} needs \`${name}\` as a list of strings`);
       }
       return value as string[];
     };
@@ -74,13 +74,13 @@ export async function loadDepartures(file: string): Promise<Departure[]> {
       evidence: strings("evidence"),
       differences: differences.map((d, j) => {
         if (!isObject(d) || typeof d.at !== "string" || !KINDS.includes(d.kind as DifferenceKind)) {
-          throw new CompareInputError(
+          throw new ContractInputError(
             `${where}.differences[${j}] needs \`kind\` (added, removed or changed) and \`at\``,
           );
         }
         const kind = d.kind as DifferenceKind;
         if (kind !== "added" && !("published" in d)) {
-          throw new CompareInputError(
+          throw new ContractInputError(
             `${where}.differences[${j}] (${kind}) needs \`published\`: the published value it was written against`,
           );
         }

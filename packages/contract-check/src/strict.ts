@@ -31,21 +31,26 @@ export function strictRequestSpec(original: Json): Json {
   const components = (spec.components as Json | undefined)?.schemas as Json | undefined;
   const seen = new Set<unknown>();
 
-  const close = (schema: unknown) => {
+  // `open`: the schema is one part of a whole that other parts add properties to (an allOf branch, or a
+  // oneOf branch beside properties of its parent), so it must not refuse the properties they declare.
+  const close = (schema: unknown, open = false) => {
     if (!isObject(schema) || seen.has(schema)) return;
     seen.add(schema);
     if (typeof schema.$ref === "string") {
       const name = schema.$ref.split("/").pop() as string;
-      close(components?.[name]);
+      close(components?.[name], open);
       return;
     }
+    const composed = Array.isArray(schema.allOf);
     if (isObject(schema.properties)) {
-      schema.additionalProperties ??= false;
+      if (!open && !composed) schema.additionalProperties ??= false;
       for (const property of Object.values(schema.properties)) close(property);
     }
     close(schema.items);
-    for (const key of ["allOf", "oneOf", "anyOf"]) {
-      if (Array.isArray(schema[key])) for (const branch of schema[key] as unknown[]) close(branch);
+    if (composed) for (const branch of schema.allOf as unknown[]) close(branch, true);
+    for (const key of ["oneOf", "anyOf"]) {
+      if (!Array.isArray(schema[key])) continue;
+      for (const branch of schema[key] as unknown[]) close(branch, open || isObject(schema.properties) || composed);
     }
   };
 

@@ -1,10 +1,10 @@
 // Loads an OpenAPI document from a file or URL, following `$ref`s across
-// files, and checks that it is OpenAPI 3. Failures become a CompareInputError
+// files, and checks that it is OpenAPI 3. Failures become a ContractInputError
 // with a one-line message, because the CLI must never print a stack trace.
 import $RefParser from "@apidevtools/json-schema-ref-parser";
 
-export class CompareInputError extends Error {
-  override name = "CompareInputError";
+export class ContractInputError extends Error {
+  override name = "ContractInputError";
 }
 
 export type JsonObject = { [key: string]: unknown };
@@ -28,22 +28,22 @@ export async function loadOpenApi(location: string): Promise<JsonObject> {
   try {
     root = await new $RefParser().parse(location, parserOptions);
   } catch (error) {
-    throw new CompareInputError(`${location}: cannot read it (${firstLine(error)})`);
+    throw new ContractInputError(`${location}: cannot read it (${firstLine(error)})`);
   }
   if (!isObject(root)) {
-    throw new CompareInputError(`${location}: is not an OpenAPI document (it is not a JSON or YAML object)`);
+    throw new ContractInputError(`${location}: is not an OpenAPI document (it is not a JSON or YAML object)`);
   }
   const version = root.openapi;
   if (typeof version !== "string" || !/^3\.\d+/.test(version)) {
     const what = typeof root.swagger === "string" ? `Swagger ${root.swagger}` : "no `openapi: 3.x` field";
-    throw new CompareInputError(`${location}: is not an OpenAPI 3 document (${what})`);
+    throw new ContractInputError(`${location}: is not an OpenAPI 3 document (${what})`);
   }
   if (!isObject(root.paths)) {
-    throw new CompareInputError(`${location}: is an OpenAPI document without paths; there is nothing to compare`);
+    throw new ContractInputError(`${location}: is an OpenAPI document without paths; there is nothing to compare`);
   }
   try {
     return (await new $RefParser().dereference(location, root, parserOptions)) as JsonObject;
   } catch (error) {
-    throw new CompareInputError(`${location}: a $ref cannot be resolved (${firstLine(error)})`);
+    throw new ContractInputError(`${location}: a $ref cannot be resolved (${firstLine(error)})`);
   }
 }
