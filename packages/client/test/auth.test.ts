@@ -1,5 +1,6 @@
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
+import { assertionClaims } from "../src/auth/client-assertion.js";
 import { AuthenticationError, inAppMessage } from "../src/index.js";
 import {
   API_KEY,
@@ -25,8 +26,8 @@ describe("signed JWT authentication", () => {
   it("signs an RS512 assertion with the platform's header and claims", async () => {
     const { state, handler } = tokenEndpoint();
     server.use(handler, http.get(RECEIPTS, receiptsOk));
-    const before = Math.floor(Date.now() / 1000);
     await testClient().getReceiptReport({ day: "2024-03-01" });
+    const after = Date.now() / 1000;
     expect(state.assertions).toHaveLength(1);
     const [{ header, claims }] = state.assertions as [(typeof state.assertions)[0]];
     expect(header).toEqual({ alg: "RS512", typ: "JWT", kid: KEY_ID });
@@ -34,10 +35,19 @@ describe("signed JWT authentication", () => {
     expect(claims.sub).toBe(API_KEY);
     expect(claims.aud).toBe(TOKEN_URL);
     expect(claims.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(Number(claims.exp) - before).toBeGreaterThan(0);
-    expect(Number(claims.exp) - before).toBeLessThanOrEqual(300);
+    // Ahead of the signing, by at most 300 s: it was signed before `after`, so it is ahead of `after` and within
+    // 300 s of it however long the call took. (The next test pins the lifetime on a fixed clock.)
+    expect(Number(claims.exp)).toBeGreaterThan(after);
+    expect(Number(claims.exp)).toBeLessThanOrEqual(after + 300);
     expect(claims).not.toHaveProperty("nbf");
     expect(claims).not.toHaveProperty("iat");
+  });
+
+  it("gives the assertion an exp 280 s after the whole second it is signed in: under the platform's 300", () => {
+    const signedAt = Date.parse("2026-03-02T10:00:00.900Z");
+    const { exp } = assertionClaims(API_KEY, TOKEN_URL, signedAt);
+    expect(exp).toBe(Date.parse("2026-03-02T10:04:40.000Z") / 1000);
+    expect(exp - signedAt / 1000).toBeLessThanOrEqual(300);
   });
 
   it("sends the token as a bearer token and reuses it while it is valid", async () => {

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { trace } from "@opentelemetry/api";
 import { delay, HttpResponse, http } from "msw";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TokenProvider } from "../src/auth/token-provider.js";
 import { AuthenticationError, ConnectionError, inAppMessage, TimeoutError } from "../src/index.js";
 import { server as msw, TOKEN_URL, testClient, tokenEndpoint, VALID_NHS_NUMBER } from "./support.js";
@@ -31,6 +31,7 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}/nhs-app`;
 });
 afterEach(() => {
+  vi.useRealTimers();
   msw.resetHandlers();
   api.closeAllConnections();
   requests = [];
@@ -66,12 +67,31 @@ async function withToken(c: ReturnType<typeof client>) {
   return c;
 }
 
+/**
+ * A client whose answers' headers the test can wait for, with its token in
+ * hand, and its deadlines' timers then on a fake clock: the test runs a
+ * deadline out once the answer's headers are in, which a busy machine
+ * cannot make it do any sooner.
+ */
+async function onFakeClock(timeoutMs: number) {
+  let headers = () => {};
+  const c = await withToken(client({ timeoutMs, hooks: { onResponse: () => headers() } }));
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  const headersIn = new Promise<void>((resolve) => {
+    headers = resolve;
+  });
+  return { c, headersIn };
+}
+
 describe("deadlines", () => {
   it("times out a POST whose answer stalls after its headers, and does not send it again", async () => {
     msw.use(tokenEndpoint().handler);
-    const c = await withToken(client({ timeoutMs: 300 }));
+    const { c, headersIn } = await onFakeClock(300);
     answer = stallAfterHeaders(201);
-    const error = await c.sendInAppMessage(message).catch((e: unknown) => e);
+    const call = c.sendInAppMessage(message).catch((e: unknown) => e);
+    await headersIn;
+    vi.advanceTimersByTime(300);
+    const error = await call;
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).mayHaveBeenProcessed).toBe(true);
     expect((error as TimeoutError).message).toContain("No complete answer within 300 ms");
@@ -97,12 +117,14 @@ describe("deadlines", () => {
 
   it("times out the raw client too, whose body is read for the caller within the deadline", async () => {
     msw.use(tokenEndpoint().handler);
-    const c = await withToken(client({ timeoutMs: 300 }));
+    const { c, headersIn } = await onFakeClock(300);
     answer = stallAfterHeaders(200);
-    const error = await c.raw
+    const call = c.raw
       .GET("/communication/report/patients", { params: { query: { "ods-organisation-code": "T00001" } } })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TimeoutError);
+    await headersIn;
+    vi.advanceTimersByTime(300);
+    expect(await call).toBeInstanceOf(TimeoutError);
     expect(requests).toHaveLength(1);
   });
 

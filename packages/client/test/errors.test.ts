@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { errorFromResponse, readBody } from "../src/errors/from-response.js";
 import {
   AuthenticationError,
@@ -99,10 +99,15 @@ describe("errors from responses", () => {
     ) as RateLimitError;
     expect(quota.limit).toBe("quota-proxy");
     expect(quota.retryAfterMs).toBe(2000);
-    const later = new Date(Date.now() + 60_000).toUTCString();
-    const dated = fromBody(429, "", { "retry-after": later }) as RateLimitError;
-    expect(dated.limit).toBe("unknown");
-    expect(dated.retryAfterMs).toBeGreaterThan(55_000);
+    // A date a minute ahead, on a clock that stands still meanwhile.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-03-02T10:00:00.000Z") });
+    try {
+      const dated = fromBody(429, "", { "retry-after": "Mon, 02 Mar 2026 10:01:00 GMT" }) as RateLimitError;
+      expect(dated.limit).toBe("unknown");
+      expect(dated.retryAfterMs).toBe(60_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps the raw body off JSON and inspect output, and masks NHS numbers in messages", () => {

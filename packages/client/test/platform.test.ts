@@ -145,14 +145,24 @@ describe("status()", () => {
 
   it("does not wait for the client's rate limit, which only the API's own calls spend", async () => {
     statusEndpoint(API_KEY);
+    let reports = 0;
     server.use(
       tokenEndpoint().handler,
-      http.get(PATIENTS, () => HttpResponse.json([])),
+      http.get(PATIENTS, () => {
+        reports++;
+        return HttpResponse.json([]);
+      }),
     );
-    const client = testClient({ rateLimit: { requestsPerSecond: 0.5, burst: 1 } });
-    await client.getPatientReport({ odsCode: "A12345" }); // spends the only token for the next two seconds
-    const started = performance.now();
-    await client.status();
-    expect(performance.now() - started).toBeLessThan(500);
+    // One API call in 1000 s: a call queued behind the first cannot go during the test.
+    const client = testClient({ rateLimit: { requestsPerSecond: 0.001, burst: 1 } });
+    await client.getPatientReport({ odsCode: "A12345" }); // spends the only token
+    const controller = new AbortController();
+    const queued = client.getPatientReport({ odsCode: "A12345" }, { signal: controller.signal });
+    // _status is answered while the API call asked for before it still waits for the rate limit.
+    expect((await client.status()).passed).toBe(true);
+    expect(reports).toBe(1);
+    controller.abort(new Error("the queued call gave up"));
+    await expect(queued).rejects.toThrow("the queued call gave up");
+    expect(reports).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 // A POST is retried only where it certainly was not processed; GETs retry
 // network failures, 429 and 5xx. Every test counts what reached the server.
 import { HttpResponse, http } from "msw";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConnectionError, inAppMessage, RateLimitError, ServerError, TimeoutError } from "../src/index.js";
 import {
   created,
@@ -15,6 +15,9 @@ import {
 } from "./support.js";
 
 useMockServer();
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const message = inAppMessage({ nhsNumber: "9434765919", odsCode: "B82041", text: "Your results are ready." });
 const bundle = () => HttpResponse.json({ resourceType: "Bundle", type: "searchset", link: [], entry: [] });
@@ -76,18 +79,28 @@ describe("retries of message requests (POST)", () => {
   });
 
   it("does not retry a POST that timed out, since it may have arrived", async () => {
+    let arrived!: () => void;
+    const atServer = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    // The API takes the request and never answers.
     const bodies = scriptedInApp([
-      async () => {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        return created(message as unknown as Record<string, unknown>);
-      },
+      () =>
+        new Promise<Response>(() => {
+          arrived();
+        }),
     ]);
-    // The token first, with time to spare: on a busy machine signing it can take longer than the
-    // 50 ms deadline, and a call that times out waiting for its token has rightly sent nothing.
+    // The token first, so that the deadline below is the request's alone.
     server.use(http.get(RECEIPTS, bundle));
     const client = testClient();
     await client.getReceiptReport({ day: "2026-11-23" });
-    const error = await client.sendInAppMessage(message, { timeoutMs: 50 }).catch((e: unknown) => e);
+    // The deadline's timer on a fake clock, run out once the request has reached the API: a busy machine
+    // cannot make it run out before the request is even sent.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const call = client.sendInAppMessage(message, { timeoutMs: 50 }).catch((e: unknown) => e);
+    await atServer;
+    vi.advanceTimersByTime(50);
+    const error = await call;
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).mayHaveBeenProcessed).toBe(true);
     expect(bodies).toHaveLength(1);
