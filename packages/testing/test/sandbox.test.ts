@@ -13,7 +13,7 @@ import {
   NotFoundError,
   pushNotification,
 } from "@nhs-app-api/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Sandbox, startSandbox } from "../src/index.js";
 
 let sandbox: Sandbox;
@@ -21,6 +21,9 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, tokenLifetimeSeconds: 2 });
 });
 afterAll(() => sandbox?.stop());
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 const clientFor = (s: Sandbox, overrides = {}) =>
   createNhsAppClient({
@@ -106,10 +109,13 @@ describe("the local sandbox", () => {
   });
 
   it("answers 401 expired for an expired token; the client renews its own before that", async () => {
+    // The wall clock, which the client and the sandbox's tokens both keep, faked: it stands still but when
+    // moved, so no token runs out while a busy machine is slow, and no test waits for one to.
+    vi.useFakeTimers({ toFake: ["Date"] });
     const client = clientFor(sandbox);
     await client.getPatientReport({ odsCode: "A12345" });
     const issuedBefore = sandbox.issuer.issued.length;
-    await new Promise((resolve) => setTimeout(resolve, 2100)); // the sandbox's tokens last 2 s here
+    vi.setSystemTime(Date.now() + 2100); // the sandbox's tokens last 2 s here
     // The client renews 1 s early (half of a 2 s token), so force the old token to be used:
     const token = sandbox.issuer.issued.at(-1)?.accessToken;
     const raw = await fetch(`${sandbox.baseUrl}/communication/report/patients?ods-organisation-code=A12345`, {
