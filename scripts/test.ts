@@ -1,12 +1,49 @@
 // `pnpm test`: every check CI runs, stage by stage, stopping at the first
 // stage that fails. The summary gives each step's time and the total; the last
 // line is "N passed, N failed" for the unit tests, so CI can read it.
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { toolRoot } from "./lib/documents.ts";
 import { pnpmCommand } from "./lib/pnpm.ts";
+
+/**
+ * `--under-load[=N]`, or NHS_APP_TEST_UNDER_LOAD=N: N processes (2 unless
+ * said) spin the CPU beside the whole suite, as on a busy machine, so that a
+ * test that holds only on an idle one fails here. They are stopped however
+ * the suite ends; one whose parent is gone (killed outright) stops itself.
+ */
+function underLoad(): number {
+  const flag = process.argv.slice(2).find((arg) => arg === "--under-load" || arg.startsWith("--under-load="));
+  const given = flag?.includes("=") ? flag.slice(flag.indexOf("=") + 1) : process.env.NHS_APP_TEST_UNDER_LOAD;
+  if (given === undefined || given === "") return flag === undefined ? 0 : 2;
+  const count = Number(given);
+  if (!Number.isInteger(count) || count < 0 || count > 64) {
+    console.error(`pnpm test: the load must be a whole number of processes from 0 to 64, not "${given}"`);
+    process.exit(2);
+  }
+  return count;
+}
+const SPIN = "const parent = process.ppid; for (let i = 1; ; i++) if (i % 1e7 === 0 && process.ppid !== parent) break;";
+const load: ChildProcess[] = Array.from({ length: underLoad() }, () =>
+  spawn(process.execPath, ["-e", SPIN], { stdio: "ignore" }),
+);
+if (load.length > 0) {
+  process.on("exit", () => {
+    for (const spinner of load) spinner.kill("SIGKILL");
+  });
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
+    process.on(signal, () => process.exit(code));
+  }
+  console.log(
+    `Under load: ${load.length} CPU-bound processes (node, spinning in a loop) run beside the suite until it ends.`,
+  );
+}
 
 const bin = (name: string) => path.join(toolRoot, "node_modules/.bin", name);
 const resultsDir = mkdtempSync(path.join(tmpdir(), "nhs-app-test-"));
@@ -102,7 +139,8 @@ for (const stage of stages) {
 }
 
 const total = ((Date.now() - suiteStarted) / 1000).toFixed(1);
-console.log(`\nSummary:\n${timings.join("\n")}\n  total ${total}s`);
+const loaded = load.length > 0 ? ` (under load: ${load.length} CPU-bound processes beside the suite)` : "";
+console.log(`\nSummary${loaded}:\n${timings.join("\n")}\n  total ${total}s`);
 // Checks that could not run here (a fork has no published files), each with its reason.
 const skippedFile = path.join(resultsDir, "skipped.txt");
 const skipped = existsSync(skippedFile)
