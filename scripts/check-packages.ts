@@ -97,7 +97,7 @@ for (const step of await checkNpmConsumers(tarballOf)) {
   if (!step.ok) {
     failed = true;
     console.log(step.output);
-  } else if (step.output && step.name.startsWith("run")) console.log(`       ${step.output}`);
+  } else if (step.output && /^(run|nhs-app)/.test(step.name)) console.log(`       ${step.output}`);
 }
 // What a release runs, less the upload (and less the clean-tree check, which a working copy under test fails).
 const publish = pnpmCommand(["publish", "-r", "--dry-run", "--no-git-checks"]);

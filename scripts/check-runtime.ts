@@ -37,6 +37,12 @@ const smoke: Record<string, string> = {
     const journal = m.createMemoryJournal();
     if (typeof m.sendBatch !== "function" || typeof m.openSqliteJournal !== "function") throw new Error("no sender");
     journal.admit([]).then((entries) => { if (entries.length !== 0) throw new Error("an empty admit returned entries"); });`,
+  "@nhs-app-api/contract-check": `
+    const { existsSync } = require("node:fs");
+    if (m.contractDocuments.length !== 4) throw new Error("not the four documents");
+    if (!existsSync(m.shippedPactsDir() + "/nhs-app-api-client-nhs-app-api.json")) throw new Error("no pacts inside");
+    if (!existsSync(m.shippedDepartures())) throw new Error("no departures inside");
+    if (typeof m.checkContract !== "function" || typeof m.toJUnit !== "function") throw new Error("no check");`,
   "@nhs-app-api/types": `
     if (require("@nhs-app-api/types/openapi.json").openapi === undefined) throw new Error("no bundle");`,
 };

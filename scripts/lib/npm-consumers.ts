@@ -5,10 +5,11 @@
 // TypeScript and run against them.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { contractDocuments } from "../../packages/contract-check/src/documents.ts";
 import { toolRoot } from "./documents.ts";
 
 const run = promisify(execFile);
@@ -89,8 +90,78 @@ export async function checkNpmConsumers(tarballs: Record<string, string>): Promi
       await step("run the ESM consumer", process.execPath, ["dist/esm.js"]);
     if (existsSync(path.join(project, "dist/cjs.cjs")))
       await step("run the CJS consumer", process.execPath, ["dist/cjs.cjs"]);
+    steps.push(...(await checkInstalledContracts(project)));
     return steps;
   } finally {
     await rm(project, { recursive: true, force: true });
   }
+}
+
+/**
+ * `nhs-app contracts` as another team's CI runs it, from the installed CLI
+ * and nothing else: against a release laid out as NHS England's repository
+ * (our documents, from the installed types package) it exits 0 and writes its
+ * JUnit file; against a broken copy it exits 1 naming interaction and field;
+ * against NHS England's published files, when they are here, it exits 0.
+ */
+async function checkInstalledContracts(project: string): Promise<ConsumerStep[]> {
+  const steps: ConsumerStep[] = [];
+  const cli = path.join(project, "node_modules/.bin/nhs-app");
+  const contracts = (against: string, extra: string[] = []) =>
+    run(cli, ["contracts", "--against", against, ...extra], { cwd: project, env: npmEnvironment() }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? -1,
+        stdout: `${error.stdout ?? ""}${error.stderr ?? ""}`,
+      }),
+    );
+  const release = async (
+    name: string,
+    edit?: (alias: string, document: { components: Record<string, never> }) => void,
+  ) => {
+    const folder = path.join(project, name);
+    for (const { alias, published } of contractDocuments) {
+      const document = JSON.parse(
+        await readFile(path.join(project, "node_modules/@nhs-app-api/types/openapi", `${alias}.json`), "utf8"),
+      );
+      edit?.(alias, document);
+      const file = path.join(folder, published ?? `platform/${alias}.json`);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, JSON.stringify(document));
+    }
+    return folder;
+  };
+
+  const kept = await contracts(await release("release"), ["--junit", "contracts.xml"]);
+  const junit = existsSync(path.join(project, "contracts.xml"));
+  steps.push({
+    name: "nhs-app contracts from the installed CLI: a release that keeps the contract",
+    ok: kept.code === 0 && junit && /^(\d+) of \1 interactions checked keep that contract/m.test(kept.stdout),
+    output:
+      kept.code === 0 && junit
+        ? (kept.stdout.split("\n").at(-1) ?? "")
+        : `exit ${kept.code}, JUnit file ${junit ? "written" : "missing"}\n${kept.stdout}`,
+  });
+  const broken = await contracts(
+    await release("broken", (alias, document) => {
+      const schemas = document.components.schemas as unknown as Record<string, { properties: Record<string, unknown> }>;
+      if (alias === "nhs-app" && schemas.PatientReportEntry)
+        schemas.PatientReportEntry.properties.nhsNumber = { type: "integer" };
+    }),
+  );
+  steps.push({
+    name: "nhs-app contracts from the installed CLI: a breaking release",
+    ok: broken.code === 1 && /^FAILED nhs-app: .+: response body \[0\]\.nhsNumber: /m.test(broken.stdout),
+    output: broken.code === 1 ? "" : `exit ${broken.code}\n${broken.stdout}`,
+  });
+  const published = process.env.NHS_APP_PUBLISHED_DIR;
+  if (published) {
+    const theirs = await contracts(published);
+    steps.push({
+      name: "nhs-app contracts from the installed CLI: NHS England's published files",
+      ok: theirs.code === 0,
+      output: theirs.code === 0 ? (theirs.stdout.split("\n").at(-1) ?? "") : `exit ${theirs.code}\n${theirs.stdout}`,
+    });
+  }
+  return steps;
 }

@@ -17,8 +17,9 @@ import {
 } from "./documents.js";
 import { type InteractionVerdict, judgeInteractions } from "./interactions.js";
 import { ContractInputError, type JsonObject } from "./load.js";
-import { operationFor, type PactFile, readPact } from "./pact.js";
+import { operationFor, type PactFile, type PactInteraction, readPact } from "./pact.js";
 import { applyDepartures } from "./patch.js";
+import { droppedPromises } from "./promises.js";
 import { findTargets, type Target } from "./targets.js";
 
 export interface CheckOptions {
@@ -156,11 +157,19 @@ export async function checkContract(options: CheckOptions): Promise<ContractChec
     }
     const patched = applyDepartures(target.document, ours.get(d.alias) as JsonObject, d.alias, departures);
     differences.push(...patched.unexplained.map((u) => fromRelease(d.alias, u)));
+    const verdicts = await judgeInteractions(pact, patched.document, mine);
+    const dropped = droppedPromises(
+      mine.map((index) => pact.interactions[index] as PactInteraction),
+      patched.unexplained,
+    );
     checks.push({
       ...base,
       target: target.location,
       checked: true,
-      interactions: await judgeInteractions(pact, patched.document, mine),
+      interactions: verdicts.map((verdict, position) => {
+        const faults = [...verdict.faults, ...(dropped.get(position) ?? [])];
+        return { ...verdict, faults, passed: faults.length === 0 };
+      }),
     });
   }
 

@@ -46,13 +46,15 @@ export function headerOf(headers: PactRequest["headers"], name: string): string 
   return Array.isArray(entry) ? entry[0] : entry;
 }
 
-/** The path template of a document that a request path falls under (`/a/{id}` for `/a/42`), if any. */
+/** Whether a request path falls under a path template (`/a/{id}` for `/a/42`). */
+export const underTemplate = (template: string, requestPath: string) =>
+  new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}/?$`).test(requestPath);
+
+/** The path template of a document that a request path falls under, if any. */
 export function templateFor(document: { paths?: unknown }, requestPath: string): string | undefined {
   const paths = isObject(document.paths) ? document.paths : {};
   if (requestPath in paths) return requestPath;
-  return Object.keys(paths).find((template) =>
-    new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}/?$`).test(requestPath),
-  );
+  return Object.keys(paths).find((template) => underTemplate(template, requestPath));
 }
 
 /** The operation of a document for a request, literal or templated path. */

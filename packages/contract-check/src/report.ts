@@ -19,13 +19,29 @@ const enumValues = (value: unknown): string[] | undefined =>
       })
     : undefined;
 
+/** The facts that stand for a node of the contract: their value names what the node is. */
+const NODES = new Set(["operation", "parameter", "schema", "request body", "response", "header", "media type"]);
+const REQUIRED = /^(.*)\.required\[("(?:[^"\\]|\\.)*")\]$/;
+
 /** One difference, worded from the release's point of view. */
 export function describeDifference(d: ReleaseDifference): string {
+  const required = REQUIRED.exec(d.key);
+  const name = required ? (JSON.parse(required[2] as string) as string) : undefined;
   switch (d.change) {
-    case "adds":
-      return `the release adds ${d.key}${d.release ? ` (${show(d.release.value)})` : ""}`;
-    case "removes":
-      return `the release removes ${d.key}${d.spec ? ` (spec/ has ${show(d.spec.value)})` : ""}`;
+    case "adds": {
+      if (required) return `the release requires ${name} in ${required[1]}`;
+      const value = d.release?.value;
+      return typeof value === "string" && NODES.has(value)
+        ? `the release adds the ${value} ${d.key}`
+        : `the release adds ${d.key}: ${show(value)}`;
+    }
+    case "removes": {
+      if (required) return `the release no longer requires ${name} in ${required[1]}`;
+      const value = d.spec?.value;
+      return typeof value === "string" && NODES.has(value)
+        ? `the release removes the ${value} ${d.key}`
+        : `the release removes ${d.key} (spec/ has ${show(value)})`;
+    }
     case "changes": {
       const before = enumValues(d.spec?.value);
       const after = enumValues(d.release?.value);

@@ -85,7 +85,7 @@ async function looksLikeOpenApi(file: string): Promise<boolean> {
   const { size } = await stat(file);
   if (size > 20 * 1024 * 1024) return false;
   const text = await readFile(file, "utf8");
-  return /^\s*["']?openapi["']?\s*:\s*["']?3\./m.test(text);
+  return /^[\s{]*["']?openapi["']?\s*:\s*["']?3\./m.test(text);
 }
 
 /** The documents at `location`, each matched to one of ours. */
