@@ -46,15 +46,19 @@ describe("the GitHub Actions workflows", () => {
 // The job packages/cli/README.md offers other teams to paste into their own workflow.
 it("the contract-check job in packages/cli/README.md passes actionlint", async () => {
   const readme = await readFile(path.join(toolRoot, "packages/cli/README.md"), "utf8");
-  // The block ends at a line of its own: the job's script writes fences too.
-  const job = /## Contract checks in your CI\n[\s\S]*?^```yaml\n([\s\S]*?)^```$/m.exec(readme)?.[1];
-  expect(job, "no yaml block under ## Contract checks in your CI").toMatch(
+  // The first yaml block of the section; its fence is longer than the ones the job's script writes.
+  const block = /## Contract checks in your CI\n[\s\S]*?^(`{3,})yaml\n([\s\S]*?)^\1$/m.exec(readme)?.[2];
+  expect(block, "no yaml block under ## Contract checks in your CI").toMatch(
     /npx --yes @nhs-app-api\/cli contracts --against[\s\S]*upload-artifact[\s\S]*if-no-files-found/,
   );
+  // Pasted under a workflow's `jobs:`, indented one level whatever its own indent.
+  const lines = (block as string).trimEnd().split("\n");
+  const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => /^ */.exec(line)?.[0].length ?? 0));
+  const job = lines.map((line) => (line.trim() ? `  ${line.slice(indent)}` : "")).join("\n");
   const scratch = await scratchCopy([]);
   try {
     const file = scratch.path("team-workflow.yml");
-    await writeFile(file, `name: Another team's CI\non: [push, pull_request]\njobs:\n${job}`);
+    await writeFile(file, `name: Another team's CI\non: [push, pull_request]\njobs:\n${job}\n`);
     expect(await lint(file, "team-workflow.yml")).toEqual([]);
   } finally {
     await scratch.remove();
