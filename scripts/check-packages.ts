@@ -8,38 +8,24 @@
 // ranges replaced by versions); packing every package in one pnpm run is
 // also much quicker than letting each tool pack on its own.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { toolRoot } from "./lib/documents.ts";
 import { checkNpmConsumers } from "./lib/npm-consumers.ts";
+import { packWorkspace } from "./lib/pack.ts";
 import { pnpmCommand } from "./lib/pnpm.ts";
 
 const run = promisify(execFile);
 const packagesDir = path.join(toolRoot, "packages");
-const published = readdirSync(packagesDir)
-  .map((dir) => ({
-    dir,
-    manifest: JSON.parse(readFileSync(path.join(packagesDir, dir, "package.json"), "utf8")) as {
-      name: string;
-      version: string;
-      private?: boolean;
-      exports?: unknown;
-      [field: string]: unknown;
-    },
-  }))
-  .filter(({ manifest }) => !manifest.private);
 
 const tarballs = mkdtempSync(path.join(tmpdir(), "nhs-app-pack-"));
 process.on("exit", () => rmSync(tarballs, { recursive: true, force: true }));
-const pack = pnpmCommand(["-r", "--filter", "./packages/*", "pack", "--pack-destination", tarballs]);
-await run(pack.command, pack.args, { cwd: toolRoot, maxBuffer: 16 * 1024 * 1024 }).catch(
-  (error: { stdout?: string; stderr?: string }) => {
-    console.log(`FAIL pnpm pack\n${error.stdout ?? ""}${error.stderr ?? ""}`);
-    process.exit(1);
-  },
-);
+const published = await packWorkspace(tarballs).catch((error: { stdout?: string; stderr?: string }) => {
+  console.log(`FAIL pnpm pack\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+  process.exit(1);
+});
 
 /** One tool on one tarball: a line saying how it went, and the tool's output when it did not. */
 async function check(tool: "publint" | "attw", args: string[], label: string): Promise<boolean> {
@@ -74,9 +60,7 @@ function metadataProblems(dir: string, manifest: (typeof published)[number]["man
 
 let failed = false;
 const tarballOf: Record<string, string> = {};
-for (const { dir, manifest } of published) {
-  // pnpm names a tarball after the package: @scope/name 1.2.3 is scope-name-1.2.3.tgz.
-  const tarball = path.join(tarballs, `${manifest.name.replace(/^@/, "").replace("/", "-")}-${manifest.version}.tgz`);
+for (const { dir, manifest, tarball } of published) {
   tarballOf[manifest.name] = tarball;
   const label = `packages/${dir}`;
   const problems = metadataProblems(dir, manifest);

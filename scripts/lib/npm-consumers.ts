@@ -5,11 +5,11 @@
 // TypeScript and run against them.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { contractDocuments } from "../../packages/contract-check/src/documents.ts";
+import { type ReleaseOptions, writeRelease } from "../../packages/contract-check/test/release.ts";
 import { toolRoot } from "./documents.ts";
 
 const run = promisify(execFile);
@@ -26,10 +26,35 @@ export interface ConsumerStep {
  * shims set NODE_PATH to its hoisted node_modules, through which a consumer
  * would find packages it never installed (Prism did, before this).
  */
-function npmEnvironment(): NodeJS.ProcessEnv {
+export function npmEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !/^(npm_|PNPM_|pnpm_|NODE_PATH$)/i.test(key)),
   ) as NodeJS.ProcessEnv;
+}
+
+/** A project depending on each tarball, as another team's package.json would on the released versions. */
+const consumerManifest = (tarballs: Record<string, string>) =>
+  JSON.stringify(
+    {
+      name: "npm-consumer",
+      private: true,
+      type: "module",
+      dependencies: Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`])),
+    },
+    null,
+    2,
+  );
+
+/** A new project outside the workspace with the tarballs installed by plain npm; its folder. */
+export async function installTarballs(tarballs: Record<string, string>, prefix = "nhs-app-npm-"): Promise<string> {
+  const project = await mkdtemp(path.join(tmpdir(), prefix));
+  await writeFile(path.join(project, "package.json"), consumerManifest(tarballs));
+  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
+    cwd: project,
+    env: npmEnvironment(),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return project;
 }
 
 /** Runs each step in turn, stopping at the first that fails; a step's output is kept only when it fails or speaks. */
@@ -48,11 +73,7 @@ export async function checkNpmConsumers(tarballs: Record<string, string>): Promi
     return result.ok;
   };
   try {
-    const dependencies = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`]));
-    await writeFile(
-      path.join(project, "package.json"),
-      JSON.stringify({ name: "npm-consumer", private: true, type: "module", dependencies }, null, 2),
-    );
+    await writeFile(path.join(project, "package.json"), consumerManifest(tarballs));
     for (const file of ["esm.ts", "cjs.cts"]) {
       await copyFile(path.join(toolRoot, "test/npm-consumers", file), path.join(project, file));
     }
@@ -115,22 +136,9 @@ async function checkInstalledContracts(project: string): Promise<ConsumerStep[]>
         stdout: `${error.stdout ?? ""}${error.stderr ?? ""}`,
       }),
     );
-  const release = async (
-    name: string,
-    edit?: (alias: string, document: { components: Record<string, never> }) => void,
-  ) => {
-    const folder = path.join(project, name);
-    for (const { alias, published } of contractDocuments) {
-      const document = JSON.parse(
-        await readFile(path.join(project, "node_modules/@nhs-app-api/types/openapi", `${alias}.json`), "utf8"),
-      );
-      edit?.(alias, document);
-      const file = path.join(folder, published ?? `platform/${alias}.json`);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, JSON.stringify(document));
-    }
-    return folder;
-  };
+  const bundles = path.join(project, "node_modules/@nhs-app-api/types/openapi");
+  const release = (name: string, options: ReleaseOptions = {}) =>
+    writeRelease(path.join(project, name), { bundles, ...options });
 
   const kept = await contracts(await release("release"), ["--junit", "contracts.xml"]);
   const junit = existsSync(path.join(project, "contracts.xml"));
@@ -143,10 +151,12 @@ async function checkInstalledContracts(project: string): Promise<ConsumerStep[]>
         : `exit ${kept.code}, JUnit file ${junit ? "written" : "missing"}\n${kept.stdout}`,
   });
   const broken = await contracts(
-    await release("broken", (alias, document) => {
-      const schemas = document.components.schemas as unknown as Record<string, { properties: Record<string, unknown> }>;
-      if (alias === "nhs-app" && schemas.PatientReportEntry)
-        schemas.PatientReportEntry.properties.nhsNumber = { type: "integer" };
+    await release("broken", {
+      edit: {
+        "nhs-app": (document) => {
+          document.components.schemas.PatientReportEntry.properties.nhsNumber = { type: "integer" };
+        },
+      },
     }),
   );
   steps.push({

@@ -1,7 +1,8 @@
-// A "release" for the tests: our own documents (the bundles of
-// @nhs-app-api/types), written into a folder laid out as NHS England's
-// repository, optionally edited first. Against it the committed pacts must
-// pass, so each edit shows exactly what the check makes of that one change.
+// A "release" for the tests and the benchmark: our own documents (the
+// bundles of @nhs-app-api/types), written into a folder laid out as NHS
+// England's repository, optionally edited first. Against it the committed
+// pacts must pass, so each edit shows exactly what the check makes of that
+// one change.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -22,9 +23,12 @@ export const repoFiles = {
 // biome-ignore lint/suspicious/noExplicitAny: documents are edited as plain JSON, where any is the honest type
 export type Json = Record<string, any>;
 
+/** Where @nhs-app-api/types keeps its bundles: this workspace's, unless told another (an installed copy's). */
+const typesBundles = path.dirname(require.resolve("@nhs-app-api/types/openapi/nhs-app.json"));
+
 /** Our bundle of a document, as plain JSON (internal $refs kept, as a publisher's bundle has them). */
-export const bundle = async (alias: string): Promise<Json> =>
-  JSON.parse(await readFile(require.resolve(`@nhs-app-api/types/openapi/${alias}.json`), "utf8")) as Json;
+export const bundle = async (alias: string, bundles = typesBundles): Promise<Json> =>
+  JSON.parse(await readFile(path.join(bundles, `${alias}.json`), "utf8")) as Json;
 
 /** Where each document goes in the release folder: NHS England's place for it, or one of ours for the token endpoint. */
 const placeOf = (alias: string) =>
@@ -35,17 +39,15 @@ export interface ReleaseOptions {
   edit?: Partial<Record<string, (document: Json) => void>>;
   /** Documents to leave out. */
   without?: string[];
+  /** The folder of bundles to start from (by default this workspace's @nhs-app-api/types/openapi). */
+  bundles?: string;
 }
 
-const folders: string[] = [];
-
-/** A folder laid out as NHS England's repository, holding our documents with the edits given. */
-export async function release(options: ReleaseOptions = {}): Promise<string> {
-  const folder = await mkdtemp(path.join(tmpdir(), "nhs-app-release-"));
-  folders.push(folder);
+/** Writes our documents, with the edits given, into `folder`, laid out as NHS England's repository. */
+export async function writeRelease(folder: string, options: ReleaseOptions = {}): Promise<string> {
   for (const { alias } of contractDocuments) {
     if (options.without?.includes(alias)) continue;
-    const document = await bundle(alias);
+    const document = await bundle(alias, options.bundles);
     options.edit?.[alias]?.(document);
     const file = path.join(folder, placeOf(alias));
     await mkdir(path.dirname(file), { recursive: true });
@@ -53,6 +55,15 @@ export async function release(options: ReleaseOptions = {}): Promise<string> {
     await writeFile(file, JSON.stringify(document, null, 2));
   }
   return folder;
+}
+
+const folders: string[] = [];
+
+/** A new temporary folder holding a release (see writeRelease); removeReleases deletes them all. */
+export async function release(options: ReleaseOptions = {}): Promise<string> {
+  const folder = await mkdtemp(path.join(tmpdir(), "nhs-app-release-"));
+  folders.push(folder);
+  return writeRelease(folder, options);
 }
 
 export const removeReleases = () => Promise.all(folders.splice(0).map((f) => rm(f, { recursive: true, force: true })));
