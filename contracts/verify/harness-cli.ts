@@ -10,7 +10,10 @@ const [jobsFile, output] = process.argv.slice(2) as [string, string];
 const jobs = JSON.parse(await readFile(jobsFile, "utf8")) as HarnessJob[];
 const results: HarnessResult[] = [];
 for (const job of jobs) {
-  const [interactions, comparison] = await Promise.all([verifyPacts(job), comparePactWithSpec(job)]);
+  const [interactions, comparison] = await Promise.all([
+    job.prism === false ? [] : verifyPacts(job),
+    comparePactWithSpec(job),
+  ]);
   results.push({ interactions, comparison, passed: comparison.success && interactions.every((i) => i.passed) });
 }
 await writeFile(output, JSON.stringify(results));

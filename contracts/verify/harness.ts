@@ -16,6 +16,8 @@ import type { InteractionResult } from "./verifier-run.ts";
 export interface HarnessJob {
   pactFile: string;
   specPath: string;
+  /** Whether to run the Prism half (the default); the static half always runs. */
+  prism?: boolean;
 }
 
 export interface HarnessResult {
