@@ -1,8 +1,10 @@
 // The command line itself: --help on every command, and every usage error as
-// one `nhs-app: ...` line on stderr with exit 2 and no stack trace.
+// one `nhs-app: ...` line on stderr with exit 2 and no stack trace. Most run
+// the CLI's own `run` in this process (a process per command line was most
+// of this file's time); the first of each kind runs the built executable.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { ensureBuilt, isOneErrorLine, runCli } from "./support/cli.ts";
+import { ensureBuilt, isOneErrorLine, runCli, runInProcess } from "./support/cli.ts";
 
 await ensureBuilt();
 
@@ -22,13 +24,14 @@ const COMMANDS = [
   ["callbacks"],
   ["callbacks", "check"],
   ["callbacks", "certs"],
+  ["contracts"],
 ];
 
 describe("nhs-app --help", () => {
   it.each(COMMANDS.map((path) => [path.join(" ") || "(top)", path]))(
     "prints the help of %s on stdout and exits 0",
     async (_name, path) => {
-      const run = await runCli([...path, "--help"]);
+      const run = await (path.length === 0 ? runCli : runInProcess)([...path, "--help"]);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe("");
       expect(run.stdout.startsWith(`Usage: ${["nhs-app", ...path].join(" ")} `)).toBe(true);
@@ -36,7 +39,7 @@ describe("nhs-app --help", () => {
   );
 
   it("documents the exit codes and the environment variables in the top-level help", async () => {
-    const { stdout } = await runCli(["--help"]);
+    const { stdout } = await runInProcess(["--help"]);
     expect(stdout).toContain("Exit codes:");
     for (const name of ["NHS_APP_ENVIRONMENT", "NHS_APP_API_KEY", "NHS_APP_KEY_ID", "NHS_APP_PRIVATE_KEY_FILE"]) {
       expect(stdout).toContain(name);
@@ -103,7 +106,7 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
   { args: ["sandbox", "--status-key", " "], says: /argument ' ' is invalid\. A status key must not be empty\.$/ },
   {
     args: [],
-    says: "nhs-app: a command is needed: send, batch, report, validate, sandbox, callbacks (see nhs-app --help)",
+    says: "nhs-app: a command is needed: send, batch, report, validate, sandbox, callbacks, contracts (see nhs-app --help)",
   },
   { args: ["send"], says: "nhs-app: send needs a command: in-app, push, batch (see nhs-app send --help)" },
   { args: ["batch"], says: "nhs-app: batch needs a command: status (see nhs-app batch --help)" },
@@ -146,6 +149,12 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
     says: "nhs-app: the journal /nonexistent/c.db does not exist",
   },
   { args: ["frobnicate"], says: "nhs-app: unknown command 'frobnicate'" },
+  { args: ["contracts"], says: "nhs-app: required option '--against <location>' not specified" },
+  { args: ["contracts", "--against"], says: "nhs-app: option '--against <location>' argument missing" },
+  {
+    args: ["contracts", "--against", "/nonexistent/nhs-app-api"],
+    says: /^nhs-app: \/nonexistent\/nhs-app-api: cannot read it \(.*ENOENT/,
+  },
   { args: ["report", "receipts"], says: "nhs-app: required option '--day <YYYY-MM-DD>' not specified" },
   { args: ["validate"], says: "nhs-app: missing required argument 'file'" },
   { args: ["validate", "a.json", "b.json"], says: /too many arguments/ },
@@ -190,8 +199,8 @@ const USAGE_ERRORS: { args: string[]; env?: Record<string, string>; says: string
 describe("usage errors", () => {
   it.each(USAGE_ERRORS.map((error) => [error.args.join(" ") || "(nothing)", error]))(
     "%s: one line on stderr, nothing on stdout, exit 2",
-    async (_name, { args, env, says }) => {
-      const run = await runCli(args, env);
+    async (name, { args, env, says }) => {
+      const run = await (name === "--prot" ? runCli : runInProcess)(args, env);
       // One comparison, so that a failure shows the whole run.
       expect({ ...run, stderr: run.stderr.trimEnd(), oneLine: isOneErrorLine(run.stderr) }).toEqual({
         code: 2,

@@ -111,3 +111,35 @@ export function isOneErrorLine(stderr: string): boolean {
   const lines = stderr.split("\n").filter((line) => line !== "");
   return lines.length === 1 && lines[0]?.startsWith("nhs-app: ") === true && !/^\s+at /m.test(stderr);
 }
+
+/**
+ * The CLI's own `run` (src/run.ts) in this process, with what it writes to
+ * stdout and stderr captured and the environment it sees replaced for the
+ * call: for the many usage checks, where starting a process per command line
+ * would be most of the cost. Calls must not overlap (tests in a file run one
+ * at a time); the built executable is still run by `runCli`.
+ */
+export async function runInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  const { run } = await import("../../src/run.ts");
+  const saved = { stdout: process.stdout.write, stderr: process.stderr.write, env: process.env };
+  const written = { stdout: "", stderr: "" };
+  const capture =
+    (stream: "stdout" | "stderr") =>
+    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      written[stream] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      const callback = rest.find((arg): arg is (error?: Error) => void => typeof arg === "function");
+      if (callback) queueMicrotask(() => callback());
+      return true;
+    };
+  process.stdout.write = capture("stdout") as typeof process.stdout.write;
+  process.stderr.write = capture("stderr") as typeof process.stderr.write;
+  process.env = childEnv(env);
+  try {
+    const code = await run(args);
+    return { code, ...written };
+  } finally {
+    process.stdout.write = saved.stdout;
+    process.stderr.write = saved.stderr;
+    process.env = saved.env;
+  }
+}
