@@ -147,7 +147,7 @@ async function checkInstalledContracts(project: string): Promise<ConsumerStep[]>
     ok: kept.code === 0 && junit && /^(\d+) of \1 interactions checked keep that contract/m.test(kept.stdout),
     output:
       kept.code === 0 && junit
-        ? (kept.stdout.split("\n").at(-1) ?? "")
+        ? (kept.stdout.trimEnd().split("\n").at(-1) ?? "")
         : `exit ${kept.code}, JUnit file ${junit ? "written" : "missing"}\n${kept.stdout}`,
   });
   const broken = await contracts(
@@ -170,7 +170,7 @@ async function checkInstalledContracts(project: string): Promise<ConsumerStep[]>
     steps.push({
       name: "nhs-app contracts from the installed CLI: NHS England's published files",
       ok: theirs.code === 0,
-      output: theirs.code === 0 ? (theirs.stdout.split("\n").at(-1) ?? "") : `exit ${theirs.code}\n${theirs.stdout}`,
+      output: theirs.code === 0 ? (theirs.stdout.trimEnd().split("\n").at(-1) ?? "") : `exit ${theirs.code}\n${theirs.stdout}`,
     });
   }
   return steps;
