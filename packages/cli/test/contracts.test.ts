@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { release, removeReleases } from "../../contract-check/test/release.ts";
-import { ensureBuilt, isOneErrorLine, runCli } from "./support/cli.ts";
+import { ensureBuilt, isOneErrorLine, runCli, runInProcess } from "./support/cli.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -42,7 +42,7 @@ describe("nhs-app contracts", () => {
         },
       },
     });
-    const run = await runCli(["contracts", "--against", broken]);
+    const run = await runInProcess(["contracts", "--against", broken]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
       /^FAILED nhs-app: a request for the first page of the NHS App users at a GP practice: response body \[0\]\.nhsNumber: .*must be integer/m,
@@ -51,7 +51,7 @@ describe("nhs-app contracts", () => {
   });
 
   it("prints JSON for CI with --json, with the same verdict and exit code", async () => {
-    const run = await runCli(["contracts", "--against", await release({ without: ["oauth-token"] }), "--json"]);
+    const run = await runInProcess(["contracts", "--against", await release({ without: ["oauth-token"] }), "--json"]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as {
       kept: boolean;
@@ -71,7 +71,7 @@ describe("nhs-app contracts", () => {
       ["contracts", "--against", await release(), "--departures", path.join(dir, "no-departures.yaml")],
       ["contracts", "--against", await release(), "--junit", path.join(dir, "no-such-folder", "report.xml")],
     ]) {
-      const run = await runCli(args);
+      const run = await runInProcess(args);
       expect(run.code, `${args.join(" ")}\n${run.stdout}\n${run.stderr}`).toBe(2);
       expect(isOneErrorLine(run.stderr), run.stderr).toBe(true);
     }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Sandbox } from "@nhs-app-api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, isOneErrorLine, runCli } from "./support/cli.ts";
+import { ensureBuilt, isOneErrorLine, runCli, runInProcess } from "./support/cli.ts";
 import { sandboxFor } from "./support/sandbox.ts";
 
 let sandbox: Sandbox;
@@ -48,7 +48,7 @@ describe("nhs-app send", () => {
   });
 
   it("sends a keyword reply, identifiers and a chosen correlation ID, and prints JSON with --json", async () => {
-    const run = await runCli(
+    const run = await runInProcess(
       [
         "send",
         "in-app",
@@ -89,7 +89,7 @@ describe("nhs-app send", () => {
 
   it("sends a push notification", async () => {
     const before = sent("create-notification").length;
-    const run = await runCli(
+    const run = await runInProcess(
       [
         "send",
         "push",
@@ -122,14 +122,14 @@ describe("nhs-app send", () => {
         requester: { identifier: { system: "https://fhir.nhs.uk/Id/ods-organization-code", value: "B82041" } },
       }),
     );
-    const run = await runCli(["send", "in-app", "--file", file], env);
+    const run = await runInProcess(["send", "in-app", "--file", file], env);
     expect(run.code).toBe(0);
     expect(sent("create-in-app").at(-1)?.body).toMatchObject({ payload: [{ contentString: "From a file" }] });
   });
 
   it("--dry-run says valid, sends nothing and needs no credentials", async () => {
     const before = sandbox.gateway.requests.length;
-    const run = await runCli([
+    const run = await runInProcess([
       "send",
       "push",
       "--nhs-number",
@@ -145,7 +145,7 @@ describe("nhs-app send", () => {
   });
 
   it("--dry-run lists every issue with its path and exits 1", async () => {
-    const run = await runCli([
+    const run = await runInProcess([
       "send",
       "in-app",
       "--nhs-number",
@@ -166,7 +166,10 @@ describe("nhs-app send", () => {
 
   it("refuses an invalid message before sending: issues on stdout, one line on stderr, exit 1", async () => {
     const before = sandbox.gateway.requests.length;
-    const run = await runCli(["send", "in-app", "--nhs-number", "9434765910", "--ods", "B82041", "--text", "Hi"], env);
+    const run = await runInProcess(
+      ["send", "in-app", "--nhs-number", "9434765910", "--ods", "B82041", "--text", "Hi"],
+      env,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("recipient[0].identifier.value: NHS Number is invalid\n");
     expect(isOneErrorLine(run.stderr)).toBe(true);
@@ -177,10 +180,13 @@ describe("nhs-app send", () => {
   });
 
   it("reports the server's refusal as one line and exit 1 (a wrong API key)", async () => {
-    const run = await runCli(["send", "in-app", "--nhs-number", "9434765919", "--ods", "B82041", "--text", "Hi"], {
-      ...env,
-      NHS_APP_API_KEY: "not-the-sandbox-key-7c1d",
-    });
+    const run = await runInProcess(
+      ["send", "in-app", "--nhs-number", "9434765919", "--ods", "B82041", "--text", "Hi"],
+      {
+        ...env,
+        NHS_APP_API_KEY: "not-the-sandbox-key-7c1d",
+      },
+    );
     expect(run.code).toBe(1);
     expect(isOneErrorLine(run.stderr)).toBe(true);
     expect(run.stderr).toContain("The token endpoint refused the client assertion");
@@ -189,18 +195,21 @@ describe("nhs-app send", () => {
   });
 
   it("refuses flags that --file would ignore, and missing flags, as usage errors", async () => {
-    const both = await runCli(["send", "in-app", "--file", "x.json", "--text", "Hi"], env);
+    const both = await runInProcess(["send", "in-app", "--file", "x.json", "--text", "Hi"], env);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe("nhs-app: --file gives the whole message: leave out --text\n");
-    const missing = await runCli(["send", "push", "--text", "Hi"], env);
+    const missing = await runInProcess(["send", "push", "--text", "Hi"], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("nhs-app: missing --nhs-number, --url (or give the whole message with --file)\n");
   });
 
   it("names missing credentials, without an environment's defaults", async () => {
-    const run = await runCli(["send", "in-app", "--nhs-number", "9434765919", "--ods", "B82041", "--text", "Hi"], {
-      NHS_APP_ENVIRONMENT: "int",
-    });
+    const run = await runInProcess(
+      ["send", "in-app", "--nhs-number", "9434765919", "--ods", "B82041", "--text", "Hi"],
+      {
+        NHS_APP_ENVIRONMENT: "int",
+      },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
       "nhs-app: missing the API key (NHS_APP_API_KEY or --api-key), the key ID (NHS_APP_KEY_ID or --key-id), the private key file (NHS_APP_PRIVATE_KEY_FILE or --private-key-file)\n",

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { inAppMessage, keywordReply, pushNotification } from "@nhs-app-api/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureBuilt, isOneErrorLine, packageDir, runCli } from "./support/cli.ts";
+import { ensureBuilt, isOneErrorLine, packageDir, runCli, runInProcess } from "./support/cli.ts";
 
 let dir: string;
 let counter = 0;
@@ -46,7 +46,7 @@ describe("nhs-app validate", () => {
       ["reply callback", replies],
     ] as const) {
       for (const [name, body] of list) {
-        const run = await runCli(["validate", await file(body)]);
+        const run = await runInProcess(["validate", await file(body)]);
         expect({ name, ...run }).toEqual({ name, code: 0, stdout: `valid ${kind}\n`, stderr: "" });
       }
     }
@@ -61,7 +61,7 @@ describe("nhs-app validate", () => {
     });
     const push = pushNotification({ nhsNumber: "9434765919", text: "Hi", url: "https://www.nhsapp.service.nhs.uk/" });
     expect(await runCli(["validate", await file(inApp)])).toMatchObject({ code: 0, stdout: "valid in-app message\n" });
-    expect(await runCli(["validate", await file(push)])).toMatchObject({
+    expect(await runInProcess(["validate", await file(push)])).toMatchObject({
       code: 0,
       stdout: "valid push notification\n",
     });
@@ -69,7 +69,7 @@ describe("nhs-app validate", () => {
 
   it("lists an invalid in-app message's issues one per line with their paths, and exits 1", async () => {
     const bad = inAppMessage({ nhsNumber: "9434765910", odsCode: "B82041", text: "x".repeat(5001) });
-    const run = await runCli(["validate", await file(bad)]);
+    const run = await runInProcess(["validate", await file(bad)]);
     expect(run.code).toBe(1);
     expect(run.stdout.trimEnd().split("\n").sort()).toEqual([
       "payload[0].contentString: Exceeds maximum length",
@@ -82,19 +82,19 @@ describe("nhs-app validate", () => {
   it("lists a broken receipt's and a broken reply's issues by path", async () => {
     const [, receipt] = receipts[0] ?? [];
     const { lastModified: _dropped, ...withoutLastModified } = receipt ?? {};
-    const receiptRun = await runCli(["validate", await file(withoutLastModified)]);
+    const receiptRun = await runInProcess(["validate", await file(withoutLastModified)]);
     expect(receiptRun.code).toBe(1);
     expect(receiptRun.stdout).toMatch(/^lastModified: /m);
 
     const [, reply] = replies[0] ?? [];
-    const replyRun = await runCli(["validate", await file({ ...reply, basedOn: [] })]);
+    const replyRun = await runInProcess(["validate", await file({ ...reply, basedOn: [] })]);
     expect(replyRun.code).toBe(1);
     expect(replyRun.stdout).toMatch(/^basedOn/m);
   });
 
   it("judges a body as the kind --as names", async () => {
     const push = pushNotification({ nhsNumber: "9434765919", text: "Hi", url: "https://www.nhsapp.service.nhs.uk/" });
-    const run = await runCli(["validate", await file(push), "--as", "in-app"]);
+    const run = await runInProcess(["validate", await file(push), "--as", "in-app"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^payload\[0\]\.contentString: /m);
     expect(run.stderr).toMatch(/^nhs-app: not a valid in-app message \(\d+ issues?\)\n$/);
@@ -102,7 +102,7 @@ describe("nhs-app validate", () => {
 
   it("prints the verdict as JSON with --json", async () => {
     const [, receipt] = receipts[0] ?? [];
-    const run = await runCli(["validate", await file({ ...receipt, intent: undefined }), "--json"]);
+    const run = await runInProcess(["validate", await file({ ...receipt, intent: undefined }), "--json"]);
     expect(run.code).toBe(1);
     const verdict = JSON.parse(run.stdout) as { kind: string; valid: boolean; issues: { path: string }[] };
     expect(verdict).toMatchObject({ kind: "receipt", valid: false });
@@ -110,7 +110,7 @@ describe("nhs-app validate", () => {
   });
 
   it("says where a file stops being JSON without quoting it, and exits 1", async () => {
-    const run = await runCli(["validate", await file('{"nhsNumber": "9434765919",\n  oops}')]);
+    const run = await runInProcess(["validate", await file('{"nhsNumber": "9434765919",\n  oops}')]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("(body): The file is not valid JSON (at line 2, column 3)\n");
     expect(run.stdout + run.stderr).not.toContain("9434765919");
@@ -118,18 +118,18 @@ describe("nhs-app validate", () => {
   });
 
   it("gives text that is not JSON to the callbacks' parser when --as names a callback", async () => {
-    const run = await runCli(["validate", await file("not json at all"), "--as", "receipt"]);
+    const run = await runInProcess(["validate", await file("not json at all"), "--as", "receipt"]);
     expect(run).toMatchObject({ code: 1, stdout: "(body): The body is not valid JSON\n" });
     expect(run.stderr).toBe("nhs-app: not a valid receipt callback (1 issue)\n");
   });
 
   it("asks for --as when the kind cannot be told, and names a missing file: usage errors", async () => {
-    const unknown = await runCli(["validate", await file({ resourceType: "Patient" })]);
+    const unknown = await runInProcess(["validate", await file({ resourceType: "Patient" })]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
       /^nhs-app: cannot tell what .* is \(resourceType Patient\): give --as in-app\|push\|receipt\|reply\n$/,
     );
-    const missing = await runCli(["validate", path.join(dir, "nowhere.json")]);
+    const missing = await runInProcess(["validate", path.join(dir, "nowhere.json")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`nhs-app: the file ${path.join(dir, "nowhere.json")} does not exist\n`);
   });
