@@ -25,6 +25,25 @@ const PATIENTS = "/communication/report/patients";
 const IN_APP = "/communication/in-app/FHIR/R4/CommunicationRequest";
 const schemas = (document: Json) => document.components.schemas as Json;
 
+/** An edit applying `change` to every object in a document, wherever it sits. */
+const everySchema =
+  (change: (schema: Json) => void) =>
+  (document: Json): void => {
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === "object") {
+        change(node as Json);
+        Object.values(node).forEach(walk);
+      }
+    };
+    walk(document);
+  };
+
+/** Takes `value` out of a schema's list under `keyword` (an enum, a required list), if it is there. */
+const drop = (schema: Json, keyword: "enum" | "required", value: string) => {
+  if (Array.isArray(schema[keyword])) schema[keyword] = schema[keyword].filter((v: unknown) => v !== value);
+};
+
 describe("the check against our own documents, laid out as NHS England's repository", () => {
   it("keeps every interaction of every pact, the token pact included", async () => {
     const result = await check(await release());
@@ -133,19 +152,7 @@ describe("breaking changes found by an independent check", () => {
     const result = await check(
       await release({
         edit: {
-          "realtime-receipts": (d) => {
-            const walk = (node: unknown): void => {
-              if (Array.isArray(node)) node.forEach(walk);
-              else if (node && typeof node === "object") {
-                const schema = node as Json;
-                if (Array.isArray(schema.enum) && schema.enum.includes("Read")) {
-                  schema.enum = schema.enum.filter((v: string) => v !== "Read");
-                }
-                Object.values(schema).forEach(walk);
-              }
-            };
-            walk(d);
-          },
+          "realtime-receipts": everySchema((schema) => drop(schema, "enum", "Read")),
         },
       }),
     );
@@ -173,18 +180,7 @@ describe("breaking changes found by an independent check", () => {
     const result = await check(
       await release({
         edit: {
-          "realtime-receipts": (d) => {
-            const walk = (node: unknown): void => {
-              if (Array.isArray(node)) node.forEach(walk);
-              else if (node && typeof node === "object") {
-                const schema = node as Json;
-                if (Array.isArray(schema.required))
-                  schema.required = schema.required.filter((n: string) => n !== "lastModified");
-                Object.values(schema).forEach(walk);
-              }
-            };
-            walk(d);
-          },
+          "realtime-receipts": everySchema((schema) => drop(schema, "required", "lastModified")),
         },
       }),
     );
@@ -287,19 +283,7 @@ describe("changes that break nothing the pacts make", () => {
 describe("departures", () => {
   it("a difference a departure explains is put back first; without the departures list it breaks the pact", async () => {
     // NHS England's receipt codes lack NotificationAttempted; our departure adds it.
-    const dropNotificationAttempted = (d: Json) => {
-      const walk = (node: unknown): void => {
-        if (Array.isArray(node)) node.forEach(walk);
-        else if (node && typeof node === "object") {
-          const schema = node as Json;
-          if (Array.isArray(schema.enum) && schema.enum.includes("NotificationAttempted")) {
-            schema.enum = schema.enum.filter((v: string) => v !== "NotificationAttempted");
-          }
-          Object.values(schema).forEach(walk);
-        }
-      };
-      walk(d);
-    };
+    const dropNotificationAttempted = everySchema((schema) => drop(schema, "enum", "NotificationAttempted"));
     const folder = await release({ edit: { "realtime-receipts": dropNotificationAttempted } });
     expect((await check(folder)).kept).toBe(true);
     const none = path.join(await mkdtemp(path.join(tmpdir(), "nhs-app-departures-")), "none.yaml");
