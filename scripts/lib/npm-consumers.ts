@@ -170,7 +170,10 @@ async function checkInstalledContracts(project: string): Promise<ConsumerStep[]>
     steps.push({
       name: "nhs-app contracts from the installed CLI: NHS England's published files",
       ok: theirs.code === 0,
-      output: theirs.code === 0 ? (theirs.stdout.trimEnd().split("\n").at(-1) ?? "") : `exit ${theirs.code}\n${theirs.stdout}`,
+      output:
+        theirs.code === 0
+          ? (theirs.stdout.trimEnd().split("\n").at(-1) ?? "")
+          : `exit ${theirs.code}\n${theirs.stdout}`,
     });
   }
   return steps;
