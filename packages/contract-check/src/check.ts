@@ -60,6 +60,8 @@ export interface ReleaseDifference {
   key: string;
   release?: { where: string; value: unknown };
   spec?: { where: string; value: unknown };
+  /** A departure that covers this place but was written for another published value: it needs re-checking. */
+  outdated?: string;
 }
 
 export interface ContractCheck {
@@ -69,6 +71,8 @@ export interface ContractCheck {
   differences: ReleaseDifference[];
   /** Documents found for one of ours that another document was already checked for. */
   ignored: { document: string; location: string }[];
+  /** Files of a folder passed over, and why. */
+  skipped: { location: string; reason: string }[];
   counts: { checked: number; kept: number; broken: number; unchecked: number };
   /** Every interaction checked keeps the contract, and there was at least one. */
   kept: boolean;
@@ -77,12 +81,13 @@ export interface ContractCheck {
 const CHANGE = { removed: "adds", added: "removes", changed: "changes" } as const;
 
 /** A difference of the comparison (ours against the release) turned round to the release's point of view. */
-const fromRelease = (document: string, d: Difference): ReleaseDifference => ({
+const fromRelease = (document: string, d: Difference & { outdated?: string }): ReleaseDifference => ({
   document,
   change: CHANGE[d.kind],
   key: d.key,
   ...(d.published ? { release: d.published } : {}),
   ...(d.ours ? { spec: d.ours } : {}),
+  ...(d.outdated ? { outdated: d.outdated } : {}),
 });
 
 /** Which of the documents sharing a pact each of its interactions speaks to, by our documents' operations. */
@@ -122,7 +127,11 @@ export async function checkContract(options: CheckOptions): Promise<ContractChec
   const departures: Departure[] = await loadDepartures(departuresFile);
   const ours = new Map<string, JsonObject>();
   for (const d of contractDocuments) ours.set(d.alias, await loadOurs(d.alias));
-  const targets = await findTargets(options.against, ours);
+  const targets = await findTargets(
+    options.against,
+    ours,
+    contractDocuments.flatMap((d) => (d.published ? [d.published] : [])),
+  );
 
   const pacts = new Map<string, PactFile>();
   for (const file of new Set(contractDocuments.map((d) => d.pact))) {
@@ -157,10 +166,16 @@ export async function checkContract(options: CheckOptions): Promise<ContractChec
     }
     const patched = applyDepartures(target.document, ours.get(d.alias) as JsonObject, d.alias, departures);
     differences.push(...patched.unexplained.map((u) => fromRelease(d.alias, u)));
-    const verdicts = await judgeInteractions(pact, patched.document, mine);
+    const verdicts = await judgeInteractions(pact, patched.document, mine).catch((error: unknown) => {
+      throw error instanceof ContractInputError
+        ? new ContractInputError(`${target.location}: ${error.message}`)
+        : error;
+    });
     const dropped = droppedPromises(
       mine.map((index) => pact.interactions[index] as PactInteraction),
       patched.unexplained,
+      patched.document,
+      d.reads,
     );
     checks.push({
       ...base,
@@ -182,6 +197,7 @@ export async function checkContract(options: CheckOptions): Promise<ContractChec
     pacts: checks,
     differences,
     ignored: targets.ignored.map((t) => ({ document: t.alias, location: t.location })),
+    skipped: targets.skipped,
     counts: { checked: checked.length, kept, broken: checked.length - kept, unchecked },
     kept: checked.length > 0 && kept === checked.length,
   };

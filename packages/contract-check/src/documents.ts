@@ -17,6 +17,11 @@ export interface ContractDocument {
   pact: string;
   /** Where NHS England's repository keeps its version, if it publishes one. */
   published?: string;
+  /**
+   * Whose bodies this project reads: the answers (the client calls the API)
+   * or the requests (a supplier's endpoint answers the NHS App's callbacks).
+   */
+  reads: "answers" | "requests";
 }
 
 export const contractDocuments: readonly ContractDocument[] = [
@@ -25,23 +30,27 @@ export const contractDocuments: readonly ContractDocument[] = [
     title: "NHS App API",
     pact: "nhs-app-api-client-nhs-app-api.json",
     published: "specification/nhs-app.yaml",
+    reads: "answers",
   },
   {
     alias: "oauth-token",
     title: "platform token endpoint",
     pact: "nhs-app-api-client-platform-token-endpoint.json",
+    reads: "answers",
   },
   {
     alias: "realtime-receipts",
     title: "real-time receipts callback",
     pact: "nhs-app-supplier-callbacks.json",
     published: "specifications-callbacks/realtime-receipts/realtime-receipt.yaml",
+    reads: "requests",
   },
   {
     alias: "realtime-replies",
     title: "real-time replies callback",
     pact: "nhs-app-supplier-callbacks.json",
     published: "specifications-callbacks/realtime-replies/realtime-replies.yaml",
+    reads: "requests",
   },
 ];
 

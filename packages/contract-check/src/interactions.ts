@@ -15,7 +15,7 @@
 //   with no provider state to set that up must be refused by the document
 //   itself: the comparator skips request bodies there.
 import * as comparatorModule from "@pactflow/openapi-pact-comparator";
-import { isObject, type JsonObject } from "./load.js";
+import { ContractInputError, isObject, type JsonObject } from "./load.js";
 import { headerOf, operationFor, type PactFile, type PactInteraction } from "./pact.js";
 import { strictRequestSpec } from "./strict.js";
 
@@ -68,9 +68,10 @@ function fieldOf(location: string, message: string): string {
     case "body":
       return `${part} body${inBody ? ` ${inBody}` : ""}`;
     case "headers":
-      return `${part} header ${rest.join(".")}`;
+      // A missing credential names no header in the location; the message does ("Request Authorization header").
+      return `${part} header ${rest.join(".") || (/ (\S+) header /.exec(message)?.[1] ?? "(credentials)")}`;
     case "query":
-      return `query parameter ${rest.join(".")}`;
+      return `query parameter ${rest.join(".") || "(credentials)"}`;
     case "path":
       return "request path";
     case "method":
@@ -96,12 +97,29 @@ function toFault(result: ComparatorResult): Fault {
 /** The comparator's results for a pact, by interaction index; informational results are left out. */
 async function compare(comparator: Comparator, pact: PactFile): Promise<Map<number, ComparatorResult[]>> {
   const byInteraction = new Map<number, ComparatorResult[]>();
-  for await (const result of comparator.compare(pact)) {
-    if (result.type === "info") continue;
-    const index = Number(/^\[root\]\.interactions\[(\d+)\]/.exec(result.mockDetails?.location ?? "")?.[1] ?? -1);
-    byInteraction.set(index, [...(byInteraction.get(index) ?? []), result]);
+  try {
+    for await (const result of comparator.compare(pact)) collect(result);
+  } catch (error) {
+    // A document the comparator cannot compile (a reference it cannot follow, say) is input it cannot read.
+    throw new ContractInputError(`cannot compare the pact with it (${(error as Error).message.split("\n")[0]})`);
   }
   return byInteraction;
+
+  function collect(result: ComparatorResult) {
+    if (result.type === "info") return;
+    const index = Number(/^\[root\]\.interactions\[(\d+)\]/.exec(result.mockDetails?.location ?? "")?.[1] ?? -1);
+    // A result about the pact as a whole (no interaction named) is a fault of every interaction it was given.
+    const indices = index >= 0 ? [index] : pact.interactions.map((_, i) => i);
+    for (const i of indices) byInteraction.set(i, [...(byInteraction.get(i) ?? []), result]);
+  }
+}
+
+/** Whether a media range an operation lists (`application/json; charset=utf-8`, `application/*`) takes a type. */
+function mediaRangeAccepts(range: string, type: string): boolean {
+  const [wanted = ""] = range.split(";");
+  const [kind, subtype] = wanted.trim().toLowerCase().split("/");
+  const [sentKind, sentSubtype] = type.split("/");
+  return (kind === "*" || kind === sentKind) && (subtype === "*" || subtype === sentSubtype);
 }
 
 /** A request body sent with a media type the operation does not accept. */
@@ -116,7 +134,7 @@ function mediaTypeFault(document: JsonObject, interaction: PactInteraction): Fau
     .toLowerCase();
   const content = isObject(operation.requestBody) ? operation.requestBody.content : undefined;
   const accepted = Object.keys(isObject(content) ? content : {});
-  if (accepted.some((type) => type.toLowerCase() === sent)) return undefined;
+  if (accepted.some((type) => mediaRangeAccepts(type, sent ?? ""))) return undefined;
   return {
     field: "request header content-type",
     message: `the request body is sent as ${sent || "(no Content-Type)"}; the operation accepts ${accepted.join(", ") || "no body"}`,
@@ -127,8 +145,8 @@ function mediaTypeFault(document: JsonObject, interaction: PactInteraction): Fau
 function successStatus(document: JsonObject, interaction: PactInteraction): number | undefined {
   const operation = operationFor(document, interaction.request.method, interaction.request.path);
   const responses = operation && isObject(operation.responses) ? Object.keys(operation.responses) : [];
-  const status = responses.find((code) => /^2\d\d$/.test(code));
-  return status === undefined ? undefined : Number(status);
+  const status = responses.find((code) => /^2(\d\d|XX)$/i.test(code));
+  return status === undefined ? undefined : /^2XX$/i.test(status) ? 200 : Number(status);
 }
 
 /**

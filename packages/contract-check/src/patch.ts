@@ -3,6 +3,7 @@
 // difference between that version and spec/, the place takes spec/'s value,
 // so that the verification judges the pacts on everything else. Differences
 // no departure explains are left as the other version has them, and listed.
+import { isDeepStrictEqual } from "node:util";
 import type { Departure } from "./departures.js";
 import { explain } from "./departures.js";
 import { type Difference, diffFacts } from "./diff.js";
@@ -63,7 +64,7 @@ function applyOne(target: JsonObject, ours: JsonObject, difference: Difference) 
   if (requiredName) {
     const name = JSON.parse(requiredName[1] as string) as string;
     const where = (difference.published ?? difference.ours)?.where as string;
-    const place = parentOf(target, difference.kind === "removed" ? where : where, difference.kind === "added");
+    const place = parentOf(target, where, difference.kind === "added");
     if (!place) return;
     const list = Array.isArray(place.parent[place.key]) ? (place.parent[place.key] as string[]) : [];
     const names = difference.kind === "removed" ? list.filter((n) => n !== name) : [...new Set([...list, name])];
@@ -127,8 +128,11 @@ function theirPlace(target: JsonObject, difference: Difference): string {
 
 export interface Patched {
   document: JsonObject;
-  /** Differences from spec/ that no departure explains: the new version's own changes, judged as they are. */
-  unexplained: Difference[];
+  /**
+   * Differences from spec/ that no departure explains: the new version's own changes, judged as they are.
+   * `outdated`: a departure covers the place but was written for another published value.
+   */
+  unexplained: (Difference & { outdated?: string })[];
 }
 
 /** A copy of `target` with every difference from `ours` that a departure of document `alias` explains put back to ours. */
@@ -139,18 +143,42 @@ export function applyDepartures(
   departures: readonly Departure[],
 ): Patched {
   const document = structuredClone(target);
-  const unexplained: Difference[] = [];
+  const unexplained: Patched["unexplained"] = [];
   const differences = diffFacts(collectFacts(target), collectFacts(ours));
   // Changes first, then additions from the top down, then removals: each lands where the one before left room.
   const order = { changed: 0, added: 1, removed: 2 } as const;
   for (const difference of [...differences].sort(
     (a, b) => order[a.kind] - order[b.kind] || a.key.length - b.key.length,
   )) {
-    if (explain(difference, departures, alias).departure) applyOne(document, ours, difference);
-    else unexplained.push(difference);
+    const { departure, outdated } = explain(difference, departures, alias);
+    if (departure) applyOne(document, ours, difference);
+    else {
+      unexplained.push(outdated ? { ...difference, outdated: outdated.departure.id } : difference);
+      // A departure that adds enum values (a code the publisher leaves out) still holds when the publisher has
+      // changed the list again: our values join theirs, and the change is listed as unexplained all the same.
+      if (outdated && difference.kind === "changed" && difference.key.endsWith(".enum")) {
+        unionEnum(document, ours, difference, outdated.expected);
+      }
+    }
   }
   withSecuritySchemes(document, ours);
   return { document, unexplained };
+}
+
+/**
+ * The enum at a changed place, as the release's values and those our
+ * departure adds: the values of ours that the published list it was written
+ * against lacked (a code the publisher leaves out). A value the release drops
+ * stays dropped.
+ */
+function unionEnum(target: JsonObject, ours: JsonObject, difference: Difference, writtenFor: unknown) {
+  const place = parentOf(target, difference.published?.where as string, false);
+  const mine = valueAt(ours, difference.ours?.where as string);
+  if (!place || !Array.isArray(place.parent[place.key]) || !Array.isArray(mine) || !Array.isArray(writtenFor)) return;
+  const theirs = place.parent[place.key] as unknown[];
+  // The comparison keeps an enum as its values' JSON texts.
+  const added = mine.filter((value) => !writtenFor.includes(JSON.stringify(value)));
+  place.parent[place.key] = [...theirs, ...added.filter((value) => !theirs.some((t) => isDeepStrictEqual(t, value)))];
 }
 
 /**

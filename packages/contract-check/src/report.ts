@@ -40,7 +40,7 @@ export function describeDifference(d: ReleaseDifference): string {
       const value = d.spec?.value;
       return typeof value === "string" && NODES.has(value)
         ? `the release removes the ${value} ${d.key}`
-        : `the release removes ${d.key} (spec/ has ${show(value)})`;
+        : `the release removes ${d.key} (this project's contract has ${show(value)})`;
     }
     case "changes": {
       const before = enumValues(d.spec?.value);
@@ -64,7 +64,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 export function formatCheck(check: ContractCheck): string {
   const lines = [
     `Checking the committed pacts against ${check.against}`,
-    `(where ${check.departures} explains a difference from spec/, spec/'s value is put back first; the rest is judged as the release has it)`,
+    `(where ${check.departures} explains a difference from this project's contract, our value is put back first; the rest is judged as the release has it)`,
   ];
   for (const pact of check.pacts) {
     lines.push("");
@@ -89,9 +89,16 @@ export function formatCheck(check: ContractCheck): string {
   for (const { document, location } of check.ignored) {
     lines.push("", `Also found another ${document} document, not checked: ${location}`);
   }
+  for (const { location, reason } of check.skipped) lines.push("", `Passed over ${location}: ${reason}`);
   if (check.differences.length > 0) {
-    lines.push("", "Where the release differs from spec/ and no departure explains it (judged as the release has it):");
-    for (const d of check.differences) lines.push(`  ${d.document}: ${describeDifference(d)}`);
+    lines.push(
+      "",
+      "Where the release differs from this project's contract (spec/ in its repository) and no departure explains it:",
+    );
+    for (const d of check.differences) {
+      const note = d.outdated ? ` (departure ${d.outdated} was written for another published value: re-check it)` : "";
+      lines.push(`  ${d.document}: ${describeDifference(d)}${note}`);
+    }
   }
   const { checked, kept, unchecked } = check.counts;
   lines.push(

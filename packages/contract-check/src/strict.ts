@@ -26,32 +26,56 @@ export function withoutDiscriminatorMappings(original: Json): Json {
   return spec;
 }
 
+/**
+ * A copy in which every object schema a request body reaches allows no
+ * undeclared field. Where a schema is built of parts (allOf, or oneOf/anyOf
+ * branches beside properties of their own), each part is closed knowing the
+ * names the other parts declare: they are added to it as schemas that allow
+ * anything (the part declaring a field still judges its value), so a renamed
+ * field fails in a composed body too, and no declared one does.
+ */
 export function strictRequestSpec(original: Json): Json {
   const spec = withoutDiscriminatorMappings(original);
   const components = (spec.components as Json | undefined)?.schemas as Json | undefined;
+  const resolve = (schema: unknown): Json | undefined => {
+    if (!isObject(schema)) return undefined;
+    if (typeof schema.$ref !== "string") return schema;
+    return resolve(components?.[schema.$ref.split("/").pop() as string]);
+  };
+  /** The property names a schema declares, through $ref and allOf. */
+  const namesOf = (schema: unknown, seen = new Set<unknown>()): string[] => {
+    const resolved = resolve(schema);
+    if (!resolved || seen.has(resolved)) return [];
+    seen.add(resolved);
+    return [
+      ...Object.keys(isObject(resolved.properties) ? resolved.properties : {}),
+      ...(Array.isArray(resolved.allOf) ? resolved.allOf.flatMap((part) => namesOf(part, seen)) : []),
+    ];
+  };
   const seen = new Set<unknown>();
 
-  // `open`: the schema is one part of a whole that other parts add properties to (an allOf branch, or a
-  // oneOf branch beside properties of its parent), so it must not refuse the properties they declare.
-  const close = (schema: unknown, open = false) => {
-    if (!isObject(schema) || seen.has(schema)) return;
-    seen.add(schema);
-    if (typeof schema.$ref === "string") {
-      const name = schema.$ref.split("/").pop() as string;
-      close(components?.[name], open);
-      return;
+  // `alsoAllowed`: names other parts of the same whole declare.
+  const close = (schema: unknown, alsoAllowed: readonly string[] = []) => {
+    const resolved = resolve(schema);
+    if (!resolved || seen.has(resolved)) return;
+    seen.add(resolved);
+    const own = namesOf(resolved);
+    const branches = ["oneOf", "anyOf"].flatMap((key) =>
+      Array.isArray(resolved[key]) ? (resolved[key] as unknown[]) : [],
+    );
+    const branchNames = branches.flatMap((branch) => namesOf(branch));
+    if (isObject(resolved.properties) || Array.isArray(resolved.allOf)) {
+      const allowed = new Set([...own, ...alsoAllowed, ...branchNames]);
+      if (isObject(resolved.properties)) {
+        const properties = resolved.properties;
+        for (const name of allowed) properties[name] ??= {};
+        resolved.additionalProperties ??= false;
+        for (const [name, property] of Object.entries(properties)) if (own.includes(name)) close(property);
+      }
+      if (Array.isArray(resolved.allOf)) for (const part of resolved.allOf) close(part, [...allowed]);
     }
-    const composed = Array.isArray(schema.allOf);
-    if (isObject(schema.properties)) {
-      if (!open && !composed) schema.additionalProperties ??= false;
-      for (const property of Object.values(schema.properties)) close(property);
-    }
-    close(schema.items);
-    if (composed) for (const branch of schema.allOf as unknown[]) close(branch, true);
-    for (const key of ["oneOf", "anyOf"]) {
-      if (!Array.isArray(schema[key])) continue;
-      for (const branch of schema[key] as unknown[]) close(branch, open || isObject(schema.properties) || composed);
-    }
+    close(resolved.items);
+    for (const branch of branches) close(branch, [...own, ...alsoAllowed]);
   };
 
   for (const item of Object.values((spec.paths as Json) ?? {})) {
@@ -60,7 +84,12 @@ export function strictRequestSpec(original: Json): Json {
       const content =
         isObject(operation) && isObject(operation.requestBody) ? operation.requestBody.content : undefined;
       if (!isObject(content)) continue;
-      for (const media of Object.values(content)) if (isObject(media)) close(media.schema);
+      for (const media of Object.values(content)) {
+        if (!isObject(media)) continue;
+        // Its own copy: a dereferenced document shares schema objects between requests and answers.
+        media.schema = structuredClone(media.schema);
+        close(media.schema);
+      }
     }
   }
   return spec;

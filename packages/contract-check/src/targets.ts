@@ -19,6 +19,8 @@ export interface Targets {
   found: Map<string, Target>;
   /** Other documents found for one of ours already found, left unchecked. */
   ignored: Target[];
+  /** Files passed over, and why (too large, or a broken document outside the publisher's places). */
+  skipped: { location: string; reason: string }[];
   /** Whether the location was a folder (searched) or one document. */
   folder: boolean;
 }
@@ -63,7 +65,7 @@ export function identify(document: JsonObject, ours: ReadonlyMap<string, JsonObj
 
 const isUrl = (location: string) => /^https?:\/\//i.test(location);
 
-/** Files below a folder that may be OpenAPI documents: YAML or JSON, outside hidden folders and node_modules. */
+/** Regular files below a folder that may be OpenAPI documents: YAML or JSON, outside hidden folders and node_modules. */
 async function candidateFiles(folder: string): Promise<string[]> {
   const files: string[] = [];
   const visit = async (dir: string, depth: number) => {
@@ -73,29 +75,54 @@ async function candidateFiles(folder: string): Promise<string[]> {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!entry.name.startsWith(".") && entry.name !== "node_modules") await visit(full, depth + 1);
-      } else if (/\.(ya?ml|json)$/i.test(entry.name)) files.push(full);
+        continue;
+      }
+      if (!/\.(ya?ml|json)$/i.test(entry.name)) continue;
+      // What a link points at, and only files: not a pipe that would never end, nor a link to nowhere.
+      if (
+        await stat(full)
+          .then((s) => s.isFile())
+          .catch(() => false)
+      )
+        files.push(full);
     }
   };
   await visit(folder, 0);
   return files;
 }
 
-/** Whether a file's text starts a document of its own (`openapi: 3...`), not a component another one refers to. */
-async function looksLikeOpenApi(file: string): Promise<boolean> {
+/** The largest document read; NHS England's whole API is a few hundred kilobytes. */
+const MAX_BYTES = 20 * 1024 * 1024;
+
+/** Whether a file holds a document of its own (`openapi: 3...`), not a component another one refers to; or why it was passed over. */
+async function looksLikeOpenApi(file: string): Promise<boolean | string> {
   const { size } = await stat(file);
-  if (size > 20 * 1024 * 1024) return false;
+  if (size > MAX_BYTES) return `larger than ${MAX_BYTES / 1024 / 1024} MB`;
   const text = await readFile(file, "utf8");
-  return /^[\s{]*["']?openapi["']?\s*:\s*["']?3\./m.test(text);
+  // JSON (in a .json file, or a .yaml one: JSON is YAML too), read whole, wherever its `openapi` key sits.
+  if (/^\s*\{/.test(text)) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return isObject(parsed) && typeof parsed.openapi === "string" && parsed.openapi.startsWith("3.");
+    } catch {
+      return false;
+    }
+  }
+  return /^["']?openapi["']?\s*:\s*["']?3\./m.test(text);
 }
 
-/** The documents at `location`, each matched to one of ours. */
-export async function findTargets(location: string, ours: ReadonlyMap<string, JsonObject>): Promise<Targets> {
+/** The documents at `location`, each matched to one of ours. `layout`: where a folder's own documents sit, looked at first. */
+export async function findTargets(
+  location: string,
+  ours: ReadonlyMap<string, JsonObject>,
+  layout: readonly string[] = [],
+): Promise<Targets> {
   const folder =
     !isUrl(location) &&
     (await stat(location)
       .then((s) => s.isDirectory())
       .catch(() => false));
-  const targets: Targets = { found: new Map(), ignored: [], folder };
+  const targets: Targets = { found: new Map(), ignored: [], skipped: [], folder };
   const take = (target: Target) => {
     if (targets.found.has(target.alias)) targets.ignored.push(target);
     else targets.found.set(target.alias, target);
@@ -111,16 +138,33 @@ export async function findTargets(location: string, ours: ReadonlyMap<string, Js
     take({ alias, location, document });
     return targets;
   }
-  const files = [];
-  for (const file of await candidateFiles(location)) if (await looksLikeOpenApi(file)) files.push(file);
-  for (const file of files) {
-    const document = await loadOpenApi(file);
+  const expected = new Set(layout.map((place) => path.join(location, place)));
+  const all = await candidateFiles(location);
+  const ordered = [...all.filter((file) => expected.has(file)), ...all.filter((file) => !expected.has(file))];
+  let documents = 0;
+  for (const file of ordered) {
+    const verdict = await looksLikeOpenApi(file);
+    if (typeof verdict === "string") {
+      targets.skipped.push({ location: file, reason: verdict });
+      continue;
+    }
+    if (!verdict) continue;
+    documents += 1;
+    let document: JsonObject;
+    try {
+      document = await loadOpenApi(file);
+    } catch (error) {
+      // Where the publisher keeps a document, it must be readable; anywhere else a broken file is only passed over.
+      if (expected.has(file) || !(error instanceof ContractInputError)) throw error;
+      targets.skipped.push({ location: file, reason: error.message.replace(`${file}: `, "") });
+      continue;
+    }
     const alias = identify(document, ours);
     if (alias) take({ alias, location: file, document });
   }
   if (targets.found.size === 0) {
     throw new ContractInputError(
-      `${location}: holds no OpenAPI document of this contract (${files.length} OpenAPI documents found, none sharing an operation with ${[...ours.keys()].join(", ")})`,
+      `${location}: holds no OpenAPI document of this contract (${documents} OpenAPI documents found, none sharing an operation with ${[...ours.keys()].join(", ")})`,
     );
   }
   return targets;

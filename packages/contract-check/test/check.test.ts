@@ -3,13 +3,14 @@
 // breaking change the harness knows and others (each caught, naming the
 // interaction and the field), with changes that break nothing (kept), and
 // with what a folder may lack or hold that is not a contract.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mutations } from "../../../contracts/verify/mutations.ts";
 import { type ContractCheck, ContractInputError, formatCheck } from "../src/index.js";
-import { check, type Json, release, removeReleases, repoFiles } from "./release.ts";
+import { bundle, check, type Json, release, removeReleases, repoFiles } from "./release.ts";
 
 afterAll(removeReleases);
 
@@ -145,7 +146,9 @@ describe("breaking changes found by an independent check", () => {
         /^nhs-app: a request for the first page of the receipts of a day: response body entry\[\d\]\.resource\.code\.coding\[0\]\.code$/,
       ),
     ]);
-    expect(formatCheck(result)).toMatch(/coding\.items\.properties\.code\.enum: drops Notified$/m);
+    expect(formatCheck(result)).toMatch(
+      /coding\.items\.properties\.code\.enum: drops Notified \(departure receipt-code-notification-attempted was written for another published value: re-check it\)$/m,
+    );
   });
 
   it("a receipt code dropped from the callback document fails the NHS App's receipt with that code", async () => {
@@ -176,7 +179,7 @@ describe("breaking changes found by an independent check", () => {
     ]);
   });
 
-  it("a body the callback pact expects refused, which the release accepts, fails", async () => {
+  it("a field the callback endpoint reads made optional fails each receipt, and the body expected refused too", async () => {
     const result = await check(
       await release({
         edit: {
@@ -184,9 +187,13 @@ describe("breaking changes found by an independent check", () => {
         },
       }),
     );
-    expect(faultsOf(result)).toEqual([
+    // The body the pact expects refused is now accepted; and every receipt the NHS App sends holds a field
+    // this project's endpoint reads, which the NHS App may now leave out.
+    expect(faultsOf(result)).toContain(
       "realtime-receipts: an invalid body: a receipt without lastModified: request body",
-    ]);
+    );
+    expect(faultsOf(result)).toContain("realtime-receipts: a receipt: delivered: request body lastModified");
+    expect(faultsOf(result).every((f) => /: request body( lastModified)?$/.test(f))).toBe(true);
   });
 
   it("an answer's media type the client cannot read fails", async () => {
@@ -245,7 +252,9 @@ describe("changes that break nothing the pacts make", () => {
     expect(text).toContain('nhs-app: the release adds the operation paths["/communication/report/campaigns"].get');
     expect(text).toContain(`nhs-app: the release adds the parameter paths["${PATIENTS}"].get.parameters[query:since]`);
     expect(text).toMatch(/the release changes \S+\.contentString\.maxLength from 5000 to 10000$/m);
-    expect(text).toMatch(/the release changes \S+\.code\.enum: adds Archived$/m);
+    expect(text).toMatch(
+      /the release changes \S+\.code\.enum: adds Archived( \(departure \S+ was written for another published value: re-check it\))?$/m,
+    );
     expect(text).toMatch(/the release no longer requires status in paths\["\/communication\/in-app\S+\.schema$/m);
     expect(text).not.toMatch(/removes \S*campaigns/);
   });
@@ -277,6 +286,143 @@ describe("changes that break nothing the pacts make", () => {
       "nhs-app: a request for the first page of the NHS App users at a GP practice: request path",
       "nhs-app: a request for the last page of the NHS App users at a GP practice: request path",
     ]);
+  });
+});
+
+describe("findings of an independent review", () => {
+  it("a field renamed in a request body built with allOf fails", async () => {
+    const result = await check(
+      await release({
+        edit: {
+          "nhs-app": (d) => {
+            const { required, properties, ...rest } = schemas(d).PushNotificationRequest;
+            const names = Object.keys(properties);
+            const part = (from: number, to?: number) => ({
+              type: "object",
+              required: required.filter((n: string) => names.slice(from, to).includes(n)),
+              properties: Object.fromEntries(Object.entries(properties).slice(from, to)),
+            });
+            const whole = { ...rest, allOf: [part(0, 3), part(3)] };
+            for (const piece of whole.allOf) {
+              if (piece.properties.identifier) {
+                piece.properties.identifiers = piece.properties.identifier;
+                delete piece.properties.identifier;
+              }
+            }
+            schemas(d).PushNotificationRequest = whole;
+          },
+        },
+      }),
+    );
+    expect(faultsOf(result)).toContain("nhs-app: a request to send a push notification: request body identifier");
+  });
+
+  it("an answer schema rebuilt from allOf parts is not taken for a field made optional", async () => {
+    const result = await check(
+      await release({
+        edit: {
+          "nhs-app": (d) => {
+            const issue = schemas(d).OperationOutcomeIssue;
+            const { required, properties, ...rest } = issue;
+            schemas(d).OperationOutcomeIssue = {
+              ...rest,
+              allOf: [
+                { type: "object", required, properties: { severity: properties.severity, code: properties.code } },
+                {
+                  type: "object",
+                  properties: { diagnostics: properties.diagnostics, expression: properties.expression },
+                },
+              ],
+            };
+          },
+        },
+      }),
+    );
+    expect(faultsOf(result)).toEqual([]);
+  });
+
+  it("a new value in an enum a departure adds to keeps the contract, and the departure is flagged for re-checking", async () => {
+    const result = await check(
+      await release({
+        // As NHS England's list would be: without the NotificationAttempted our departure adds, and with a new code.
+        edit: {
+          "nhs-app": (d) => {
+            const code = schemas(d).ReceiptCode.properties.coding.items.properties.code;
+            code.enum = [...code.enum.filter((v: string) => v !== "NotificationAttempted"), "Expired"];
+          },
+        },
+      }),
+    );
+    expect(faultsOf(result)).toEqual([]);
+    expect(formatCheck(result)).toMatch(
+      /code\.enum: drops NotificationAttempted; adds Expired \(departure receipt-code-notification-attempted was written/,
+    );
+  });
+
+  it("request media types with parameters or wildcards take what the client sends", async () => {
+    const result = await check(
+      await release({
+        edit: {
+          "nhs-app": (d) => {
+            const content =
+              d.paths["/communication/notification/FHIR/R4/CommunicationRequest"].post.requestBody.content;
+            content["application/fhir+json; charset=utf-8"] = content["application/fhir+json"];
+            delete content["application/fhir+json"];
+            const inApp = d.paths[IN_APP].post.requestBody.content;
+            inApp["application/*"] = inApp["application/json"];
+          },
+        },
+      }),
+    );
+    expect(faultsOf(result).filter((f) => f.includes("content-type"))).toEqual([]);
+  });
+
+  it("looks first where NHS England keeps each document: an old copy elsewhere cannot stand in for a broken one", async () => {
+    const folder = await release({
+      edit: {
+        "nhs-app": (d) => {
+          d.components.parameters.Page.name = "pageNumber";
+        },
+      },
+    });
+    const archive = path.join(folder, "specification/archive");
+    await mkdir(archive, { recursive: true });
+    await writeFile(path.join(archive, "nhs-app-v0.yaml"), JSON.stringify(await bundle("nhs-app")));
+    const result = await check(folder);
+    expect(result.pacts.find((p) => p.document === "nhs-app")?.target).toBe(
+      path.join(folder, "specification/nhs-app.yaml"),
+    );
+    expect(result.kept).toBe(false);
+    expect(result.ignored).toEqual([{ document: "nhs-app", location: path.join(archive, "nhs-app-v0.yaml") }]);
+  });
+
+  it("passes over what is not a readable document of its own: links to nowhere, pipes, broken strays", async () => {
+    const folder = await release({ without: ["nhs-app"] });
+    // The API's document as minified JSON with sorted keys (openapi is not its first key), in the publisher's place.
+    const sorted = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(sorted)
+        : value && typeof value === "object"
+          ? Object.fromEntries(
+              Object.entries(value)
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, v]) => [k, sorted(v)]),
+            )
+          : value;
+    await mkdir(path.join(folder, "specification"), { recursive: true });
+    await writeFile(path.join(folder, "specification/nhs-app.yaml"), JSON.stringify(sorted(await bundle("nhs-app"))));
+    await symlink(path.join(folder, "nowhere.yaml"), path.join(folder, "broken-link.yaml"));
+    await symlink(path.join(folder, "specification"), path.join(folder, "folder-link.yaml"));
+    execFileSync("mkfifo", [path.join(folder, "pipe.yaml")]);
+    await writeFile(
+      path.join(folder, "stray.yaml"),
+      "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: ./missing.yaml\n",
+    );
+    const result = await check(folder);
+    expect(result.pacts.every((p) => p.checked)).toBe(true);
+    expect(result.kept).toBe(true);
+    expect(result.skipped.map((s) => path.basename(s.location))).toEqual(["stray.yaml"]);
+    expect(formatCheck(result)).toMatch(/^Passed over .*stray\.yaml: a \$ref cannot be resolved/m);
   });
 });
 
