@@ -4,7 +4,8 @@ import path from "node:path";
 import { type Departure, explain, loadDepartures } from "../../packages/contract-check/src/departures.ts";
 import { type Difference, diffFacts } from "../../packages/contract-check/src/diff.ts";
 import { collectFacts } from "../../packages/contract-check/src/facts.ts";
-import { ContractInputError, isObject, type JsonObject, loadOpenApi } from "../../packages/contract-check/src/load.ts";
+import { ContractInputError, type JsonObject, loadOpenApi } from "../../packages/contract-check/src/load.ts";
+import { identify } from "../../packages/contract-check/src/targets.ts";
 import { documents, repoRoot, type SpecDocument } from "../lib/documents.ts";
 
 export interface ExplainedDifference extends Difference {
@@ -30,16 +31,6 @@ export interface CompareOptions {
   candidates?: readonly SpecDocument[];
 }
 
-const operationIds = (doc: JsonObject) => {
-  const ids = new Set<string>();
-  for (const item of Object.values(isObject(doc.paths) ? doc.paths : {})) {
-    if (!isObject(item)) continue;
-    for (const op of Object.values(item))
-      if (isObject(op) && typeof op.operationId === "string") ids.add(op.operationId);
-  }
-  return ids;
-};
-
 async function pickOurs(published: JsonObject, options: CompareOptions) {
   const candidates = options.candidates ?? documents;
   if (options.ours) {
@@ -51,16 +42,15 @@ async function pickOurs(published: JsonObject, options: CompareOptions) {
     }
     return { doc: chosen, loaded: await loadOpenApi(path.resolve(repoRoot, chosen.source)) };
   }
-  const wanted = operationIds(published);
-  let best: { doc: SpecDocument; loaded: JsonObject; score: number } | undefined;
-  for (const doc of candidates) {
-    const loaded = await loadOpenApi(path.resolve(repoRoot, doc.source));
-    const score = [...operationIds(loaded)].filter((id) => wanted.has(id)).length;
-    if (score > 0 && (!best || score > best.score)) best = { doc, loaded, score };
-  }
+  // The same matching the contract check uses: the document sharing the most operationIds (or, failing those, routes).
+  const loaded = new Map<string, JsonObject>();
+  for (const doc of candidates) loaded.set(doc.alias, await loadOpenApi(path.resolve(repoRoot, doc.source)));
+  const alias = identify(published, loaded);
+  const doc = candidates.find((d) => d.alias === alias);
+  const best = doc ? { doc, loaded: loaded.get(doc.alias) as JsonObject } : undefined;
   if (!best) {
     throw new ContractInputError(
-      "none of our documents shares an operationId with it; name one with --ours " +
+      "none of our documents shares an operation with it; name one with --ours " +
         `(${candidates.map((d) => d.alias).join(", ")})`,
     );
   }
