@@ -32,6 +32,34 @@ export interface JournalEntry {
   /** When the last send began (ISO 8601), for finding it in the receipts report of that day. */
   sendingSince?: string | undefined;
   attempts: number;
+  /**
+   * Set by a shared journal on a `sending` entry: true while the worker that
+   * claimed it is still running (its lease is fresh), false once that worker
+   * has gone (a crash): the entry is then a leftover to settle, however
+   * recent. Absent when the journal cannot tell (sendBatch then goes by
+   * `inFlightGraceMs`).
+   */
+  claimLive?: boolean | undefined;
+}
+
+/**
+ * Which campaign a journal belongs to. A journal records the source it was
+ * made for, and refuses another (JournalRefusedError, "other-source"), so that
+ * two campaigns never mix in one journal.
+ */
+export interface CampaignSource {
+  /**
+   * What the campaign is sent from: `sha256:<hex>` of the batch file (the
+   * CLI's choice), or any name the caller picks for a stream of messages.
+   * Left out, the journal's source is neither recorded nor checked.
+   */
+  source?: string | undefined;
+  /**
+   * Carry on with a source other than the one the journal records (a
+   * corrected batch file of the same campaign): the journal then records this
+   * one. Messages already journalled keep their state.
+   */
+  acceptChangedSource?: boolean | undefined;
 }
 
 /** How a send ended, as the journal records it. */
@@ -43,10 +71,11 @@ export type Settlement =
 
 export interface Journal {
   /**
-   * Adds the batch's messages as `pending` in one transaction, leaving any
-   * reference already journalled as it stands; returns every entry of the
-   * batch as it now stands. Fails (and adds nothing) when the journal cannot
-   * be written.
+   * Adds messages as `pending` in one transaction, leaving any reference
+   * already journalled as it stands; returns every entry given as it now
+   * stands, in the order given. sendBatch calls it a chunk at a time as it
+   * reads a campaign, so a chunk is at most a few thousand messages. Fails
+   * (and adds nothing of the chunk) when the journal cannot be written.
    */
   admit(
     messages: readonly Pick<JournalEntry, "requestReference" | "kind" | "bodyHash" | "body">[],
@@ -73,10 +102,33 @@ export interface Journal {
    */
   readonly shared?: boolean;
   settle(requestReference: string, settlement: Settlement): Promise<void>;
+  /** The entries of these references as they stand now (those journalled; in no particular order). */
+  lookup(requestReferences: readonly string[]): Promise<JournalEntry[]>;
   entries(): Promise<JournalEntry[]>;
   close(): Promise<void>;
 }
 
 export class JournalError extends Error {
-  override readonly name = "JournalError";
+  override readonly name: string = "JournalError";
 }
+
+/**
+ * A journal refused before anything was written or sent: the file or table
+ * is not a journal of this package ("not-a-journal"), was made by a newer
+ * version ("newer-format"), or records another campaign's source
+ * ("other-source"; `recorded` and `given` say which).
+ */
+export class JournalRefusedError extends JournalError {
+  override readonly name = "JournalRefusedError";
+  constructor(
+    readonly reason: "not-a-journal" | "newer-format" | "other-source",
+    message: string,
+    readonly recorded?: string,
+    readonly given?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The journal format this version writes and reads; a journal of a newer format is refused. */
+export const JOURNAL_FORMAT = 1;

@@ -29,6 +29,12 @@ export function createMemoryJournal(): Journal & { readonly writes: readonly str
       writes.push(`${settlement.state} ${reference}`);
       rows.set(reference, { ...get(reference), ...settlement });
     },
+    async lookup(references) {
+      return references.flatMap((reference) => {
+        const entry = rows.get(reference);
+        return entry ? [{ ...entry }] : [];
+      });
+    },
     async entries() {
       return [...rows.values()].map((entry) => ({ ...entry }));
     },

@@ -1,12 +1,15 @@
 // Sends a campaign: every message at most once, at a steady rate, with a
-// journal entry written before each send, so that a rerun after any failure
-// (a crash included) sends again only what certainly never reached the NHS App.
+// journal entry written as each request goes out, so that a rerun after any
+// failure (a crash included) sends again only what certainly never reached
+// the NHS App. The campaign is read as a stream and journalled a chunk at a
+// time, so memory follows the messages in flight, not the campaign's size.
 import { createHash } from "node:crypto";
 import { type NhsAppClient, RateLimitError, validateInAppMessage, validatePushNotification } from "@nhs-app-api/client";
 import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
-import { bodyToSend, type CampaignMessage } from "./message.js";
+import { bodyToSend, type CampaignMessage, type CampaignMessageKind } from "./message.js";
 import { type Answered, Pacer } from "./pacer.js";
 import { findInReceiptReports } from "./reconcile.js";
+import { ReferenceSet } from "./reference-set.js";
 import { settlementOf } from "./settlement.js";
 
 export type CampaignClient = Pick<NhsAppClient, "sendInAppMessage" | "sendPushNotification" | "receipts">;
@@ -33,29 +36,38 @@ export interface SendBatchOptions {
   concurrency?: number;
   /**
    * Settle messages whose fate is unknown (a send that died half way, an
-   * earlier `unknown`) from the receipts report of the day their send began
-   * (default on). One listed there was sent. One not listed stays unknown and
-   * is never sent again, unless that day's report is complete: then it was
-   * certainly not processed, and it is sent. The NHS App builds each day's
-   * report in a daily batch, so by default a report counts as complete from
-   * the next day (UTC); `reportsComplete: "immediately"` is for a sandbox
-   * whose report lists each message at once. `false` turns reconciling off.
+   * earlier `unknown`) from the receipts reports (default on), once the
+   * campaign's other messages are sent. One listed there was sent. One not
+   * listed stays unknown and is never sent again, unless the reports of
+   * every day it could be listed on (its send's day, and the days within
+   * `receiptLagMs` after) were complete when read: then it was certainly
+   * not processed, and it is sent. When a day's report is complete is the
+   * environment's to say: `isReportComplete` (default: the platform's rule,
+   * from the next day UTC, by this machine's clock). `false` turns
+   * reconciling off.
    */
-  reconcile?: boolean | { reportsComplete?: "next-day" | "immediately" };
+  reconcile?:
+    | boolean
+    | {
+        isReportComplete?: (day: string) => boolean | Promise<boolean>;
+        /** How long a first receipt may follow its send (default two hours). */
+        receiptLagMs?: number;
+      };
   /**
-   * On a shared journal, how old a `sending` entry must be before this batch
-   * takes it for one a crashed worker left behind and reconciles it; younger
-   * ones are another worker's sends in flight and are left to it (default two
-   * minutes, above the client's default timeout with its retries). A journal
-   * only one process uses has no such entries: its `sending` ones are all
-   * left by a crash.
+   * On a shared journal that cannot tell whether a `sending` entry's worker
+   * is still running (no `claimLive`), how old the entry must be before this
+   * batch takes it for one a crashed worker left behind and reconciles it;
+   * younger ones are another worker's sends in flight and are waited for
+   * (default two minutes, above the client's default timeout with its
+   * retries). A journal only one process uses has no such entries: its
+   * `sending` ones are all left by a crash.
    */
   inFlightGraceMs?: number;
   /**
-   * Stops starting new sends. Sends already on their way are not cut off:
-   * they are answered and journalled, rather than left with their fate
-   * unknown; a message claimed but still waiting for its turn is journalled
-   * `failed` (it was never sent).
+   * Stops reading the campaign and starting new sends. Sends already on their
+   * way are not cut off: they are answered and journalled, rather than left
+   * with their fate unknown. Messages read but not sent stay `pending`, for
+   * the next run.
    */
   signal?: AbortSignal;
 }
@@ -65,6 +77,8 @@ export type OutcomeState = "sent" | "refused" | "failed" | "unknown";
 export interface MessageOutcome {
   requestReference: string;
   state: OutcomeState;
+  /** Where the message was in the campaign: 0 for the first message read, 1 for the next, and so on. */
+  index: number;
   communicationId?: string | undefined;
   issues?: JournalEntry["issues"];
   reason?: string | undefined;
@@ -75,40 +89,53 @@ export interface MessageOutcome {
 }
 
 export interface BatchSummary {
+  /** Messages read from the campaign (all of it, unless stopped). */
   total: number;
   sent: number;
   refused: number;
   failed: number;
   unknown: number;
-  /** Messages another worker sharing the journal claimed first: theirs to report. */
+  /** Messages another worker sharing the journal claimed first and settled: theirs to report. */
   claimedElsewhere: number;
+  /** Messages read but not sent because the batch was stopped: `pending` in the journal, for the next run. */
+  notSent: number;
   /** Request references whose fate is unknown: for a person to check; never sent again. */
   unsettled: string[];
+  /** Pages of the receipts reports read to settle unknowns (none when there were none). */
+  reportPagesRead: number;
 }
 
-export class DuplicateReferenceError extends Error {
-  override readonly name = "DuplicateReferenceError";
-  constructor(readonly references: readonly string[]) {
-    super(`Nothing was sent: these request references appear more than once in the batch: ${references.join(", ")}`);
-  }
-}
-
-export class ReferenceReusedError extends Error {
-  override readonly name = "ReferenceReusedError";
-  constructor(readonly references: readonly string[]) {
-    super(
-      `Nothing was sent: the journal already holds these request references for a different message: ${references.join(", ")}`,
-    );
-  }
-}
+/** Messages journalled a chunk at a time: one transaction each, and what the batch holds ahead of its sends. */
+const CHUNK = 500;
+/** Outcomes waiting for the caller before reading stops for them to be taken. */
+const OUTCOMES_AHEAD = 2 * CHUNK;
+/** How often the batch looks again at messages another worker is sending. */
+const ELSEWHERE_POLL_MS = 500;
 
 const digest = (body: string) => createHash("sha256").update(body).digest("hex");
 
+const issue = (code: string, diagnostics: string): JournalIssue => ({ code, diagnostics });
+
+/** A message read, with its body as it goes on the wire. */
+interface Prepared {
+  reference: string;
+  index: number;
+  kind: CampaignMessageKind;
+  body: string;
+  bodyHash: string;
+  /** Why it is refused before sending (the message names another request reference). */
+  refusal?: string;
+}
+
+/** A journalled message: the batch's own, or one a crash or another worker left. */
+type Known = { reference: string; index: number };
+
 /** An outcome as a rerun reports an entry the journal already settled. */
-function outcomeOf(entry: JournalEntry, extra: Partial<MessageOutcome> = {}): MessageOutcome {
+function outcomeOf(entry: JournalEntry, index: number, extra: Partial<MessageOutcome> = {}): MessageOutcome {
   return {
     requestReference: entry.requestReference,
     state: entry.state as OutcomeState,
+    index,
     ...(entry.communicationId ? { communicationId: entry.communicationId } : {}),
     ...(entry.issues ? { issues: entry.issues } : {}),
     ...(entry.reason ? { reason: entry.reason } : {}),
@@ -116,201 +143,213 @@ function outcomeOf(entry: JournalEntry, extra: Partial<MessageOutcome> = {}): Me
   };
 }
 
-/** A queue the workers push outcomes into and the generator drains, in the order they settle. */
-function outcomeQueue() {
-  const ready: MessageOutcome[] = [];
-  let wake: (() => void) | undefined;
+/** Something to wait on that any number of waiters wake from when it is signalled. */
+function signalled() {
+  let wake: () => void = () => {};
+  let promise = new Promise<void>((resolve) => (wake = resolve));
   return {
-    push(outcome: MessageOutcome) {
-      ready.push(outcome);
-      wake?.();
-    },
-    async *drain(done: Promise<unknown>) {
-      let finished = false;
-      void done.finally(() => {
-        finished = true;
-        wake?.();
-      });
-      while (true) {
-        while (ready.length > 0) yield ready.shift() as MessageOutcome;
-        if (finished) return;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-      }
+    wait: () => promise,
+    signal() {
+      wake();
+      promise = new Promise<void>((resolve) => (wake = resolve));
     },
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Yields each message's outcome as it settles, and returns the summary.
- * Before anything is sent it refuses the whole batch when a request reference
- * repeats (DuplicateReferenceError) or names another message in the journal
- * (ReferenceReusedError), and when the journal cannot be written (JournalError).
+ * Reads the campaign as it goes: a request reference that repeats one read
+ * earlier, or names another message in the journal, is refused there and
+ * then (never sent); a journal that cannot be written stops the batch
+ * (JournalError) before the message that needed it is sent.
  */
 export async function* sendBatch(
   client: CampaignClient,
   messages: Iterable<CampaignMessage> | AsyncIterable<CampaignMessage>,
   options: SendBatchOptions,
 ): AsyncGenerator<MessageOutcome, BatchSummary> {
-  const { journal, signal } = options;
+  const { journal } = options;
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError("concurrency must be a whole number of at least 1");
   const pacer = new Pacer(options.requestsPerSecond ?? 20, options.arrivalMarginMs);
   // Every API call the batch makes (sends, and the report pages it reads to reconcile) waits its turn: from
   // the budget shared through the journal when it has one (several workers), else from this batch's own pace.
   // Each turn is answered (the call's answer or failure came) so that the pacer can count from it.
   const takeTurn = (stop?: AbortSignal): Promise<Answered> =>
     journal.rateTurn ? journal.rateTurn(stop) : pacer.turn(stop);
-  const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new RangeError("concurrency must be a whole number of at least 1");
-
-  // 1. The whole batch, checked before anything is written or sent.
-  const items: { item: CampaignMessage; body: string; bodyHash: string; refusal?: string }[] = [];
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for await (const item of messages) {
-    if (seen.has(item.requestReference)) repeated.add(item.requestReference);
-    seen.add(item.requestReference);
-    const prepared = bodyToSend(item);
-    const body = JSON.stringify("refusal" in prepared ? item.message : prepared.body);
-    items.push({ item, body, bodyHash: digest(body), ...("refusal" in prepared ? { refusal: prepared.refusal } : {}) });
-  }
-  if (repeated.size > 0) throw new DuplicateReferenceError([...repeated]);
-
-  // 2. Into the journal as pending, in one transaction; existing entries keep their state.
-  const admitted = await journal.admit(
-    items.map(({ item, body, bodyHash }) => ({
-      requestReference: item.requestReference,
-      kind: item.kind,
-      body,
-      bodyHash,
-    })),
-  );
-  const byReference = new Map(admitted.map((entry) => [entry.requestReference, entry]));
-  const reused = items.filter(({ item, bodyHash }) => byReference.get(item.requestReference)?.bodyHash !== bodyHash);
-  if (reused.length > 0) throw new ReferenceReusedError(reused.map(({ item }) => item.requestReference));
+  // The caller's stop, and this generator's own when its caller walks away early.
+  const halt = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
 
   const summary: BatchSummary = {
-    total: items.length,
+    total: 0,
     sent: 0,
     refused: 0,
     failed: 0,
     unknown: 0,
     claimedElsewhere: 0,
+    notSent: 0,
     unsettled: [],
+    reportPagesRead: 0,
   };
-  const count = (outcome: MessageOutcome) => {
+  const ready: MessageOutcome[] = [];
+  const outcomeReady = signalled();
+  const outcomeTaken = signalled();
+  const report = (outcome: MessageOutcome) => {
     summary[outcome.state]++;
     if (outcome.state === "unknown") summary.unsettled.push(outcome.requestReference);
-    return outcome;
+    ready.push(outcome);
+    outcomeReady.signal();
   };
 
   // A recent `sending` entry in a shared journal is another worker's send in flight, not a crash's leftover.
   const grace = journal.shared ? (options.inFlightGraceMs ?? 120_000) : 0;
   const inFlightElsewhere = (entry: JournalEntry) =>
-    grace > 0 && entry.sendingSince !== undefined && Date.now() - Date.parse(entry.sendingSince) < grace;
+    entry.state === "sending" &&
+    (entry.claimLive ??
+      (grace > 0 && entry.sendingSince !== undefined && Date.now() - Date.parse(entry.sendingSince) < grace));
 
-  // 3. What earlier runs settled, and what may have reached the NHS App: never sent again.
-  const toSend: (typeof items)[number][] = [];
-  const uncertain: JournalEntry[] = [];
-  for (const entry of items) {
-    const journalled = byReference.get(entry.item.requestReference) as JournalEntry;
-    if (journalled.state === "sent" || journalled.state === "refused") {
-      yield count(outcomeOf(journalled, { fromEarlierRun: true }));
-    } else if (journalled.state === "sending" && inFlightElsewhere(journalled)) {
-      summary.claimedElsewhere++;
-    } else if (journalled.state === "sending" || journalled.state === "unknown") {
-      uncertain.push(journalled);
-    } else {
-      toSend.push(entry);
-    }
-  }
-  if (uncertain.length > 0) {
-    const { found, daysRead } =
-      options.reconcile === false
-        ? { found: new Map<string, string>(), daysRead: new Set<string>() }
-        : await findInReceiptReports(client, uncertain, signal, takeTurn);
-    const immediately = typeof options.reconcile === "object" && options.reconcile.reportsComplete === "immediately";
-    const itemByReference = new Map(items.map((entry) => [entry.item.requestReference, entry]));
-    const today = new Date().toISOString().slice(0, 10);
-    for (const entry of uncertain) {
-      const communicationId = found.get(entry.requestReference);
-      const day = entry.sendingSince?.slice(0, 10);
-      const complete = day !== undefined && daysRead.has(day) && (immediately || day < today);
-      if (!communicationId && complete) {
-        // Absent from a complete report of its day: certainly not processed, so it is sent below.
-        await journal.settle(entry.requestReference, {
-          state: "failed",
-          reason: `not in the receipts report of ${day}`,
-        });
-        const again = itemByReference.get(entry.requestReference);
-        if (again) toSend.push(again);
-        continue;
-      }
-      const settlement: Settlement = communicationId
-        ? { state: "sent", communicationId }
-        : { state: "unknown", reason: entry.reason ?? "the send began but its answer was never journalled" };
-      await journal.settle(entry.requestReference, settlement);
-      yield count(
-        outcomeOf({ ...entry, ...settlement }, { reconciled: communicationId !== undefined, fromEarlierRun: true }),
-      );
-    }
-  }
-
-  // 4. The rest: validated, journalled as sending, sent, settled; `concurrency` at a time.
-  const queue = outcomeQueue();
+  const toSend: Prepared[] = [];
+  const sendable = signalled();
+  const roomToRead = signalled();
+  let reading = true;
+  const uncertain: Known[] = [];
+  const elsewhere: Known[] = [];
   let stopped: unknown;
-  let next = 0;
+
   // Between its turn and the moment it leaves (a few steps inside fetch), a request must not wait behind a
   // journal write: a SQLite commit is synchronous (an fsync), and a request held up by one is answered late,
-  // which holds back the turns a second after it. So journal writes wait until the request has left.
+  // which holds back the turns a second after it. So other journal writes wait until the request has left.
   let leaving: Promise<void> = Promise.resolve();
   const afterLeaving = async <T>(write: () => Promise<T>): Promise<T> => {
     await leaving;
     return write();
   };
-  const settle = async (reference: string, settlement: Settlement) => {
-    await afterLeaving(() => journal.settle(reference, settlement));
-    queue.push(count({ requestReference: reference, ...settlement }));
+  const settle = async (item: Known, settlement: Settlement, extra: Partial<MessageOutcome> = {}) => {
+    await afterLeaving(() => journal.settle(item.reference, settlement));
+    report({ requestReference: item.reference, index: item.index, ...settlement, ...extra });
   };
-  const worker = async () => {
-    while (stopped === undefined && !signal?.aborted && next < toSend.length) {
-      const { item, body, refusal } = toSend[next++] as (typeof toSend)[number];
-      const reference = item.requestReference;
-      const message = JSON.parse(body) as CampaignMessage["message"];
-      const issues: JournalIssue[] =
-        refusal !== undefined
-          ? [{ code: "invalid", diagnostics: refusal }]
-          : (item.kind === "in-app" ? validateInAppMessage(message) : validatePushNotification(message)).map((i) => ({
-              code: i.code,
-              diagnostics: i.diagnostics ?? "",
-              ...(i.expression ? { expression: [...i.expression] } : {}),
-            }));
-      if (issues.length > 0) {
-        await settle(reference, { state: "refused", issues, reason: "refused before sending" });
-        continue;
+
+  // 1. Reading: each message checked, journalled a chunk at a time, and queued to send.
+  const seen = new ReferenceSet();
+  const admit = async (chunk: Prepared[]) => {
+    if (chunk.length === 0) return;
+    const admitted = await afterLeaving(() =>
+      journal.admit(
+        chunk.map(({ reference, kind, body, bodyHash }) => ({ requestReference: reference, kind, body, bodyHash })),
+      ),
+    );
+    const byReference = new Map(admitted.map((entry) => [entry.requestReference, entry]));
+    for (const item of chunk) {
+      const entry = byReference.get(item.reference);
+      if (!entry) throw new JournalError(`The journal did not return the entry of ${item.reference} it was given`);
+      if (entry.bodyHash !== item.bodyHash) {
+        report({
+          requestReference: item.reference,
+          index: item.index,
+          state: "refused",
+          issues: [issue("duplicate", "the journal holds this request reference for a different message")],
+          reason: "refused before sending: a changed message needs a new request reference",
+        });
+      } else if (entry.state === "sent" || entry.state === "refused") {
+        report(outcomeOf(entry, item.index, { fromEarlierRun: true }));
+      } else if (inFlightElsewhere(entry)) {
+        elsewhere.push(item);
+      } else if (entry.state === "sending" || entry.state === "unknown") {
+        uncertain.push(item);
+      } else {
+        toSend.push(item);
+        sendable.signal();
       }
-      // Durable before the request exists: if this fails, nothing is sent. Another worker may have it already.
-      // Journalled before its turn rather than after, so the write's own time (an fsync) does not bunch the
-      // requests the pacer spaced; a crash while it waits leaves it `sending`, reconciled like any other.
-      if (!(await afterLeaving(() => journal.markSending(reference, new Date())))) {
-        summary.claimedElsewhere++;
-        continue;
+    }
+  };
+  const read = async () => {
+    let chunk: Prepared[] = [];
+    try {
+      for await (const message of messages) {
+        if (signal.aborted || stopped !== undefined) break;
+        const index = summary.total++;
+        const reference = message.requestReference;
+        if (!seen.add(reference)) {
+          report({
+            requestReference: reference,
+            index,
+            state: "refused",
+            issues: [issue("duplicate", "this request reference is given to an earlier message of the batch")],
+            reason: "refused before sending: request references must be unique in a batch",
+          });
+        } else {
+          const prepared = bodyToSend(message);
+          const body = JSON.stringify("refusal" in prepared ? message.message : prepared.body);
+          chunk.push({
+            reference,
+            index,
+            kind: message.kind,
+            body,
+            bodyHash: digest(body),
+            ...("refusal" in prepared ? { refusal: prepared.refusal } : {}),
+          });
+        }
+        if (chunk.length >= CHUNK) {
+          await admit(chunk);
+          chunk = [];
+        }
+        // Read no further ahead than the sends and the caller can take.
+        while ((toSend.length >= CHUNK || ready.length >= OUTCOMES_AHEAD) && !signal.aborted && stopped === undefined) {
+          await Promise.race([roomToRead.wait(), outcomeTaken.wait()]);
+        }
       }
-      let answered: Answered;
-      try {
-        answered = await takeTurn(signal);
-      } catch (error) {
-        // Stopped while waiting for its turn: the request was never made, so it may be sent next time.
-        await settle(reference, { state: "failed", reason: "stopped before it was sent" });
-        throw error;
+      if (!signal.aborted && stopped === undefined) await admit(chunk);
+    } finally {
+      reading = false;
+      sendable.signal();
+    }
+  };
+
+  // 2. Sending: each message validated, then at its turn journalled as sending, sent, and settled.
+  const sendOne = async (item: Prepared) => {
+    const message = JSON.parse(item.body) as CampaignMessage["message"];
+    const issues: JournalIssue[] =
+      item.refusal !== undefined
+        ? [issue("invalid", item.refusal)]
+        : (item.kind === "in-app" ? validateInAppMessage(message) : validatePushNotification(message)).map((i) => ({
+            code: i.code,
+            diagnostics: i.diagnostics ?? "",
+            ...(i.expression ? { expression: [...i.expression] } : {}),
+          }));
+    if (issues.length > 0) {
+      await settle(item, { state: "refused", issues, reason: "refused before sending" });
+      return;
+    }
+    let answered: Answered;
+    try {
+      answered = await takeTurn(signal);
+    } catch (error) {
+      // Stopped while waiting for its turn: never claimed, so it stays pending for the next run.
+      if (signal.aborted) {
+        summary.notSent++;
+        return;
       }
-      let settlement: Settlement;
-      let left = () => {};
-      leaving = new Promise<void>((resolve) => {
-        left = resolve;
-      });
+      throw error;
+    }
+    let left = () => {};
+    const before = leaving;
+    leaving = new Promise<void>((resolve) => {
+      left = resolve;
+    });
+    let settlement: Settlement;
+    try {
+      await before;
+      // Journalled the moment the request goes out, and durable before it exists: if this fails, nothing
+      // is sent. A crash between the two leaves it `sending`, settled from the reports like any other.
+      if (!(await journal.markSending(item.reference, new Date()))) {
+        // Another worker sharing the journal claimed it first: it is waited for at the end.
+        elsewhere.push(item);
+        return;
+      }
       try {
         const sending =
           item.kind === "in-app"
@@ -328,25 +367,153 @@ export async function* sendBatch(
           pacer.widenMargin();
         }
         settlement = settlementOf(error);
-      } finally {
-        left(); // a send that threw before it left
-        answered();
       }
-      await settle(reference, settlement);
+    } finally {
+      left(); // a send that threw before it left, or was never made
+      answered();
+    }
+    await settle(item, settlement);
+  };
+  const worker = async (queue: Prepared[], more: () => boolean) => {
+    while (stopped === undefined) {
+      const item = queue.shift();
+      if (item === undefined) {
+        if (!more() || signal.aborted) return;
+        await sendable.wait();
+        continue;
+      }
+      roomToRead.signal();
+      if (signal.aborted) {
+        summary.notSent++;
+        continue;
+      }
+      await sendOne(item);
     }
   };
-  const workers = Promise.all(
-    Array.from({ length: Math.min(concurrency, Math.max(toSend.length, 1)) }, () =>
-      worker().catch((error: unknown) => {
-        stopped ??= error;
-      }),
-    ),
-  );
-  yield* queue.drain(workers);
-  await workers;
+  const sendAll = (queue: Prepared[], more: () => boolean) =>
+    Promise.all(
+      Array.from({ length: concurrency }, () =>
+        worker(queue, more).catch((error: unknown) => {
+          stopped ??= error;
+          sendable.signal();
+          roomToRead.signal();
+        }),
+      ),
+    );
+
+  // 3. After the campaign's own sends: messages other workers had in flight, then those whose fate is unknown.
+  const settleElsewhere = async () => {
+    let waiting = elsewhere.splice(0);
+    while (waiting.length > 0 && !signal.aborted && stopped === undefined) {
+      const now = new Map(
+        (await journal.lookup(waiting.map(({ reference }) => reference))).map((entry) => [
+          entry.requestReference,
+          entry,
+        ]),
+      );
+      const still: Known[] = [];
+      for (const item of waiting) {
+        const entry = now.get(item.reference);
+        if (entry === undefined || (entry.state !== "sending" && entry.state !== "pending")) {
+          summary.claimedElsewhere++; // settled by the worker that sent it: its outcome is that worker's to report
+        } else if (entry.state === "sending" && !inFlightElsewhere(entry)) {
+          uncertain.push(item); // its worker is gone: a crash's leftover
+        } else {
+          still.push(item);
+        }
+      }
+      waiting = still;
+      if (waiting.length > 0) await sleep(ELSEWHERE_POLL_MS);
+    }
+    summary.notSent += waiting.length;
+  };
+  const resend: Prepared[] = [];
+  const reconcile = async () => {
+    if (uncertain.length === 0 || signal.aborted || stopped !== undefined) return;
+    const items = uncertain.splice(0);
+    const entries = new Map(
+      (await journal.lookup(items.map(({ reference }) => reference))).map((entry) => [entry.requestReference, entry]),
+    );
+    const choice = typeof options.reconcile === "object" ? options.reconcile : {};
+    const findings =
+      options.reconcile === false
+        ? undefined
+        : await findInReceiptReports(client, [...entries.values()], {
+            signal,
+            turn: takeTurn,
+            receiptLagMs: choice.receiptLagMs,
+            isReportComplete: choice.isReportComplete,
+          });
+    summary.reportPagesRead += findings?.pagesRead ?? 0;
+    for (const item of items) {
+      const entry = entries.get(item.reference);
+      if (!entry) continue;
+      const communicationId = findings?.found.get(item.reference);
+      if (!communicationId && findings?.notProcessed.has(item.reference)) {
+        // Absent from the complete reports of every day it could be on: certainly not processed, so sent again.
+        const day = entry.sendingSince?.slice(0, 10);
+        await journal.settle(item.reference, { state: "failed", reason: `not in the receipts reports from ${day}` });
+        resend.push({
+          reference: item.reference,
+          index: item.index,
+          kind: entry.kind,
+          body: entry.body,
+          bodyHash: entry.bodyHash,
+        });
+        continue;
+      }
+      const settlement: Settlement = communicationId
+        ? { state: "sent", communicationId }
+        : { state: "unknown", reason: entry.reason ?? "the send began but its answer was never journalled" };
+      await journal.settle(item.reference, settlement);
+      report(
+        outcomeOf({ ...entry, ...settlement }, item.index, {
+          reconciled: communicationId !== undefined,
+          fromEarlierRun: true,
+        }),
+      );
+    }
+  };
+
+  const work = (async () => {
+    try {
+      await Promise.all([
+        read().catch((error: unknown) => {
+          stopped ??= error;
+          sendable.signal();
+        }),
+        sendAll(toSend, () => reading),
+      ]);
+      if (stopped === undefined) await settleElsewhere();
+      if (stopped === undefined) await reconcile();
+      if (stopped === undefined && resend.length > 0) await sendAll(resend, () => false);
+    } catch (error) {
+      stopped ??= error;
+    }
+    summary.notSent += toSend.length + resend.length;
+  })();
+  let finished = false;
+  void work.finally(() => {
+    finished = true;
+    outcomeReady.signal();
+  });
+  try {
+    while (true) {
+      while (ready.length > 0) {
+        yield ready.shift() as MessageOutcome;
+        outcomeTaken.signal();
+      }
+      if (finished) break;
+      await outcomeReady.wait();
+    }
+  } finally {
+    // A caller that stops taking outcomes stops the batch: nothing more is read or sent.
+    if (!finished) halt.abort();
+    await work;
+  }
   if (stopped !== undefined) {
     if (stopped instanceof JournalError) throw stopped;
-    if (!signal?.aborted) throw stopped;
+    if (!options.signal?.aborted) throw stopped;
   }
   return summary;
 }

@@ -3,7 +3,16 @@
 // are synchronous, so a write has reached the file (synchronous=FULL) before
 // the call returns and the request goes out.
 import { createRequire } from "node:module";
-import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
+import {
+  type CampaignSource,
+  JOURNAL_FORMAT,
+  type Journal,
+  type JournalEntry,
+  JournalError,
+  type JournalIssue,
+  JournalRefusedError,
+  type Settlement,
+} from "./journal.js";
 import { entryFromRow, type JournalRow } from "./journal-row.js";
 
 /** What this module needs of a SQLite binding; node:sqlite's DatabaseSync and better-sqlite3 both have it. */
@@ -55,7 +64,18 @@ function openDatabase(path: string): Database {
   return new binding.Database(path);
 }
 
+/**
+ * Marks the file as a journal of this package (SQLite's application ID,
+ * "NHAJ"), so that another program's database given by mistake is refused
+ * before anything is written to it, and no journal is taken for another's.
+ */
+const APPLICATION_ID = 0x4e48414a;
+
 const SCHEMA = `
+CREATE TABLE IF NOT EXISTS nhs_app_journal (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS campaign_messages (
   request_reference TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -68,7 +88,8 @@ CREATE TABLE IF NOT EXISTS campaign_messages (
   sending_since TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
   position INTEGER NOT NULL
-)`;
+);
+CREATE INDEX IF NOT EXISTS campaign_messages_position ON campaign_messages (position)`;
 
 /** A row as SQLite gives it: the issues as JSON text. */
 type Row = Omit<JournalRow, "issues"> & { issues: string | null };
@@ -86,11 +107,93 @@ function guarded<T>(path: string, doing: string, work: () => T): T {
   }
 }
 
-export function openSqliteJournal(path: string): Journal {
+export type SqliteJournalOptions = CampaignSource;
+
+const one = <T>(db: Database, sql: string, ...params: string[]) => db.prepare(sql).all(...params)[0] as T | undefined;
+
+/**
+ * Checks, before anything is written, that the file is a journal of this
+ * package (or a new, empty database, which becomes one), of a format this
+ * version reads, and of this campaign's source; then makes it ready.
+ */
+function prepare(db: Database, path: string, options: SqliteJournalOptions): void {
+  let applicationId: number;
+  let tables: string[];
+  try {
+    applicationId = one<{ application_id: number }>(db, "PRAGMA application_id")?.application_id ?? 0;
+    tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all()
+      .map((row) => (row as { name: string }).name);
+  } catch (error) {
+    if (/not a database|file is (encrypted|not)/i.test((error as Error).message)) {
+      throw new JournalRefusedError(
+        "not-a-journal",
+        `The journal ${path} is not a SQLite database: give a journal file of this campaign, or a new path`,
+      );
+    }
+    throw error;
+  }
+  const isNew = applicationId === 0 && tables.length === 0;
+  if (!isNew && (applicationId !== APPLICATION_ID || !tables.includes("nhs_app_journal"))) {
+    const holds =
+      tables.length > 0 ? ` (it holds ${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", …" : ""})` : "";
+    throw new JournalRefusedError(
+      "not-a-journal",
+      `The file ${path} is a SQLite database but not a campaign journal${holds}: nothing was written to it; give this campaign's journal, or a new path`,
+    );
+  }
+  const meta = (key: string) =>
+    isNew ? undefined : one<{ value: string }>(db, "SELECT value FROM nhs_app_journal WHERE key = ?", key)?.value;
+  const format = Number(meta("format") ?? JOURNAL_FORMAT);
+  if (format > JOURNAL_FORMAT) {
+    throw new JournalRefusedError(
+      "newer-format",
+      `The journal ${path} was written by a newer version of @nhs-app-api/campaigns (format ${format}; this version reads ${JOURNAL_FORMAT}): use that version`,
+    );
+  }
+  const recorded = meta("source");
+  const { source } = options;
+  if (source !== undefined && recorded !== undefined && recorded !== source && !options.acceptChangedSource) {
+    throw new JournalRefusedError(
+      "other-source",
+      `The journal ${path} belongs to a campaign sent from another source (${recorded}, not ${source}): give this campaign's own journal, or say that the campaign carries on from a changed source`,
+      recorded,
+      source,
+    );
+  }
+  // Only now is anything written: the file is ours, or new.
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec(SCHEMA);
+    db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+    const set = db.prepare(
+      "INSERT INTO nhs_app_journal (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    if (isNew) set.run("format", String(JOURNAL_FORMAT));
+    if (source !== undefined && recorded !== source) set.run("source", source);
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/**
+ * Opens the journal at `path`, or makes one there when the file is missing
+ * or empty. Refuses (JournalRefusedError) a file that is not a journal of
+ * this package, and, when `source` is given, a journal of another source.
+ */
+export function openSqliteJournal(path: string, options: SqliteJournalOptions = {}): Journal {
   const db = guarded(path, "be opened", () => {
     const opened = openDatabase(path);
-    opened.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-    opened.exec(SCHEMA);
+    try {
+      prepare(opened, path, options);
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
     return opened;
   });
   const select = (where: string, ...params: string[]) =>
@@ -119,10 +222,10 @@ export function openSqliteJournal(path: string): Journal {
           db.exec("ROLLBACK");
           throw error;
         }
-        const wanted = new Set(messages.map((m) => m.requestReference));
-        return select("")
-          .map(toEntry)
-          .filter((entry) => wanted.has(entry.requestReference));
+        // The chunk's own rows, looked up one by one: reading the whole journal for each chunk would
+        // make a long campaign quadratic.
+        const find = db.prepare("SELECT * FROM campaign_messages WHERE request_reference = ?");
+        return messages.flatMap((m) => (find.all(m.requestReference) as Row[]).map(toEntry));
       });
     },
     async markSending(reference, at) {
@@ -151,6 +254,12 @@ export function openSqliteJournal(path: string): Journal {
           default:
             return update(reference, "state = ?, reason = ?", settlement.state, settlement.reason);
         }
+      });
+    },
+    async lookup(references) {
+      return guarded(path, "be read", () => {
+        const find = db.prepare("SELECT * FROM campaign_messages WHERE request_reference = ?");
+        return references.flatMap((reference) => (find.all(reference) as Row[]).map(toEntry));
       });
     },
     async entries() {

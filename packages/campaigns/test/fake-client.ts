@@ -19,13 +19,24 @@ const referenceOf = (body: unknown) =>
 export function fakeClient(options: {
   journal: Journal;
   answers?: Record<string, Answer>;
-  /** Receipts the report of any day lists: request reference -> communication ID. */
+  /** Receipts the report of any day lists, on one page: request reference -> communication ID. */
   reported?: Record<string, string>;
+  /** Or the reports day by day, page by page: each page's receipts as [request reference, communication ID]. */
+  reports?: Record<string, [string, string][][]>;
 }) {
   const sends: FakeSend[] = [];
+  /** Each page read, as "day page". */
+  const pagesRead: string[] = [];
+  const receiptsOf = (page: [string, string][]) =>
+    page.map(([reference, communicationId]) => ({
+      identifier: [
+        { system: systems.communicationId, value: communicationId },
+        { system: systems.requestId, value: reference },
+      ],
+    }));
   const send = async (body: unknown) => {
     const reference = referenceOf(body);
-    const state = (await options.journal.entries()).find((entry) => entry.requestReference === reference)?.state;
+    const state = (await options.journal.lookup([reference]))[0]?.state;
     sends.push({ reference, journalState: state });
     const answer = options.answers?.[reference] ?? "created";
     if (answer === "server-error") throw new ServerError("500 from the NHS App", { status: 500 });
@@ -44,21 +55,19 @@ export function fakeClient(options: {
     sendInAppMessage: send,
     sendPushNotification: send,
     receipts: {
-      // The whole report on one page, as the sandbox's day report of a few messages is.
-      pages: async function* () {
-        yield {
-          items: Object.entries(options.reported ?? {}).map(([reference, communicationId]) => ({
-            identifier: [
-              { system: systems.communicationId, value: communicationId },
-              { system: systems.requestId, value: reference },
-            ],
-          })),
-        };
+      // By default the whole report on one page, as the sandbox's day report of a few messages is.
+      pages: async function* (day: string) {
+        const pages = options.reports ? (options.reports[day] ?? []) : [Object.entries(options.reported ?? {})];
+        if (pages.length === 0) throw new Error(`404: no report for ${day}`);
+        for (const [i, page] of pages.entries()) {
+          pagesRead.push(`${day} ${i + 1}`);
+          yield { items: receiptsOf(page) };
+        }
       },
       items: () => {
         throw new Error("not used: reconciling reads pages, each page a rate turn");
       },
     },
   } as unknown as CampaignClient;
-  return { client, sends };
+  return { client, sends, pagesRead };
 }

@@ -3,14 +3,23 @@
 // is sent. Needs node:sqlite (Node 22.13 and later) or better-sqlite3: CI
 // runs it on Node 24 and 22 with the first, and on Node 20 with the second
 // (NHS_APP_SQLITE_BINDING names the one each run expects).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { inAppMessage } from "@nhs-app-api/client";
 import { testNhsNumber } from "@nhs-app-api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteSkipped } from "../../../test/published.ts";
-import { type CampaignMessage, JournalError, openSqliteJournal, sendBatch, sqliteBinding } from "../src/index.js";
+import {
+  type CampaignMessage,
+  JOURNAL_FORMAT,
+  JournalError,
+  JournalRefusedError,
+  openSqliteJournal,
+  sendBatch,
+  sqliteBinding,
+} from "../src/index.js";
 import { fakeClient } from "./fake-client.js";
 
 const hasSqlite = sqliteBinding() !== undefined;
@@ -81,6 +90,87 @@ describe.runIf(hasSqlite)("the SQLite journal", () => {
     expect(() => openSqliteJournal(path.join(dir, "no-such-folder", "campaign.db"))).toThrow(JournalError);
     const notADatabase = path.join(dir, "not-a-database.db");
     await writeFile(notADatabase, "this is not SQLite, and it is long enough to have a header of its own ".repeat(20));
-    expect(() => openSqliteJournal(notADatabase)).toThrow(/could not be opened/);
+    expect(() => openSqliteJournal(notADatabase)).toThrow(/is not a SQLite database/);
+  });
+});
+
+/** Another program's SQLite database, made with the same binding the journal uses. */
+function otherDatabase(file: string, sql: string) {
+  const builtin = process.getBuiltinModule?.("node:sqlite") as
+    | { DatabaseSync: new (path: string) => { exec(sql: string): void; close(): void } }
+    | undefined;
+  const Database = builtin?.DatabaseSync ?? createRequire(import.meta.url)("better-sqlite3");
+  const db = new Database(file);
+  db.exec(sql);
+  db.close();
+}
+
+describe.runIf(hasSqlite)("a file given as the journal", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "nhs-app-journal-refused-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("is refused, and left byte for byte as it was, when it is another program's database", async () => {
+    const file = path.join(dir, "accounts.db");
+    otherDatabase(
+      file,
+      "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO accounts VALUES (1, 'x');",
+    );
+    const before = await readFile(file);
+    const error = (() => {
+      try {
+        openSqliteJournal(file, { source: "sha256:abc" });
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toBeInstanceOf(JournalRefusedError);
+    expect(error).toMatchObject({ reason: "not-a-journal" });
+    expect((error as Error).message).toMatch(/is a SQLite database but not a campaign journal \(it holds accounts\)/);
+    expect((error as Error).message).not.toContain("\n");
+    expect(await readFile(file)).toEqual(before);
+  });
+
+  it("is refused when an old-style table of the same name sits in a database without the journal's mark", () => {
+    const file = path.join(dir, "lookalike.db");
+    otherDatabase(file, "CREATE TABLE campaign_messages (request_reference TEXT PRIMARY KEY)");
+    expect(() => openSqliteJournal(file)).toThrow(JournalRefusedError);
+  });
+
+  it("belongs to the campaign source it was made for: another is refused unless the caller says it carries on", async () => {
+    const file = path.join(dir, "campaign.db");
+    const journal = openSqliteJournal(file, { source: "sha256:first" });
+    await journal.admit([{ requestReference: "ref-1", kind: "in-app", body: "{}", bodyHash: "h" }]);
+    await journal.close();
+    expect(() => openSqliteJournal(file, { source: "sha256:second" })).toThrow(
+      expect.objectContaining({ reason: "other-source", recorded: "sha256:first", given: "sha256:second" }),
+    );
+    // Reading it without a source (batch status) is fine.
+    const reader = openSqliteJournal(file);
+    expect(await reader.entries()).toHaveLength(1);
+    await reader.close();
+    // Carrying on with a corrected file: the journal now records the new source, and keeps its entries.
+    const carried = openSqliteJournal(file, { source: "sha256:second", acceptChangedSource: true });
+    expect((await carried.lookup(["ref-1"]))[0]?.state).toBe("pending");
+    await carried.close();
+    expect(() => openSqliteJournal(file, { source: "sha256:first" })).toThrow(JournalRefusedError);
+    await openSqliteJournal(file, { source: "sha256:second" }).close();
+  });
+
+  it("is refused when a newer version wrote it", async () => {
+    const file = path.join(dir, "newer.db");
+    await openSqliteJournal(file).close();
+    otherDatabase(file, `UPDATE nhs_app_journal SET value = '${JOURNAL_FORMAT + 1}' WHERE key = 'format'`);
+    expect(() => openSqliteJournal(file)).toThrow(expect.objectContaining({ reason: "newer-format" }));
+  });
+
+  it("may be an empty file, made by the operator beforehand", async () => {
+    const file = path.join(dir, "empty.db");
+    await writeFile(file, "");
+    const journal = openSqliteJournal(file, { source: "sha256:x" });
+    expect(await journal.entries()).toEqual([]);
+    await journal.close();
   });
 });
