@@ -13,7 +13,14 @@ export {
   tokenRequest,
 } from "./generated/contract.js";
 export { type ContractIssue, offendingValue, ruleOf, toExpression } from "./issues.js";
-export { isCalendarDate, isValidNhsNumber, NHS_NUMBER_INVALID } from "./rules.js";
+export {
+  isCalendarDate,
+  isReceiptReportComplete,
+  isValidNhsNumber,
+  NHS_NUMBER_INVALID,
+  RECEIPT_REPORT_RULE,
+  utcDayOf,
+} from "./rules.js";
 export {
   acceptsMediaType,
   mediaTypeOf,

@@ -2,9 +2,12 @@
 // in the server's own words where they are known (contract-notes sections 4
 // and 7): the NHS number's check digit, one identifier per recorded system,
 // the answers extension that must point at the contained Questionnaire, a
-// query parameter given once, and what a real calendar date is (the spec's
-// `format: date`, which the compiled validators check with this rule). The client's validation, the mocks, the
-// sandbox and the callback parsers all apply these, after the spec's schema.
+// query parameter given once, what a real calendar date is (the spec's
+// `format: date`, which the compiled validators check with this rule), and
+// when a day's receipts report is complete (the platform's daily batch). The
+// client's validation, the mocks, the sandbox and the callback parsers all
+// apply these, after the spec's schema; the sandbox and the campaign batch
+// follow the report rule.
 // This module reads nothing generated: the generator itself loads it (through
 // formats.ts), so it must work before the spec has been generated.
 import { type ContractIssue, contractIssue } from "./issues.js";
@@ -31,6 +34,34 @@ export function isCalendarDate(value: string): boolean {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   return days !== undefined && day >= 1 && day <= days;
+}
+/** The platform's rule for when a day's receipts report is complete, in words (the sandbox's clock says it). */
+export const RECEIPT_REPORT_RULE = "a day's receipts report is complete from the next day (UTC)";
+
+const timeOf = (now: Date | number) => (typeof now === "number" ? now : now.getTime());
+
+/**
+ * The UTC calendar date (YYYY-MM-DD) of a moment: "today" by a clock. For
+ * years 0000 to 9999; throws a RangeError for an invalid time.
+ */
+export function utcDayOf(now: Date | number): string {
+  return new Date(timeOf(now)).toISOString().slice(0, 10);
+}
+
+/**
+ * Whether a day's receipts report is complete at `now`: the NHS App builds
+ * each day's report in a daily batch, so it is complete from 00:00 UTC of
+ * the next day (the report of today, or of a day to come, may still grow).
+ * A string that is no calendar date (isCalendarDate) names no report, and an
+ * invalid time proves nothing: both give false, never "complete".
+ */
+export function isReceiptReportComplete(day: string, now: Date | number): boolean {
+  if (!isCalendarDate(day)) return false;
+  const [year, month, date] = day.split("-").map(Number) as [number, number, number];
+  // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999; date + 1 rolls over months and years.
+  const nextDay = new Date(0);
+  nextDay.setUTCFullYear(year, month - 1, date + 1);
+  return timeOf(now) >= nextDay.getTime();
 }
 const NHS_NUMBER_WEIGHTS = [10, 9, 8, 7, 6, 5, 4, 3, 2] as const;
 

@@ -4,17 +4,22 @@
 // token-rules.ts) and the API's gateway: bearer tokens checked, the request
 // validated by the contract exactly as the client validates it, correlation
 // IDs mirrored, and answers from the spec's examples, with multi-page
-// reports (the receipt report of any day, the patient report of T00001).
+// reports (the receipt report of any day up to today by its clock, the
+// patient report of T00001).
 // It remembers each message it accepts (a fresh communication ID each), lists
 // their receipts in the report of their day as the delivery state model times
 // them (delivery-plan.ts), and applies the platform's rate limits when a test
-// asks for them.
+// asks for them. Its clock also says which days' receipt reports are complete
+// (the platform's rule), and `/_sandbox/clock` tells tools that ask over HTTP.
 import {
   acceptsMediaType,
+  isReceiptReportComplete,
   mediaTypeOf,
   queryIssues,
+  RECEIPT_REPORT_RULE,
   requestBodyIssues,
   requestMediaTypes,
+  utcDayOf,
 } from "@nhs-app-api/contract";
 import type { InAppCommunicationRequest, OperationOutcome, PushNotificationRequest } from "@nhs-app-api/types";
 import { type CreatedMessage, createdMessage, createdResponse } from "./created-messages.js";
@@ -42,6 +47,23 @@ import { isTokenError, TokenIssuer } from "./token-rules.js";
 
 export const MULTI_PAGE_ODS_CODE = "T00001";
 
+/** Where the gateway's own controls live on its origin: a path prefix the API never uses. */
+export const SANDBOX_CONTROL_PREFIX = "/_sandbox/";
+/** `GET {origin}/_sandbox/clock`: the gateway's clock, and so which receipt reports are complete. */
+export const SANDBOX_CLOCK_PATH = "/_sandbox/clock";
+
+/** What `GET {origin}/_sandbox/clock` answers: the gateway's clock, and the first day whose receipt report is incomplete. */
+export interface SandboxClock {
+  /** The gateway's time, ISO 8601 UTC. */
+  now: string;
+  receiptReports: {
+    /** Every day before this one (YYYY-MM-DD, today UTC by the gateway's clock) has a complete report. */
+    completeBefore: string;
+    /** The rule, in words. */
+    rule: string;
+  };
+}
+
 export interface GatewayOptions {
   /** The API base URL the gateway answers under (its path prefixes every operation's path). */
   baseUrl: string;
@@ -65,9 +87,10 @@ export interface GatewayOptions {
    */
   rateLimit?: GatewayRateLimit;
   /**
-   * The clock (epoch ms) for the rate limits and for when a message was
-   * accepted (its day); default the real one. Token checks keep the real
-   * clock, as the client signs its assertions with it.
+   * The clock (epoch ms) for the rate limits, for when a message was
+   * accepted (its day) and for which days' receipt reports are complete
+   * (and which are still to come: 404); default the real one. Token checks
+   * keep the real clock, as the client signs its assertions with it.
    */
   now?: () => number;
   /** Makes each communication ID (default: a random UUID). */
@@ -193,8 +216,23 @@ export class FakeGateway {
     this.#receiptIds.clear();
   }
 
-  #now() {
+  /** The gateway's clock, epoch ms: the `now` option, else the real one. */
+  now(): number {
     return (this.options.now ?? Date.now)();
+  }
+
+  /** Whether a day's receipt report is complete by the gateway's clock: the platform's rule (from the next day, UTC). */
+  receiptReportComplete(day: string): boolean {
+    return isReceiptReportComplete(day, this.now());
+  }
+
+  /** The gateway's clock as `GET {origin}/_sandbox/clock` tells it, read once. */
+  clock(): SandboxClock {
+    const now = this.now();
+    return {
+      now: new Date(now).toISOString(),
+      receiptReports: { completeBefore: utcDayOf(now), rule: RECEIPT_REPORT_RULE },
+    };
   }
 
   /** Whether a URL is the token endpoint's. */
@@ -224,9 +262,10 @@ export class FakeGateway {
     );
   }
 
-  /** Answers any request: the token endpoint, an operation of the API, or 404. */
+  /** Answers any request: the token endpoint, the gateway's own controls, an operation of the API, or 404. */
   async handle(request: GatewayRequest): Promise<GatewayResponse> {
     if (this.isTokenRequest(request.url)) return this.token(request);
+    if (this.isControlRequest(request.url)) return this.control(request);
     const operation = this.operationOf(request.method, request.url);
     if (!operation) {
       return this.#json(
@@ -236,6 +275,28 @@ export class FakeGateway {
       );
     }
     return this.operation(operation, request);
+  }
+
+  /** Whether a URL is one of the gateway's own controls: `/_sandbox/...` on its origin. */
+  isControlRequest(url: string) {
+    const target = new URL(url);
+    return target.origin === this.#origin && target.pathname.startsWith(SANDBOX_CONTROL_PREFIX);
+  }
+
+  /**
+   * The gateway's own controls, for local tools (no token, no rate limit,
+   * not recorded in `requests`: they are no API calls). `GET /_sandbox/clock`
+   * gives its clock; any other `/_sandbox/` path is 404.
+   */
+  control(request: GatewayRequest): GatewayResponse {
+    if (withoutTrailingSlash(new URL(request.url).pathname) !== SANDBOX_CLOCK_PATH) {
+      const diagnostics = `No such sandbox control: the sandbox has GET ${SANDBOX_CLOCK_PATH}`;
+      return this.#json(request, 404, outcome([{ severity: "error", code: "not-found", diagnostics }]));
+    }
+    if (request.method.toUpperCase() !== "GET") {
+      return { status: 405, headers: { allow: "GET", "content-type": "text/plain" }, body: "" };
+    }
+    return this.#json(request, 200, this.clock(), { "content-type": "application/json", "cache-control": "no-store" });
   }
 
   /** The platform's token endpoint. */
@@ -337,6 +398,8 @@ export class FakeGateway {
     const multiPagePatients =
       operation === "get-patient-report" && query.get("ods-organisation-code")?.toUpperCase() === MULTI_PAGE_ODS_CODE;
     const day = query.get("day") as string;
+    // A day to come has no report yet: the live API's 404 for a day without one, never made-up receipts.
+    if (receipts && day > utcDayOf(this.now())) return this.#example(request, operation, 404, "report-not-found");
     if (receipts && this.#created.length > 0) {
       const happened = this.#receiptsOn(day);
       if (happened) return this.#createdReceipts(request, day, page, happened);
@@ -367,7 +430,7 @@ export class FakeGateway {
     body: InAppCommunicationRequest | PushNotificationRequest,
   ): GatewayResponse {
     const communicationId = this.options.newCommunicationId?.() ?? globalThis.crypto.randomUUID();
-    const message = createdMessage(operation, body, communicationId, new Date(this.#now()));
+    const message = createdMessage(operation, body, communicationId, new Date(this.now()));
     this.#created.push(message);
     const plan = planDelivery(message, this.options.delivery);
     this.#plans.set(communicationId, plan);
@@ -382,7 +445,7 @@ export class FakeGateway {
    * no message was accepted that day and none of their receipts fell on it.
    */
   #receiptsOn(day: string) {
-    const now = this.#now();
+    const now = this.now();
     let touched = false;
     const happened = this.#created.flatMap((message) => {
       if (message.day === day) touched = true;

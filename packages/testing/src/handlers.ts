@@ -15,6 +15,7 @@ import {
   type GatewayResponse,
   type GatewayTuning,
   type RecordedRequest,
+  SANDBOX_CONTROL_PREFIX,
 } from "./gateway.js";
 import type { GatewayRateLimit } from "./rate-limit.js";
 import { isPlatformEndpoint, type OperationId, operationPaths } from "./spec.js";
@@ -73,9 +74,13 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
   const tokenHandler = http.all(tokenUrl, async ({ request }) =>
     toMswResponse(await gateway.handle(await fromMsw(request))),
   );
+  const answer = async ({ request }: { request: Request }) =>
+    toMswResponse(await gateway.handle(await fromMsw(request)));
   const handlers: HttpHandler[] = [
     tokenHandler,
-    http.all(`${baseUrl}/*`, async ({ request }) => toMswResponse(await gateway.handle(await fromMsw(request)))),
+    http.all(`${baseUrl}/*`, answer),
+    // The sandbox's controls (GET /_sandbox/clock) sit on the origin, outside the base path: served here too, so the two doors agree.
+    http.all(`${new URL(baseUrl).origin}${SANDBOX_CONTROL_PREFIX}*`, answer),
   ];
 
   /**

@@ -52,6 +52,9 @@ export {
   MULTI_PAGE_ODS_CODE,
   type Override,
   type RecordedRequest,
+  SANDBOX_CLOCK_PATH,
+  SANDBOX_CONTROL_PREFIX,
+  type SandboxClock,
 } from "./gateway.js";
 export { createTestKeys, type TestKeys } from "./keys.js";
 export { bundledSpecPath, freePort, type PrismServer, startPrism } from "./prism.js";

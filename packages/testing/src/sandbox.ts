@@ -1,7 +1,8 @@
 // The local sandbox: the fake gateway (gateway.ts, the same core the msw
 // handlers run) on a Node HTTP server, with a private key on disk for
-// integrations that read theirs from a file. Everything listens on 127.0.0.1
-// only.
+// integrations that read theirs from a file, and its clock at
+// `{origin}/_sandbox/clock` for tools that must know which days' receipt
+// reports are complete. Everything listens on 127.0.0.1 only.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -9,7 +10,13 @@ import path from "node:path";
 import { environments } from "@nhs-app-api/contract";
 import { CallbackDelivery, type CallbackDeliveryOptions } from "./callback-delivery.js";
 import type { CreatedMessage } from "./created-messages.js";
-import { FakeGateway, type GatewayResponse, type GatewayTuning, MULTI_PAGE_ODS_CODE } from "./gateway.js";
+import {
+  FakeGateway,
+  type GatewayResponse,
+  type GatewayTuning,
+  MULTI_PAGE_ODS_CODE,
+  SANDBOX_CLOCK_PATH,
+} from "./gateway.js";
 import { createTestKeys } from "./keys.js";
 import type { TokenIssuer } from "./token-rules.js";
 
@@ -30,6 +37,8 @@ export interface Sandbox {
   /** The key `_status` wants in its `apikey` header: `statusApiKey`, else the API key. */
   statusApiKey: string;
   keyId: string;
+  /** `GET` it for the sandbox's clock and the first day whose receipt report is not yet complete (SandboxClock). */
+  clockUrl: string;
   /** The sandbox's private key, PEM, also written to `privateKeyPath`. */
   privateKeyPem: string;
   privateKeyPath: string;
@@ -146,6 +155,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     apiKey: SANDBOX_API_KEY,
     statusApiKey: options.statusApiKey ?? SANDBOX_API_KEY,
     keyId: keys.keyId,
+    clockUrl: `${origin}${SANDBOX_CLOCK_PATH}`,
     privateKeyPem: keys.privateKeyPem,
     privateKeyPath,
     issuer: gateway.issuer,
