@@ -11,7 +11,13 @@ const client = createNhsAppClient({
   keyId,
   privateKey: readFileSync(privateKeyPath, "utf8"),
 });
-const journal = openSqliteJournal(journalPath);
+const journal = openSqliteJournal(journalPath, { source: "crash-test" });
+// When a day's receipts report is complete is the sandbox's to say, by its own clock.
+const clock = new URL("/_sandbox/clock", baseUrl);
+const isReportComplete = async (day) => {
+  const { receiptReports } = await (await fetch(clock)).json();
+  return day < receiptReports.completeBefore;
+};
 const messages = nhsNumbers.map((nhsNumber, i) => ({
   kind: "in-app",
   requestReference: `crash-${i}`,
@@ -21,7 +27,7 @@ const batch = sendBatch(client, messages, {
   journal,
   requestsPerSecond: 400,
   concurrency: 4,
-  reconcile: { reportsComplete: "immediately" },
+  reconcile: { isReportComplete },
 });
 let result = await batch.next();
 while (!result.done) result = await batch.next();

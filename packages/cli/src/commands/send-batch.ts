@@ -4,16 +4,9 @@
 // send). One result per line of the file, on stdout or in a CSV file;
 // progress and the closing summary on stderr.
 import { type FileHandle, open, rm, stat } from "node:fs/promises";
-import {
-  type BatchSummary,
-  DuplicateReferenceError,
-  type Journal,
-  type MessageOutcome,
-  ReferenceReusedError,
-  sendBatch,
-} from "@nhs-app-api/campaigns";
+import { type BatchSummary, type CampaignMessage, type Journal, sendBatch } from "@nhs-app-api/campaigns";
 import type { Command } from "commander";
-import { type BatchFile, readBatchFile } from "../lib/batch-lines.js";
+import { batchLines, summariseBatchFile } from "../lib/batch-lines.js";
 import {
   csvHeader,
   formatResult,
@@ -24,19 +17,13 @@ import {
 } from "../lib/batch-results.js";
 import { fromClientError } from "../lib/client-errors.js";
 import { connect } from "../lib/connect.js";
-import { addConnectionOptions, type ConnectionFlags, SANDBOX } from "../lib/connection-options.js";
-import { failure, silentFailure, usageError } from "../lib/errors.js";
-import {
-  fromJournalError,
-  type JournalChoice,
-  type JournalFlags,
-  journalChoice,
-  journalName,
-  openJournal,
-} from "../lib/journal.js";
+import { addConnectionOptions, type ConnectionFlags } from "../lib/connection-options.js";
+import { silentFailure, usageError } from "../lib/errors.js";
+import { fromJournalError, type JournalFlags, journalChoice, openJournal } from "../lib/journal.js";
 import { note, out } from "../lib/output.js";
 import { concurrency, perSecond } from "../lib/parsers.js";
 import { Progress } from "../lib/progress.js";
+import { reportCalendar } from "../lib/report-calendar.js";
 
 interface BatchFlags extends ConnectionFlags, JournalFlags {
   rate: number;
@@ -44,29 +31,8 @@ interface BatchFlags extends ConnectionFlags, JournalFlags {
   out?: string;
   json?: boolean;
   reconcile: boolean;
+  changedFile?: boolean;
   quiet?: boolean;
-}
-
-/** At most `max` items of a list, then how many more: a summary line stays readable. */
-function listed(items: readonly string[], max = 10): string {
-  const shown = items.slice(0, max).join(", ");
-  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
-}
-
-/** A reference written more than once refuses the whole batch, with the lines it is on (malformed lines too). */
-function duplicatesOf(batch: BatchFile): string | undefined {
-  const lines = new Map<string, number[]>();
-  const all = [
-    ...batch.messages.map(({ line, message }) => ({ line, reference: message.requestReference })),
-    ...batch.malformed.map(({ line, requestReference }) => ({ line, reference: requestReference })),
-  ];
-  for (const { line, reference } of all) {
-    if (reference !== undefined) lines.set(reference, [...(lines.get(reference) ?? []), line]);
-  }
-  const repeated = [...lines].filter(([, on]) => on.length > 1);
-  if (repeated.length === 0) return undefined;
-  const each = repeated.map(([reference, on]) => `${reference} (lines ${on.sort((a, b) => a - b).join(", ")})`);
-  return `nothing was sent: request references must be unique in a batch, and these repeat: ${listed(each, 5)}`;
 }
 
 /** A results file that cannot be written, in the CLI's words (a usage error: nothing has been sent). */
@@ -139,59 +105,86 @@ async function resultSink(flags: BatchFlags, progress: Progress | undefined) {
   };
 }
 
-/**
- * How unknowns are settled: from the receipts report of their day, which on
- * the NHS App is complete only from the next day (UTC); the sandbox lists
- * each message at once, so its report is complete as soon as it is read.
- */
-const reconcileOf = (flags: BatchFlags, choice: JournalChoice) => {
-  if (!flags.reconcile) return false;
-  // Not with a shared journal: another worker's send in flight would look like one that died, and be sent again.
-  if (flags.environment === SANDBOX && choice.kind === "sqlite") return { reportsComplete: "immediately" as const };
-  return true;
-};
-
-interface Tally {
-  rows: ResultRow[];
-  summary?: BatchSummary;
+/** Each message's line in the file, by its place in the campaign: four bytes a message, however long the file. */
+class LineIndex {
+  #lines = new Uint32Array(1024);
+  #count = 0;
+  push(line: number): void {
+    if (this.#count === this.#lines.length) {
+      const grown = new Uint32Array(this.#lines.length * 2);
+      grown.set(this.#lines);
+      this.#lines = grown;
+    }
+    this.#lines[this.#count++] = line;
+  }
+  lineOf(index: number): number {
+    return this.#lines[index] ?? 0;
+  }
 }
 
-function summaryLines(total: number, tally: Tally, interrupted: boolean): string[] {
-  const { rows } = tally;
-  const count = (state: string) => rows.filter((row) => row.state === state).length;
-  const earlier = rows.filter((row) => row.fromEarlierRun && !row.reconciled).length;
-  const reconciled = rows.filter((row) => row.reconciled).length;
+/** What the closing summary needs: counts, and the references a person must look at (never every row). */
+class Tally {
+  readonly counts = { sent: 0, refused: 0, failed: 0, unknown: 0 };
+  earlier = 0;
+  reconciled = 0;
+  rows = 0;
+  readonly malformedLines: number[] = [];
+  malformed = 0;
+  readonly failed: string[] = [];
+  readonly unknown: string[] = [];
+  summary: BatchSummary | undefined;
+
+  add(row: ResultRow): void {
+    this.rows++;
+    this.counts[row.state]++;
+    if (row.fromEarlierRun && !row.reconciled) this.earlier++;
+    if (row.reconciled) this.reconciled++;
+    if (row.malformed) {
+      this.malformed++;
+      if (this.malformedLines.length < 20) this.malformedLines.push(row.line);
+    }
+    if (row.state === "failed" && row.requestReference) this.failed.push(row.requestReference);
+    if (row.state === "unknown" && row.requestReference) this.unknown.push(row.requestReference);
+  }
+}
+
+function summaryLines(tally: Tally, interrupted: boolean, fileRead: boolean): string[] {
+  const { counts, summary } = tally;
+  const total = tally.rows + (summary?.claimedElsewhere ?? 0) + (summary?.notSent ?? 0);
   const notes = [
-    earlier > 0 ? `${earlier} settled by an earlier run (not sent again)` : undefined,
-    reconciled > 0 ? `${reconciled} found in the receipts report (not sent again)` : undefined,
+    tally.earlier > 0 ? `${tally.earlier} settled by an earlier run (not sent again)` : undefined,
+    tally.reconciled > 0 ? `${tally.reconciled} found in the receipts report (not sent again)` : undefined,
   ].filter((part) => part !== undefined);
   const lines = [
-    `${total} message${total === 1 ? "" : "s"}: ${count("sent")} sent, ${count("refused")} refused, ${count("failed")} failed, ${count("unknown")} unknown${notes.length > 0 ? `; ${notes.join(", ")}` : ""}`,
+    `${total} message${total === 1 ? "" : "s"}: ${counts.sent} sent, ${counts.refused} refused, ${counts.failed} failed, ${counts.unknown} unknown${notes.length > 0 ? `; ${notes.join(", ")}` : ""}`,
   ];
-  const malformed = rows.filter((row) => row.malformed);
-  if (malformed.length > 0) {
+  if (tally.malformed > 0) {
+    const more = tally.malformed - tally.malformedLines.length;
     lines.push(
-      `lines that are not messages, refused without sending: ${listed(
-        malformed.map((row) => String(row.line)),
-        20,
-      )}`,
+      `lines that are not messages, refused without sending: ${tally.malformedLines.join(", ")}${more > 0 ? ` and ${more} more` : ""}`,
     );
   }
-  const list = (state: string) => rows.filter((row) => row.state === state).map((row) => `  ${row.requestReference}`);
-  const failed = list("failed");
-  if (failed.length > 0) lines.push("failed, certainly not processed (a rerun sends them again):", ...failed);
-  const unknown = list("unknown");
-  if (unknown.length > 0) {
+  if (summary && summary.reportPagesRead > 0) {
     lines.push(
-      "unknown, for a person to check: they may have reached the NHS App, so they are not sent again until the receipts report of their day, once complete, shows whether they did (a rerun reads it):",
-      ...unknown,
+      `read ${summary.reportPagesRead} page${summary.reportPagesRead === 1 ? "" : "s"} of the receipts reports to settle messages whose fate was unknown`,
     );
   }
-  const claimed = tally.summary?.claimedElsewhere ?? 0;
-  if (claimed > 0) lines.push(`${claimed} claimed by another process sending from the same journal: see its results`);
-  const notDone = total - rows.length - claimed;
-  if (interrupted || notDone > 0) {
-    lines.push(`stopped early: ${notDone} not sent yet; run the same command again to send them`);
+  if (tally.failed.length > 0) {
+    lines.push("failed, certainly not processed (a rerun sends them again):", ...tally.failed.map((r) => `  ${r}`));
+  }
+  if (tally.unknown.length > 0) {
+    lines.push(
+      "unknown, for a person to check: they may have reached the NHS App, so they are not sent again until the receipts reports of their day, once complete, show whether they did (a rerun reads them):",
+      ...tally.unknown.map((r) => `  ${r}`),
+    );
+  }
+  const claimed = summary?.claimedElsewhere ?? 0;
+  if (claimed > 0) lines.push(`${claimed} sent by another process sharing the journal: see its results`);
+  const notSent = summary?.notSent ?? 0;
+  if (interrupted || notSent > 0) {
+    lines.push(
+      `stopped early: ${notSent} read but not sent${fileRead ? "" : ", and the rest of the file not read yet"}; run the same command again to send them`,
+    );
   }
   return lines;
 }
@@ -199,20 +192,22 @@ function summaryLines(total: number, tally: Tally, interrupted: boolean): string
 async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> {
   if (flags.out !== undefined && flags.json) throw usageError("--out writes CSV: leave out --json");
   const choice = journalChoice(flags);
-  const batch = await readBatchFile(path);
-  const duplicates = duplicatesOf(batch);
-  if (duplicates) throw failure(duplicates);
-  const lineOf = new Map(batch.messages.map(({ line, message }) => [message.requestReference, line]));
-  const total = batch.messages.length + batch.malformed.length;
+  // Read once, fast, before anything else: which campaign this file is, and whether it holds anything at all.
+  const file = await summariseBatchFile(path);
+  if (!file.hasContent) throw usageError(`the batch file ${path} holds no messages: nothing to send`);
 
   // Settings first (no journal file is made for a command that cannot run), then the journal, then the results file.
   const connected = await connect(flags);
+  // When a day's receipts report is complete is the environment's to say: the sandbox tells, the platform's rule is the next day.
+  const calendar = reportCalendar(flags);
   const journal: Journal = await openJournal(choice, {
     mustExist: false,
     requestsPerSecond: flags.rate,
     concurrency: flags.concurrency,
+    source: file.source,
+    acceptChangedSource: flags.changedFile === true,
   });
-  const progress = flags.quiet ? undefined : new Progress({ total, stream: process.stderr });
+  const progress = flags.quiet ? undefined : new Progress({ total: file.lines, stream: process.stderr });
   const stop = new AbortController();
   const onSignal = () => {
     if (stop.signal.aborted) process.exit(130);
@@ -220,67 +215,62 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
     progress?.clear();
     note("nhs-app: stopping: no new sends; those in flight finish and are journalled (Ctrl-C again to quit at once)");
   };
-  const tally: Tally = { rows: [] };
+  const tally = new Tally();
+  const lines = new LineIndex();
   let sink: Awaited<ReturnType<typeof resultSink>> | undefined;
-  // Whether the batch passed sendBatch's checks: until then nothing is written, and a refused batch writes no results.
-  let passedChecks = false;
+  let started = false;
+  let fileRead = false;
   try {
     sink = await resultSink(flags, progress);
     const results = sink;
+    await results.start();
+    started = true;
     const record = async (row: ResultRow, fresh: boolean) => {
-      tally.rows.push(row);
+      tally.add(row);
       await results.write(row);
       progress?.tick(fresh);
     };
+    // The file's messages as they are read; lines that are not messages are answered here, without sending.
+    async function* messages(): AsyncGenerator<CampaignMessage> {
+      for await (const read of batchLines(path)) {
+        if ("blank" in read) progress?.tick(false);
+        else if ("malformed" in read) await record(rowOfMalformed(read.malformed), true);
+        else {
+          lines.push(read.line);
+          yield read.message;
+        }
+      }
+      fileRead = true;
+    }
     process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
-    const outcomes = sendBatch(
-      connected,
-      batch.messages.map(({ message }) => message),
-      {
-        journal,
-        requestsPerSecond: flags.rate,
-        concurrency: flags.concurrency,
-        reconcile: reconcileOf(flags, choice),
-        signal: stop.signal,
-      },
-    );
+    const outcomes = sendBatch(connected, messages(), {
+      journal,
+      requestsPerSecond: flags.rate,
+      concurrency: flags.concurrency,
+      reconcile: flags.reconcile ? { isReportComplete: calendar.isReportComplete } : false,
+      signal: stop.signal,
+    });
     for (;;) {
       const next = await outcomes.next();
-      // The malformed lines go first, once the batch has passed its checks.
-      if (!passedChecks) {
-        passedChecks = true;
-        await results.start();
-        for (const malformed of batch.malformed) await record(rowOfMalformed(malformed), true);
-      }
       if (next.done) {
         tally.summary = next.value;
         break;
       }
-      const outcome: MessageOutcome = next.value;
-      await record(rowOfOutcome(outcome, lineOf.get(outcome.requestReference) ?? 0), !outcome.fromEarlierRun);
+      const outcome = next.value;
+      await record(rowOfOutcome(outcome, lines.lineOf(outcome.index)), !outcome.fromEarlierRun);
     }
   } catch (error) {
     progress?.clear();
-    if (error instanceof DuplicateReferenceError) {
-      throw failure(`nothing was sent: these request references repeat in the batch: ${listed([...error.references])}`);
-    }
-    if (error instanceof ReferenceReusedError) {
-      const each = error.references.map((reference) => `${reference} (line ${lineOf.get(reference)})`);
-      throw failure(
-        `nothing was sent: ${journalName(choice)} already holds these request references for a different message: ${listed(each, 5)}; a changed message needs a new reference`,
-      );
-    }
     throw fromClientError(fromJournalError(error));
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-    await sink?.close(passedChecks);
+    await sink?.close(started);
     await journal.close();
   }
   progress?.clear();
-  for (const line of summaryLines(total, tally, stop.signal.aborted)) note(line);
-  const unsettled = tally.rows.filter((row) => row.state === "failed" || row.state === "unknown").length;
-  const notDone = total - tally.rows.length - (tally.summary?.claimedElsewhere ?? 0);
-  if (unsettled > 0 || notDone > 0 || stop.signal.aborted) throw silentFailure();
+  for (const line of summaryLines(tally, stop.signal.aborted, fileRead)) note(line);
+  const unsettled = tally.counts.failed + tally.counts.unknown;
+  if (unsettled > 0 || (tally.summary?.notSent ?? 0) > 0 || stop.signal.aborted) throw silentFailure();
 }
 
 export function registerSendBatch(send: Command): void {
@@ -315,6 +305,10 @@ export function registerSendBatch(send: Command): void {
       .option(
         "--no-reconcile",
         "leave messages whose fate is unknown as they are: no receipts report is read, and they are not sent",
+      )
+      .option(
+        "--changed-file",
+        "carry on the campaign of this journal with a changed batch file (a journal belongs to the file it was started with)",
       )
       .option("--quiet", "no progress on stderr (the summary is still written)"),
   ).action(async (path: string, flags: BatchFlags) => sendBatchCommand(path, flags));

@@ -3,6 +3,7 @@
 // line number and the rest go on; its text is never quoted (it may hold an
 // NHS number). The contract's own checks are left to sendBatch, which
 // refuses an invalid message before sending it.
+import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import type { CampaignMessage } from "@nhs-app-api/campaigns";
 import { freeTextReply, inAppMessage, keywordReply, pushNotification } from "@nhs-app-api/client";
@@ -22,9 +23,14 @@ export interface MalformedLine {
   reason: string;
 }
 
-export interface BatchFile {
-  messages: BatchLine[];
-  malformed: MalformedLine[];
+/** What a batch file is, read once before anything is sent: which campaign it is, and how long. */
+export interface BatchFileSummary {
+  /** `sha256:<hex>` of the file's bytes: the campaign's source, which its journal records. */
+  source: string;
+  /** Lines in the file (blank ones included). */
+  lines: number;
+  /** Whether any line holds more than white space. */
+  hasContent: boolean;
 }
 
 const MESSAGE_FIELDS = ["kind", "requestReference", "message"];
@@ -147,10 +153,46 @@ async function* byteLines(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** Every line of the batch file: the messages, and the lines refused. Blank lines are skipped. */
-export async function readBatchFile(path: string): Promise<BatchFile> {
-  const messages: BatchLine[] = [];
-  const malformed: MalformedLine[] = [];
+const NEWLINE = 0x0a;
+/** Bytes that leave a line blank: space, tab, CR, LF, and those of a UTF-8 byte-order mark. */
+const BLANK = new Set([0x20, 0x09, 0x0d, 0x0a, 0xef, 0xbb, 0xbf]);
+
+/**
+ * Reads the file once, fast (no parsing): its digest, its line count, and
+ * whether it holds anything. A campaign file of 100 MB takes well under a
+ * second, and nothing of it is kept.
+ */
+export async function summariseBatchFile(path: string): Promise<BatchFileSummary> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw fileProblem(path, "the batch file", error);
+  }
+  const hash = createHash("sha256");
+  let lines = 0;
+  let hasContent = false;
+  let endsWithNewline = true;
+  try {
+    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) lines++;
+      if (chunk.length > 0) endsWithNewline = chunk[chunk.length - 1] === NEWLINE;
+      if (!hasContent) hasContent = chunk.some((byte) => !BLANK.has(byte));
+    }
+  } catch (error) {
+    throw fileProblem(path, "the batch file", error);
+  } finally {
+    await handle.close();
+  }
+  return { source: `sha256:${hash.digest("hex")}`, lines: lines + (endsWithNewline ? 0 : 1), hasContent };
+}
+
+/** One line of the file as read: a message, a line refused, or a blank line (skipped). */
+export type ReadLine = BatchLine | { line: number; malformed: MalformedLine } | { line: number; blank: true };
+
+/** The lines of the batch file one at a time, so that a campaign of any size is never held in memory. */
+export async function* batchLines(path: string): AsyncGenerator<ReadLine> {
   let line = 0;
   for await (const bytes of byteLines(path)) {
     line++;
@@ -158,14 +200,16 @@ export async function readBatchFile(path: string): Promise<BatchFile> {
     try {
       text = utf8.decode(bytes);
     } catch {
-      malformed.push({ line, reason: "not UTF-8 text" });
+      yield { line, malformed: { line, reason: "not UTF-8 text" } };
       continue;
     }
     if (line === 1) text = text.replace(/^\uFEFF/, "");
-    if (text.trim() === "") continue;
+    if (text.trim() === "") {
+      yield { line, blank: true };
+      continue;
+    }
     const parsed = parseBatchLine(text);
-    if ("message" in parsed) messages.push({ line, message: parsed.message });
-    else malformed.push({ line, ...parsed });
+    if ("message" in parsed) yield { line, message: parsed.message };
+    else yield { line, malformed: { line, ...parsed } };
   }
-  return { messages, malformed };
 }

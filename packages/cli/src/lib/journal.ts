@@ -11,6 +11,7 @@ import path from "node:path";
 import {
   type Journal,
   JournalError,
+  JournalRefusedError,
   openPostgresJournal,
   openSqliteJournal,
   sqliteBinding,
@@ -51,6 +52,24 @@ export const journalName = (choice: JournalChoice) =>
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
+/** The start of a source's digest, enough to tell two files apart in a message. */
+const shortSource = (source: string) => source.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, "$1…");
+
+/**
+ * A journal refused before anything was written or sent, in the CLI's words:
+ * a usage error (exit 2), since the command names the wrong journal or file.
+ */
+function fromRefusal(error: JournalRefusedError, choice: JournalChoice): Error {
+  if (error.reason === "other-source") {
+    const recorded =
+      error.recorded === undefined ? "another file" : `another batch file (${shortSource(error.recorded)})`;
+    return usageError(
+      `${journalName(choice)} belongs to a campaign started from ${recorded}, not this one: nothing was sent; to carry on that campaign with a changed file add --changed-file, or give a new journal for a new campaign`,
+    );
+  }
+  return usageError(lowerFirst(error.message));
+}
+
 /** A JournalError as the CLI says it (exit 1); anything else as it is. */
 export function fromJournalError(error: unknown): unknown {
   return error instanceof JournalError ? failure(lowerFirst(error.message)) : error;
@@ -84,7 +103,8 @@ async function kindOf(file: string): Promise<"file" | "directory" | "missing" | 
   }
 }
 
-async function openSqlite(file: string, mustExist: boolean): Promise<Journal> {
+async function openSqlite(file: string, options: OpenOptions): Promise<Journal> {
+  const { mustExist } = options;
   const kind = await kindOf(file);
   if (kind === "directory") throw usageError(`the journal ${file} is a directory, not a file`);
   if (kind === "unreadable") throw usageError(`the journal ${file} cannot be read (permission denied)`);
@@ -96,8 +116,14 @@ async function openSqlite(file: string, mustExist: boolean): Promise<Journal> {
     }
   }
   try {
-    return withoutSqliteWarning(() => openSqliteJournal(file));
+    return withoutSqliteWarning(() =>
+      openSqliteJournal(file, {
+        ...(options.source === undefined ? {} : { source: options.source }),
+        acceptChangedSource: options.acceptChangedSource === true,
+      }),
+    );
   } catch (error) {
+    if (error instanceof JournalRefusedError) throw fromRefusal(error, { kind: "sqlite", path: file });
     // With no SQLite at all (no cause: nothing was tried), the package's advice to pass a journal of your own does not fit a CLI.
     if (error instanceof JournalError && error.cause === undefined && sqliteBinding() === undefined) {
       throw failure(
@@ -126,20 +152,27 @@ export interface OpenOptions {
   requestsPerSecond?: number;
   /** Sends in flight at once: the PostgreSQL pool is sized to serve them. */
   concurrency?: number;
+  /** The campaign's source (`sha256:` of the batch file): a journal of another is refused. */
+  source?: string;
+  /** Carry on the journal's campaign with this source although it records another (--changed-file). */
+  acceptChangedSource?: boolean;
 }
 
 export async function openJournal(choice: JournalChoice, options: OpenOptions): Promise<Journal> {
-  if (choice.kind === "sqlite") return openSqlite(choice.path, options.mustExist);
+  if (choice.kind === "sqlite") return openSqlite(choice.path, options);
   guardPassword(choice.url);
   try {
     return await openPostgresJournal({
       connectionString: choice.url,
       campaign: choice.campaign,
+      ...(options.source === undefined ? {} : { source: options.source }),
+      acceptChangedSource: options.acceptChangedSource === true,
       ...(options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond }),
       // A connection for each send in flight, and a few for the claims and the rate turns.
       pool: { max: Math.max(10, (options.concurrency ?? 4) + 2) },
     });
   } catch (error) {
+    if (error instanceof JournalRefusedError) throw fromRefusal(error, choice);
     throw fromJournalError(error);
   }
 }

@@ -1,8 +1,10 @@
 // The local sandbox, started in the test process on a free port, and the
 // environment that points the CLI at it.
-import { type Sandbox, startSandbox } from "@nhs-app-api/testing";
+import { type Sandbox, type SandboxOptions, startSandbox } from "@nhs-app-api/testing";
 
-export async function sandboxFor(options: { receiptPages?: number; patientPages?: number } = {}) {
+export async function sandboxFor(
+  options: Pick<SandboxOptions, "receiptPages" | "patientPages" | "now" | "delivery"> = {},
+) {
   const sandbox: Sandbox = await startSandbox({ port: 0, ...options });
   const env = {
     NHS_APP_ENVIRONMENT: "sandbox",
