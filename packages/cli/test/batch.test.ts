@@ -496,6 +496,46 @@ describe.runIf(hasSqlite)("nhs-app send batch", () => {
     );
   });
 
+  it("receipts that lag acceptance: a send whose answer was never journalled is not sent again, and is listed as unknown until its day's report is complete", async () => {
+    // As `nhs-app sandbox --first-receipt 20000`: the report lists a message 20 s after it was accepted.
+    let ahead = 0;
+    const lagging = await sandboxFor({ now: () => Date.now() + ahead, delivery: { timing: { firstMs: 20_000 } } });
+    try {
+      await writeFile(file("lag.ndjson"), `${line("lag", 1, "in-app")}\n`);
+      const args = ["send", "batch", file("lag.ndjson"), "--journal", file("lag.db"), ...fast];
+      const first = await runCli(args, lagging.env);
+      expect(first.code).toBe(0);
+      // A crash between the send and its journal entry: the row is put back to sending.
+      const builtin = process.getBuiltinModule?.("node:sqlite") as
+        | { DatabaseSync: new (path: string) => { exec(sql: string): void; close(): void } }
+        | undefined;
+      const Database = builtin?.DatabaseSync ?? createRequire(import.meta.url)("better-sqlite3");
+      const db = new Database(file("lag.db"));
+      db.exec("UPDATE campaign_messages SET state = 'sending', communication_id = NULL");
+      db.close();
+
+      const rerun = await runCli(args, lagging.env);
+      expect(lagging.sandbox.createdMessages).toHaveLength(1);
+      expect(rerun.code).toBe(1);
+      expect(withoutProgress(rerun.stderr)).toContain("1 message: 0 sent, 0 refused, 0 failed, 1 unknown\n");
+      expect(rerun.stderr).toMatch(/\nunknown, for a person to check: .*:\n {2}lag-1\n/);
+
+      // Two days on by the sandbox's clock, the report of that day is complete and lists it: sent, once.
+      ahead = 2 * 24 * 60 * 60 * 1000;
+      const settled = await runCli([...args, "--json"], lagging.env);
+      expect(settled.code).toBe(0);
+      expect(JSON.parse(settled.stdout)).toMatchObject({
+        requestReference: "lag-1",
+        state: "sent",
+        reconciled: true,
+        communicationId: lagging.sandbox.createdMessages[0]?.communicationId,
+      });
+      expect(lagging.sandbox.createdMessages).toHaveLength(1);
+    } finally {
+      await lagging.sandbox.stop();
+    }
+  });
+
   it("batch status counts a whole campaign, and refuses a journal that does not exist rather than make one", async () => {
     const status = await runCli(["batch", "status", "--journal", file("campaign.db"), "--json"]);
     expect(JSON.parse(status.stdout)).toMatchObject({ total: 30, counts: { sent: 30, unknown: 0, pending: 0 } });

@@ -137,7 +137,8 @@ class Tally {
   add(row: ResultRow): void {
     this.rows++;
     this.counts[row.state]++;
-    if (row.fromEarlierRun && !row.reconciled) this.earlier++;
+    // Settled by an earlier run: sent or refused then. (An unknown stays unknown: it is not settled.)
+    if (row.fromEarlierRun && !row.reconciled && (row.state === "sent" || row.state === "refused")) this.earlier++;
     if (row.reconciled) this.reconciled++;
     if (row.malformed) {
       this.malformed++;
