@@ -173,11 +173,17 @@ export async function summariseBatchFile(path: string): Promise<BatchFileSummary
   let lines = 0;
   let hasContent = false;
   let endsWithNewline = true;
+  // One buffer, read into again and again: a stream's fresh chunk each time would leave 100 MB of garbage
+  // for a 100 MB file, which the process's peak memory would show.
+  const buffer = Buffer.allocUnsafe(1 << 20);
   try {
-    for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
       for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) lines++;
-      if (chunk.length > 0) endsWithNewline = chunk[chunk.length - 1] === NEWLINE;
+      endsWithNewline = chunk[bytesRead - 1] === NEWLINE;
       if (!hasContent) hasContent = chunk.some((byte) => !BLANK.has(byte));
     }
   } catch (error) {

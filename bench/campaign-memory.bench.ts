@@ -1,0 +1,178 @@
+// `pnpm bench` (fifth part): a campaign's memory and its wait before the
+// first send, for a large batch file through the CLI and a long generator
+// through the library, each beside a small one from the same run (the
+// baseline): a sender whose memory follows the messages in flight scores
+// about 1.0x, whatever the campaign's size. Each run sends to the sandbox
+// (on a thread of its own) at the CLI's default rate, 20 a second (the dev
+// and int limit), for BENCH_MEMORY_SECONDS (default 15) after its first send,
+// then is stopped as an operator would (Ctrl-C). Peak RSS is the child
+// process's own (getrusage), read as it exits. (At ten times that rate every
+// run, small or large, peaks near 250 MB: V8 grows its young generation with
+// the rate fetch allocates at, whatever the campaign; BENCH_CAMPAIGN_RATE
+// shows it.)
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { testNhsNumber } from "@nhs-app-api/testing";
+
+const FILE_MB = Number(process.env.BENCH_CAMPAIGN_FILE_MB ?? 100);
+const GENERATED = Number(process.env.BENCH_CAMPAIGN_GENERATED ?? 500_000);
+const SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 15);
+const RATE = Number(process.env.BENCH_CAMPAIGN_RATE ?? 20);
+const cli = fileURLToPath(new URL("../packages/cli/dist/index.js", import.meta.url));
+const preload = fileURLToPath(new URL("./max-rss.mjs", import.meta.url));
+const generator = fileURLToPath(new URL("./campaign-generator.mjs", import.meta.url));
+
+interface SandboxSettings {
+  baseUrl: string;
+  tokenUrl: string;
+  apiKey: string;
+  keyId: string;
+  privateKeyPath: string;
+}
+
+async function sandboxThread() {
+  const worker = new Worker(new URL("./sandbox-worker.mjs", import.meta.url), { workerData: {} });
+  const ask = <T>(message?: string) =>
+    new Promise<T>((resolve) => {
+      worker.once("message", resolve);
+      if (message) worker.postMessage(message);
+    });
+  const settings = await ask<SandboxSettings>();
+  return {
+    settings,
+    /** When the sandbox got each create request it accepted, epoch ms. */
+    arrivals: async () => (await ask<{ accepted: number[] }>("arrivals")).accepted,
+    async stop() {
+      await ask("stop");
+      await worker.terminate();
+    },
+  };
+}
+
+/** A batch file of about `megabytes`, builder lines as an operator writes them. */
+async function batchFile(file: string, megabytes: number, prefix: string): Promise<number> {
+  const out = createWriteStream(file);
+  let bytes = 0;
+  let lines = 0;
+  while (bytes < megabytes * 1e6) {
+    const line = `${JSON.stringify({
+      kind: "in-app",
+      requestReference: `${prefix}-${String(lines).padStart(7, "0")}`,
+      nhsNumber: testNhsNumber(lines % 1000),
+      odsCode: "A12345",
+      text: "Your flu vaccination is due. Please book an appointment at your GP practice: call 01234 567890 or book online.",
+    })}\n`;
+    bytes += line.length;
+    lines++;
+    if (!out.write(line)) await new Promise((resolve) => out.once("drain", resolve));
+  }
+  await new Promise((resolve) => out.end(resolve));
+  return lines;
+}
+
+interface Run {
+  peakMb: number;
+  firstSendMs: number;
+  sent: number;
+}
+
+/** Runs a child until SECONDS after the sandbox's first new arrival, then stops it (SIGINT) and reads its peak RSS. */
+async function measure(
+  sandbox: Awaited<ReturnType<typeof sandboxThread>>,
+  dir: string,
+  start: (rssFile: string) => ChildProcess,
+): Promise<Run> {
+  const before = (await sandbox.arrivals()).length;
+  const rssFile = path.join(dir, `rss-${Date.now()}`);
+  const began = Date.now();
+  const child = start(rssFile);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let first: number | undefined;
+  while (first === undefined) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    first = (await sandbox.arrivals())[before];
+    if (child.exitCode !== null) throw new Error("the campaign ended before its first send");
+  }
+  await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+  child.kill("SIGINT");
+  await exited;
+  const peakKb = Number(await readFile(rssFile, "utf8"));
+  return { peakMb: peakKb / 1024, firstSendMs: first - began, sent: (await sandbox.arrivals()).length - before };
+}
+
+function cliRun(sandbox: SandboxSettings, file: string, journal: string) {
+  return (rssFile: string) =>
+    spawn(
+      process.execPath,
+      ["--import", preload, cli, "send", "batch", file, "--journal", journal, "--rate", String(RATE), "--quiet"],
+      {
+        stdio: ["ignore", "ignore", "ignore"],
+        env: {
+          ...process.env,
+          BENCH_MAX_RSS_FILE: rssFile,
+          NHS_APP_ENVIRONMENT: "sandbox",
+          NHS_APP_BASE_URL: sandbox.baseUrl,
+          NHS_APP_TOKEN_URL: sandbox.tokenUrl,
+          NHS_APP_PRIVATE_KEY_FILE: sandbox.privateKeyPath,
+        },
+      },
+    );
+}
+
+function generatorRun(sandbox: SandboxSettings, messages: number, journal: string) {
+  return (rssFile: string) =>
+    spawn(
+      process.execPath,
+      [
+        "--import",
+        preload,
+        "--no-warnings",
+        generator,
+        JSON.stringify({ sandbox, journalPath: journal, messages, rate: RATE, prefix: `generated-${messages}` }),
+      ],
+      { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile } },
+    );
+}
+
+const row = (label: string, run: Run, baseline?: Run) =>
+  console.log(
+    `${label.padEnd(44)}${run.peakMb.toFixed(0).padStart(8)} MB ${baseline ? `${(run.peakMb / baseline.peakMb).toFixed(2)}x`.padStart(7) : "  1.00x"}${run.firstSendMs.toFixed(0).padStart(9)} ms ${baseline ? `${(run.firstSendMs / baseline.firstSendMs).toFixed(2)}x`.padStart(7) : "  1.00x"}${String(run.sent).padStart(8)}`,
+  );
+
+if (process.getBuiltinModule?.("node:sqlite") === undefined) {
+  console.log("\nCampaign memory: skipped (the journal needs node:sqlite, Node 22.13 or later)");
+} else {
+  const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-bench-memory-"));
+  const sandbox = await sandboxThread();
+  try {
+    const small = path.join(dir, "small.ndjson");
+    const large = path.join(dir, "large.ndjson");
+    const smallLines = await batchFile(small, 1, "small");
+    const largeLines = await batchFile(large, FILE_MB, "large");
+    const largeMb = (await stat(large)).size / 1e6;
+    console.log(
+      `\nA campaign's peak memory and its wait before the first send, sending ${SECONDS} s at ${RATE}/s then stopped (Ctrl-C), against a small one of the same run:\n`,
+    );
+    console.log(`${"".padEnd(44)}peak RSS   ratio  first send   ratio    sent`);
+    const smallRun = await measure(sandbox, dir, cliRun(sandbox.settings, small, path.join(dir, "small.db")));
+    row(`CLI, ${smallLines} lines (1 MB file)`, smallRun);
+    const largeRun = await measure(sandbox, dir, cliRun(sandbox.settings, large, path.join(dir, "large.db")));
+    row(`CLI, ${largeLines} lines (${largeMb.toFixed(0)} MB file)`, largeRun, smallRun);
+    const fewRun = await measure(sandbox, dir, generatorRun(sandbox.settings, 5_000, path.join(dir, "few.db")));
+    row("library, a generator of 5000", fewRun);
+    const manyRun = await measure(sandbox, dir, generatorRun(sandbox.settings, GENERATED, path.join(dir, "many.db")));
+    row(`library, a generator of ${GENERATED}`, manyRun, fewRun);
+    const met = largeRun.peakMb <= 200 && largeRun.firstSendMs <= 2000 && manyRun.peakMb <= 200;
+    console.log(
+      `\ntarget: a 100 MB file and a generator of 500,000 within 200 MB, the file's first send within 2 s: ${met ? "met" : "not met"}`,
+    );
+  } finally {
+    await sandbox.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
