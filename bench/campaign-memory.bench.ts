@@ -71,7 +71,7 @@ async function batchFile(file: string, megabytes: number, prefix: string): Promi
     lines++;
     if (!out.write(line)) await new Promise((resolve) => out.once("drain", resolve));
   }
-  await new Promise((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(() => resolve()));
   return lines;
 }
 

@@ -310,7 +310,8 @@ export async function* sendBatch(
   };
 
   // 2. Sending: each message validated, then at its turn journalled as sending, sent, and settled.
-  const sendOne = async (item: Prepared) => {
+  /** The message to send, or the issues that refuse it before sending. */
+  const check = (item: Prepared): { message: CampaignMessage["message"]; issues: JournalIssue[] } => {
     const message = JSON.parse(item.body) as CampaignMessage["message"];
     const issues: JournalIssue[] =
       item.refusal !== undefined
@@ -320,8 +321,18 @@ export async function* sendBatch(
             diagnostics: i.diagnostics ?? "",
             ...(i.expression ? { expression: [...i.expression] } : {}),
           }));
+    return { message, issues };
+  };
+  const refusedBeforeSending = (issues: JournalIssue[]): Settlement => ({
+    state: "refused",
+    issues,
+    reason: "refused before sending",
+  });
+  const sendOne = async (first: Prepared, queue: Prepared[]) => {
+    let item = first;
+    let { message, issues } = check(item);
     if (issues.length > 0) {
-      await settle(item, { state: "refused", issues, reason: "refused before sending" });
+      await settle(item, refusedBeforeSending(issues));
       return;
     }
     let answered: Answered;
@@ -345,10 +356,24 @@ export async function* sendBatch(
       await before;
       // Journalled the moment the request goes out, and durable before it exists: if this fails, nothing
       // is sent. A crash between the two leaves it `sending`, settled from the reports like any other.
-      if (!(await journal.markSending(item.reference, new Date()))) {
-        // Another worker sharing the journal claimed it first: it is waited for at the end.
+      while (!(await journal.markSending(item.reference, new Date()))) {
+        // Another worker sharing the journal claimed it first: it is waited for at the end. The turn is kept
+        // for the next message, so that the messages other workers send cost this one no turn of the budget.
         elsewhere.push(item);
-        return;
+        let next: Prepared | undefined;
+        for (next = queue.shift(); next !== undefined; next = queue.shift()) {
+          roomToRead.signal();
+          ({ message, issues } = check(next));
+          if (issues.length === 0) break;
+          // Written now, not after the request leaves: this worker holds the way out until then.
+          await journal.settle(next.reference, refusedBeforeSending(issues));
+          report({ requestReference: next.reference, index: next.index, ...refusedBeforeSending(issues) });
+        }
+        if (next === undefined || signal.aborted) {
+          if (next !== undefined) summary.notSent++;
+          return; // the turn is answered unused
+        }
+        item = next;
       }
       try {
         const sending =
@@ -387,7 +412,7 @@ export async function* sendBatch(
         summary.notSent++;
         continue;
       }
-      await sendOne(item);
+      await sendOne(item, queue);
     }
   };
   const sendAll = (queue: Prepared[], more: () => boolean) =>
