@@ -69,7 +69,7 @@ async function batchFile(file: string, megabytes: number, prefix: string): Promi
     })}\n`;
     bytes += line.length;
     lines++;
-    if (!out.write(line)) await new Promise((resolve) => out.once("drain", resolve));
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
   return lines;
