@@ -24,6 +24,9 @@ export const systemSources = {
 /** The systems the API records on a request, with the server's error for a repeat (x-recognised-systems). */
 export const recognisedSystemsSource: Source = schema("Identifier/x-recognised-systems");
 
+/** The Markdown subset the NHS App renders in an in-app message's text, and its entity handling (x-nhs-app-markdown). */
+export const markdownSource: Source = schema("ContentString/x-nhs-app-markdown");
+
 /** Length and count limits. */
 export const limitSources = {
   contentString: schema("ContentString/maxLength"),

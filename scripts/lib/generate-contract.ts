@@ -13,6 +13,7 @@ import {
   enumSources,
   environmentSources,
   limitSources,
+  markdownSource,
   patternSources,
   recognisedSystemsSource,
   type Source,
@@ -274,6 +275,27 @@ function compilableSchema(reader: SpecReader, alias: string, root: Json) {
   return { schema: copy(root, "", [], "") as AnySchemaObject, wording };
 }
 
+/**
+ * x-nhs-app-markdown, checked for its shape: `features`, a list of distinct
+ * names, and `entities`, `decoded` or `literal`. What each name means is the
+ * renderer's business (@nhs-app-api/testing's patient view), whose types
+ * refuse a name it does not know.
+ */
+function markdownOf(reader: SpecReader) {
+  const value = reader.read("contentStringMarkdown", markdownSource);
+  const problem = (what: string) => new Error(`generate-contract: ${markdownSource} (x-nhs-app-markdown) ${what}`);
+  if (!isObject(value)) throw problem("must be an object with features and entities");
+  const unknown = Object.keys(value).filter((key) => key !== "features" && key !== "entities");
+  if (unknown.length > 0) throw problem(`has keys it should not: ${unknown.join(", ")}`);
+  const { features, entities } = value;
+  if (!Array.isArray(features) || !features.every((f) => typeof f === "string" && /^[a-z][a-z0-9-]*$/.test(f))) {
+    throw problem("features must be a list of lower-case names (bold, heading-2, ...)");
+  }
+  if (new Set(features).size !== features.length) throw problem("features names a feature twice");
+  if (entities !== "decoded" && entities !== "literal") throw problem('entities must be "decoded" or "literal"');
+  return { features, entities };
+}
+
 function newAjv(dialect: "draft-07" | "2020-12") {
   const options: Options = {
     strict: false,
@@ -408,6 +430,8 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
   }
   for (const r of recognised as { name: string; system: string }[]) systems[r.name] = r.system;
 
+  const markdown = markdownOf(reader);
+
   const environments: Record<string, { baseUrl: string; tokenUrl: string; requestsPerSecond?: number }> = {};
   const tokenPath = operations["get-access-token"]?.path;
   if (!tokenPath) throw new Error("generate-contract: the oauth-token document has no get-access-token operation");
@@ -445,6 +469,11 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
       "recognisedIdentifierSystems",
       "The identifier systems the API records, each at most once, with the server's error for a repeat.",
       recognised,
+    ),
+    constant(
+      "contentStringMarkdown",
+      "The Markdown subset the NHS App renders in an in-app message's text (x-nhs-app-markdown on ContentString): the features it renders, anything else showing as text, and whether it decodes HTML entities.",
+      markdown,
     ),
     constant(
       "tokenRequest",

@@ -3,6 +3,7 @@
 // test doubles all read paths, systems, limits and validation from here, so
 // that a change to the spec reaches every one of them.
 export {
+  contentStringMarkdown,
   enums,
   environments,
   limits,

@@ -526,6 +526,8 @@ export interface components {
          *     (a `<` followed, later, by a `>`), written here as the equivalent
          *     `<[^<>]*>`, which a validator checks in linear time. HTML entities such as
          *     `&amp;` are decoded when the message is shown.
+         *
+         *     The same subset is listed, for programs, in `x-nhs-app-markdown`.
          * @example You have a new appointment, please confirm you can attend. Open the Onboarded Third Party appointment here https://www.nhsapp.service.nhs.uk/appointments/hospital-appointments
          */
         ContentString: string;

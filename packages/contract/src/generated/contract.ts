@@ -310,6 +310,21 @@ export const recognisedIdentifierSystems = [
   }
 ] as const;
 
+/** The Markdown subset the NHS App renders in an in-app message's text (x-nhs-app-markdown on ContentString): the features it renders, anything else showing as text, and whether it decodes HTML entities. */
+export const contentStringMarkdown = {
+  "features": [
+    "bold",
+    "heading-2",
+    "heading-3",
+    "bulleted-list",
+    "ordered-list",
+    "link",
+    "image",
+    "line-break"
+  ],
+  "entities": "decoded"
+} as const;
+
 /** The fixed form fields of a client-credentials token request. */
 export const tokenRequest = {
   "grantType": "client_credentials",
