@@ -57,6 +57,21 @@ export {
   type SandboxClock,
 } from "./gateway.js";
 export { createTestKeys, type TestKeys } from "./keys.js";
+export {
+  type ContentStringOptions,
+  type EntityHandling,
+  escapeHtml,
+  FREE_TEXT_PLACEHOLDER,
+  MARKDOWN_FEATURES,
+  type MarkdownFeature,
+  type MarkdownSubset,
+  NHS_APP_MARKDOWN,
+  PUSH_APP_NAME,
+  renderContentString,
+  renderPatientView,
+  renderPushNotification,
+  renderReplyOptions,
+} from "./patient-view.js";
 export { bundledSpecPath, freePort, type PrismServer, startPrism } from "./prism.js";
 export { type GatewayRateLimit, INTEGRATION_RATE_LIMIT, type RateLimitRefusal } from "./rate-limit.js";
 export { SANDBOX_API_KEY, SANDBOX_KEY_ID, type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
