@@ -101,7 +101,17 @@ export interface Journal {
    * take it for one a crash left behind.
    */
   readonly shared?: boolean;
-  settle(requestReference: string, settlement: Settlement): Promise<void>;
+  /**
+   * Records how a send ended. With `expected`, only if the entry still stands
+   * in that state after that many attempts (compare and set): two workers
+   * settling the same leftover at once must not overwrite each other. True
+   * when written.
+   */
+  settle(
+    requestReference: string,
+    settlement: Settlement,
+    expected?: { state: JournalState; attempts: number },
+  ): Promise<boolean>;
   /** The entries of these references as they stand now (those journalled; in no particular order). */
   lookup(requestReferences: readonly string[]): Promise<JournalEntry[]>;
   entries(): Promise<JournalEntry[]>;

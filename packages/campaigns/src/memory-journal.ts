@@ -25,9 +25,12 @@ export function createMemoryJournal(): Journal & { readonly writes: readonly str
       rows.set(reference, { ...entry, state: "sending", sendingSince: at.toISOString(), attempts: entry.attempts + 1 });
       return true;
     },
-    async settle(reference, settlement) {
+    async settle(reference, settlement, expected) {
+      const entry = get(reference);
+      if (expected && (entry.state !== expected.state || entry.attempts !== expected.attempts)) return false;
       writes.push(`${settlement.state} ${reference}`);
-      rows.set(reference, { ...get(reference), ...settlement });
+      rows.set(reference, { ...entry, ...settlement });
+      return true;
     },
     async lookup(references) {
       return references.flatMap((reference) => {

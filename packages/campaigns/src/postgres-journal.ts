@@ -425,14 +425,6 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
       ])
     ).rows.map(toEntry);
 
-  const update = async (reference: string, assignments: string, params: unknown[]) => {
-    await pool.query(`UPDATE ${MESSAGES} SET ${assignments} WHERE campaign = $1 AND request_reference = $2`, [
-      campaign,
-      reference,
-      ...params,
-    ]);
-  };
-
   const serverClock = serverClockReading();
   /** Sleeps until a time on the server's clock, read on this process's (see serverClockReading). */
   const untilServerTime = async (atMs: number, serverNowMs: number, arrived: number, signal?: AbortSignal) => {
@@ -636,23 +628,32 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
       }
     },
 
-    async settle(reference, settlement: Settlement) {
+    async settle(reference, settlement: Settlement, expected) {
+      // $1 campaign, $2 reference, $3 and $4 the state and attempts it must still stand at (NULL: no condition).
+      const write = async (assignments: string, params: unknown[]) => {
+        const written = await pool.query(
+          `UPDATE ${MESSAGES} SET ${assignments}
+           WHERE campaign = $1 AND request_reference = $2
+             AND ($3::text IS NULL OR (state = $3::text AND attempts = $4::int))
+           RETURNING 1`,
+          [campaign, reference, expected?.state ?? null, expected?.attempts ?? null, ...params],
+        );
+        return written.rowCount === 1;
+      };
       try {
         switch (settlement.state) {
           case "sent":
-            return await update(reference, "state = 'sent', communication_id = $3, reason = NULL", [
-              settlement.communicationId,
-            ]);
+            return await write("state = 'sent', communication_id = $5, reason = NULL", [settlement.communicationId]);
           case "refused":
-            return await update(reference, "state = 'refused', issues = $3::jsonb, reason = $4", [
+            return await write("state = 'refused', issues = $5::jsonb, reason = $6", [
               JSON.stringify(settlement.issues),
               settlement.reason ?? null,
             ]);
           default:
-            return await update(reference, "state = $3, reason = $4", [settlement.state, settlement.reason]);
+            return await write("state = $5, reason = $6", [settlement.state, settlement.reason]);
         }
       } catch (error) {
-        fail("record how a send ended", error);
+        return fail("record how a send ended", error);
       }
     },
 

@@ -81,7 +81,11 @@ export async function findInReceiptReports(
   for (const entry of entries) {
     const days = entry.sendingSince === undefined ? [] : daysOf(entry.sendingSince, lagMs);
     daysByReference.set(entry.requestReference, days);
-    for (const day of days) byDay.set(day, [...(byDay.get(day) ?? []), entry.requestReference]);
+    for (const day of days) {
+      const onDay = byDay.get(day);
+      if (onDay) onDay.push(entry.requestReference);
+      else byDay.set(day, [entry.requestReference]);
+    }
   }
   // Days whose report was complete before it was read, and was read to its end.
   const completeDaysRead = new Set<string>();
@@ -94,6 +98,7 @@ export async function findInReceiptReports(
       const pages = client.receipts.pages(day, signal ? { signal } : {})[Symbol.asyncIterator]();
       let toEnd = false;
       while (wanted.size > 0) {
+        signal?.throwIfAborted();
         const answered = await turn?.(signal);
         const page = await pages.next().finally(() => answered?.());
         if (page.done) {

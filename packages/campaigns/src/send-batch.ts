@@ -127,8 +127,18 @@ interface Prepared {
   refusal?: string;
 }
 
-/** A journalled message: the batch's own, or one a crash or another worker left. */
-type Known = { reference: string; index: number };
+/**
+ * A journalled message, by reference alone (never its body: a batch may hold
+ * many): the batch's own, or one a crash or another worker left. `replaced`:
+ * the campaign now gives its reference to a changed message, so the one
+ * journalled is settled but never sent again.
+ */
+type Known = { reference: string; index: number; replaced?: true };
+const known = ({ reference, index }: Known): Known => ({ reference, index });
+/** References looked up at a time: one query each, however many are waiting. */
+const LOOKUP_CHUNK = 500;
+/** Claims tried with one turn before it is given back: a long run of claims lost must not hold the way out. */
+const CLAIMS_PER_TURN = 16;
 
 /** An outcome as a rerun reports an entry the journal already settled. */
 function outcomeOf(entry: JournalEntry, index: number, extra: Partial<MessageOutcome> = {}): MessageOutcome {
@@ -215,6 +225,16 @@ export async function* sendBatch(
   const toSend: Prepared[] = [];
   const sendable = signalled();
   const roomToRead = signalled();
+  // A stop wakes everything that waits, so that it notices (a caller that walks away must not hang).
+  signal.addEventListener(
+    "abort",
+    () => {
+      sendable.signal();
+      roomToRead.signal();
+      outcomeTaken.signal();
+    },
+    { once: true },
+  );
   let reading = true;
   const uncertain: Known[] = [];
   const elsewhere: Known[] = [];
@@ -233,6 +253,15 @@ export async function* sendBatch(
     report({ requestReference: item.reference, index: item.index, ...settlement, ...extra });
   };
 
+  const lookup = async (items: readonly Known[]): Promise<Map<string, JournalEntry>> => {
+    const found = new Map<string, JournalEntry>();
+    for (let start = 0; start < items.length; start += LOOKUP_CHUNK) {
+      const references = items.slice(start, start + LOOKUP_CHUNK).map(({ reference }) => reference);
+      for (const entry of await journal.lookup(references)) found.set(entry.requestReference, entry);
+    }
+    return found;
+  };
+
   // 1. Reading: each message checked, journalled a chunk at a time, and queued to send.
   const seen = new ReferenceSet();
   const admit = async (chunk: Prepared[]) => {
@@ -247,6 +276,11 @@ export async function* sendBatch(
       const entry = byReference.get(item.reference);
       if (!entry) throw new JournalError(`The journal did not return the entry of ${item.reference} it was given`);
       if (entry.bodyHash !== item.bodyHash) {
+        // The message journalled under this reference may have reached the NHS App: it is settled as any
+        // other, though never sent again, so that a changed message cannot hide an unknown one.
+        if (entry.state === "sending" || entry.state === "unknown") {
+          (inFlightElsewhere(entry) ? elsewhere : uncertain).push({ ...known(item), replaced: true });
+        }
         report({
           requestReference: item.reference,
           index: item.index,
@@ -257,9 +291,9 @@ export async function* sendBatch(
       } else if (entry.state === "sent" || entry.state === "refused") {
         report(outcomeOf(entry, item.index, { fromEarlierRun: true }));
       } else if (inFlightElsewhere(entry)) {
-        elsewhere.push(item);
+        elsewhere.push(known(item));
       } else if (entry.state === "sending" || entry.state === "unknown") {
-        uncertain.push(item);
+        uncertain.push(known(item));
       } else {
         toSend.push(item);
         sendable.signal();
@@ -302,8 +336,13 @@ export async function* sendBatch(
           await Promise.race([roomToRead.wait(), outcomeTaken.wait()]);
         }
       }
-      if (!signal.aborted && stopped === undefined) await admit(chunk);
+      if (!signal.aborted && stopped === undefined) {
+        await admit(chunk);
+        chunk = [];
+      }
     } finally {
+      // Read but never journalled (stopped): not sent, for the next run.
+      summary.notSent += chunk.length;
       reading = false;
       sendable.signal();
     }
@@ -354,12 +393,20 @@ export async function* sendBatch(
     let settlement: Settlement;
     try {
       await before;
+      // Stopped while the request before this one left: never claimed, so it stays pending.
+      if (signal.aborted || stopped !== undefined) {
+        summary.notSent++;
+        return;
+      }
       // Journalled the moment the request goes out, and durable before it exists: if this fails, nothing
       // is sent. A crash between the two leaves it `sending`, settled from the reports like any other.
+      let claims = 1;
       while (!(await journal.markSending(item.reference, new Date()))) {
         // Another worker sharing the journal claimed it first: it is waited for at the end. The turn is kept
-        // for the next message, so that the messages other workers send cost this one no turn of the budget.
-        elsewhere.push(item);
+        // for the next message, so that the messages other workers send cost this one no turn of the budget
+        // (a few claims at most: the turn must not go stale, nor the way out stay held).
+        elsewhere.push(known(item));
+        if (claims++ >= CLAIMS_PER_TURN || stopped !== undefined) return;
         let next: Prepared | undefined;
         for (next = queue.shift(); next !== undefined; next = queue.shift()) {
           roomToRead.signal();
@@ -430,12 +477,7 @@ export async function* sendBatch(
   const settleElsewhere = async () => {
     let waiting = elsewhere.splice(0);
     while (waiting.length > 0 && !signal.aborted && stopped === undefined) {
-      const now = new Map(
-        (await journal.lookup(waiting.map(({ reference }) => reference))).map((entry) => [
-          entry.requestReference,
-          entry,
-        ]),
-      );
+      const now = await lookup(waiting);
       const still: Known[] = [];
       for (const item of waiting) {
         const entry = now.get(item.reference);
@@ -453,44 +495,62 @@ export async function* sendBatch(
     summary.notSent += waiting.length;
   };
   const resend: Prepared[] = [];
+  /** Unknown to this run and not settled: stopped before its reports could be read. */
+  const leftUnknown = (item: Known, reason: string) =>
+    report({ requestReference: item.reference, index: item.index, state: "unknown", reason, fromEarlierRun: true });
   const reconcile = async () => {
-    if (uncertain.length === 0 || signal.aborted || stopped !== undefined) return;
     const items = uncertain.splice(0);
-    const entries = new Map(
-      (await journal.lookup(items.map(({ reference }) => reference))).map((entry) => [entry.requestReference, entry]),
-    );
+    if (items.length === 0) return;
+    if (signal.aborted || stopped !== undefined) {
+      for (const item of items) leftUnknown(item, "not settled from the receipts reports: the batch was stopped");
+      return;
+    }
+    const entries = await lookup(items);
     const choice = typeof options.reconcile === "object" ? options.reconcile : {};
-    const findings =
-      options.reconcile === false
-        ? undefined
-        : await findInReceiptReports(client, [...entries.values()], {
-            signal,
-            turn: takeTurn,
-            receiptLagMs: choice.receiptLagMs,
-            isReportComplete: choice.isReportComplete,
-          });
+    let findings: Awaited<ReturnType<typeof findInReceiptReports>> | undefined;
+    if (options.reconcile !== false) {
+      try {
+        findings = await findInReceiptReports(client, [...entries.values()], {
+          signal,
+          turn: takeTurn,
+          receiptLagMs: choice.receiptLagMs,
+          isReportComplete: choice.isReportComplete,
+        });
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        for (const item of items) leftUnknown(item, "not settled from the receipts reports: the batch was stopped");
+        return;
+      }
+    }
     summary.reportPagesRead += findings?.pagesRead ?? 0;
     for (const item of items) {
       const entry = entries.get(item.reference);
       if (!entry) continue;
+      // Each write holds only if the entry still stands as it was read: another worker settling the same
+      // leftover at the same time must not be overwritten (a `failed` written over its `sent` would be sent again).
+      const expected = { state: entry.state, attempts: entry.attempts };
       const communicationId = findings?.found.get(item.reference);
-      if (!communicationId && findings?.notProcessed.has(item.reference)) {
-        // Absent from the complete reports of every day it could be on: certainly not processed, so sent again.
-        const day = entry.sendingSince?.slice(0, 10);
-        await journal.settle(item.reference, { state: "failed", reason: `not in the receipts reports from ${day}` });
-        resend.push({
-          reference: item.reference,
-          index: item.index,
-          kind: entry.kind,
-          body: entry.body,
-          bodyHash: entry.bodyHash,
-        });
-        continue;
-      }
+      const notProcessed = !communicationId && findings?.notProcessed.has(item.reference) === true;
+      const day = entry.sendingSince?.slice(0, 10);
       const settlement: Settlement = communicationId
         ? { state: "sent", communicationId }
-        : { state: "unknown", reason: entry.reason ?? "the send began but its answer was never journalled" };
-      await journal.settle(item.reference, settlement);
+        : notProcessed
+          ? {
+              state: "failed",
+              reason: item.replaced
+                ? `not in the receipts reports from ${day}; not sent again, as its reference now names a changed message`
+                : `not in the receipts reports from ${day}`,
+            }
+          : { state: "unknown", reason: entry.reason ?? "the send began but its answer was never journalled" };
+      if (!(await journal.settle(item.reference, settlement, expected))) {
+        summary.claimedElsewhere++; // another worker settled it first, and reports it
+        continue;
+      }
+      if (notProcessed && !item.replaced) {
+        // Absent from the complete reports of every day it could be on: certainly not processed, so sent again.
+        resend.push({ ...known(item), kind: entry.kind, body: entry.body, bodyHash: entry.bodyHash });
+        continue;
+      }
       report(
         outcomeOf({ ...entry, ...settlement }, item.index, {
           reconciled: communicationId !== undefined,
@@ -510,12 +570,17 @@ export async function* sendBatch(
         sendAll(toSend, () => reading),
       ]);
       if (stopped === undefined) await settleElsewhere();
-      if (stopped === undefined) await reconcile();
-      if (stopped === undefined && resend.length > 0) await sendAll(resend, () => false);
+      await reconcile();
+      if (stopped === undefined && resend.length > 0) {
+        await sendAll(resend, () => false);
+        // A resend another worker claimed first is waited for like any other.
+        if (stopped === undefined) await settleElsewhere();
+        await reconcile();
+      }
     } catch (error) {
       stopped ??= error;
     }
-    summary.notSent += toSend.length + resend.length;
+    summary.notSent += toSend.length + resend.length + elsewhere.length;
   })();
   let finished = false;
   void work.finally(() => {

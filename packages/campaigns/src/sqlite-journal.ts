@@ -211,13 +211,20 @@ export function openSqliteJournal(path: string, options: SqliteJournalOptions = 
       `UPDATE campaign_messages SET state = 'sending', sending_since = ?, attempts = attempts + 1
        WHERE request_reference = ? AND state IN ('pending', 'failed') RETURNING request_reference`,
     ),
+    // Each settlement's last three parameters: the state it must still stand in (twice) and its count of
+    // attempts, or NULLs for no condition.
     sent: db.prepare(
-      "UPDATE campaign_messages SET state = 'sent', communication_id = ?, reason = NULL WHERE request_reference = ?",
+      `UPDATE campaign_messages SET state = 'sent', communication_id = ?, reason = NULL
+       WHERE request_reference = ? AND (? IS NULL OR (state = ? AND attempts = ?)) RETURNING 1`,
     ),
     refused: db.prepare(
-      "UPDATE campaign_messages SET state = 'refused', issues = ?, reason = ? WHERE request_reference = ?",
+      `UPDATE campaign_messages SET state = 'refused', issues = ?, reason = ?
+       WHERE request_reference = ? AND (? IS NULL OR (state = ? AND attempts = ?)) RETURNING 1`,
     ),
-    other: db.prepare("UPDATE campaign_messages SET state = ?, reason = ? WHERE request_reference = ?"),
+    other: db.prepare(
+      `UPDATE campaign_messages SET state = ?, reason = ?
+       WHERE request_reference = ? AND (? IS NULL OR (state = ? AND attempts = ?)) RETURNING 1`,
+    ),
   };
   const find = (reference: string) => (statements.one.all(reference) as Row[]).map(toEntry);
 
@@ -245,16 +252,28 @@ export function openSqliteJournal(path: string, options: SqliteJournalOptions = 
         return statements.claim.all(at.toISOString(), reference).length === 1;
       });
     },
-    async settle(reference, settlement: Settlement) {
-      guarded(path, "record how a send ended", () => {
-        switch (settlement.state) {
-          case "sent":
-            return statements.sent.run(settlement.communicationId, reference);
-          case "refused":
-            return statements.refused.run(JSON.stringify(settlement.issues), settlement.reason ?? null, reference);
-          default:
-            return statements.other.run(settlement.state, settlement.reason, reference);
-        }
+    async settle(reference, settlement: Settlement, expected) {
+      return guarded(path, "record how a send ended", () => {
+        const state = expected?.state ?? null;
+        const attempts = expected?.attempts ?? null;
+        const written = (() => {
+          switch (settlement.state) {
+            case "sent":
+              return statements.sent.all(settlement.communicationId, reference, state, state, attempts);
+            case "refused":
+              return statements.refused.all(
+                JSON.stringify(settlement.issues),
+                settlement.reason ?? null,
+                reference,
+                state,
+                state,
+                attempts,
+              );
+            default:
+              return statements.other.all(settlement.state, settlement.reason, reference, state, state, attempts);
+          }
+        })();
+        return written.length === 1;
       });
     },
     async lookup(references) {

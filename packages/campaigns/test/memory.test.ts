@@ -26,7 +26,7 @@ const forgetful: Journal = {
   admit: async (messages) => messages.map((m) => ({ ...m, state: "pending", attempts: 0 })),
   markSending: async () => true,
   rateTurn: async () => () => {},
-  settle: async () => {},
+  settle: async () => true,
   lookup: async () => [],
   entries: async () => [],
   close: async () => {},

@@ -569,11 +569,12 @@ describe.runIf(why === undefined)("the PostgreSQL journal", () => {
     for (const worker of [0, 1, 2, 3]) expect(sends.some((s) => s.worker === worker)).toBe(true);
 
     // Every send took a turn of the one budget the four share. A claim another worker won first hands its turn
-    // on to the worker's next message, so only a turn held when a worker's queue ran dry goes unused: at
-    // most one per send in flight, per worker.
+    // on to the worker's next message, up to 16 claims a turn; so a turn goes unused only after 16 claims
+    // lost in a row, or when a worker's queue ran dry (at most one per send in flight, per worker).
     const turns = (await turnsTaken())["four workers"] ?? 0;
+    const lost = summaries.reduce((sum, s) => sum + s.claimedElsewhere, 0);
     expect(turns).toBeGreaterThanOrEqual(200);
-    expect(turns).toBeLessThanOrEqual(200 + 4 * 4);
+    expect(turns).toBeLessThanOrEqual(200 + Math.ceil(lost / 16) + 4 * 4);
     // The most starts in any one second (a window opening at each start), against the budget. Load cannot
     // break this bound, only spread the starts out: a turn waits a second past the answers of the turns a
     // budget before it, which are recorded after their sends started, and every wait is taken on the

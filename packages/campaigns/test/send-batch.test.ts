@@ -403,4 +403,67 @@ describe("settling unknowns from the receipts reports", () => {
     expect(result.sends).toEqual([]);
     expect(result.summary).toMatchObject({ unknown: 1, unsettled: ["ref-1"] });
   });
+
+  it("two workers settling the same leftover at once: one writes, and it is sent again once", async () => {
+    const { journal, messages } = await unknownsSince("2026-03-10T09:00:00.000Z", 1);
+    const shared: Journal = { ...journal, shared: true };
+    const reports = { "2026-03-10": [[["other", "c"]]] as [string, string][][] };
+    const [a, b] = await Promise.all([
+      rerun(shared, messages, reports, ["2026-03-10"]),
+      rerun(shared, messages, reports, ["2026-03-10"]),
+    ]);
+    expect([...(a?.sends ?? []), ...(b?.sends ?? [])].map((s) => s.reference)).toEqual(["ref-1"]);
+    expect((await journal.lookup(["ref-1"]))[0]?.state).toBe("sent");
+  });
+
+  it("a message changed under a reference left unknown: the change is refused, and the unknown is still named", async () => {
+    const { journal } = await unknownsSince("2026-03-10T09:00:00.000Z", 1);
+    const changed = inApp(1, "A corrected text");
+    const result = await rerun(journal, [changed], {}, []);
+    expect(result.sends).toEqual([]);
+    expect(result.summary).toMatchObject({ refused: 1, unknown: 1, unsettled: ["ref-1"] });
+  });
+
+  it("stopped while settling, a batch still names its unknowns", async () => {
+    const { journal, messages } = await unknownsSince("2026-03-10T09:00:00.000Z", 2);
+    const stop = new AbortController();
+    const fake = fakeClient({ journal, reports: { "2026-03-10": [[["ref-1", "c1"]]] } });
+    const batch = sendBatch(fake.client, messages, {
+      journal,
+      requestsPerSecond: 1e6,
+      signal: stop.signal,
+      // Ctrl-C comes as the first report is about to be read.
+      reconcile: {
+        isReportComplete: () => {
+          stop.abort();
+          return false;
+        },
+      },
+    });
+    let next = await batch.next();
+    const outcomes: MessageOutcome[] = [];
+    while (!next.done) {
+      outcomes.push(next.value);
+      next = await batch.next();
+    }
+    expect(fake.pagesRead).toEqual([]);
+    expect(next.value.unsettled.sort()).toEqual(["ref-1", "ref-2"]);
+    expect(outcomes.map((o) => o.state)).toEqual(["unknown", "unknown"]);
+  });
+});
+
+describe("a caller that stops taking outcomes", () => {
+  it("stops the batch and gets its answer back, however many outcomes were waiting", async () => {
+    const journal = createMemoryJournal();
+    const messages = Array.from({ length: 3_000 }, (_, i) => inApp(i));
+    await run(messages, journal);
+    // A rerun: every message settled already, so outcomes pile up faster than this caller takes them.
+    const fake = fakeClient({ journal });
+    let taken = 0;
+    for await (const _ of sendBatch(fake.client, messages, { journal, requestsPerSecond: 1e6 })) {
+      if (++taken === 1) break;
+    }
+    expect(taken).toBe(1);
+    expect(fake.sends).toEqual([]);
+  });
 });
