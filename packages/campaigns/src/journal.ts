@@ -125,13 +125,14 @@ export class JournalError extends Error {
 /**
  * A journal refused before anything was written or sent: the file or table
  * is not a journal of this package ("not-a-journal"), was made by a newer
- * version ("newer-format"), or records another campaign's source
- * ("other-source"; `recorded` and `given` say which).
+ * version ("newer-format"), records another campaign's source
+ * ("other-source"; `recorded` and `given` say which), or another process is
+ * sending from it ("in-use").
  */
 export class JournalRefusedError extends JournalError {
   override readonly name = "JournalRefusedError";
   constructor(
-    readonly reason: "not-a-journal" | "newer-format" | "other-source",
+    readonly reason: "not-a-journal" | "newer-format" | "other-source" | "in-use",
     message: string,
     readonly recorded?: string,
     readonly given?: string,

@@ -14,6 +14,7 @@ import {
   type Settlement,
 } from "./journal.js";
 import { entryFromRow, type JournalRow } from "./journal-row.js";
+import { sqliteLease } from "./sqlite-lease.js";
 
 /** What this module needs of a SQLite binding; node:sqlite's DatabaseSync and better-sqlite3 both have it. */
 interface Statement {
@@ -227,9 +228,31 @@ export function openSqliteJournal(path: string, options: SqliteJournalOptions = 
     ),
   };
   const find = (reference: string) => (statements.one.all(reference) as Row[]).map(toEntry);
+  const holder = db.prepare("SELECT value FROM nhs_app_journal WHERE key = 'holder'");
+  const setHolder = db.prepare(
+    "INSERT INTO nhs_app_journal (key, value) VALUES ('holder', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
+  const dropHolder = db.prepare("DELETE FROM nhs_app_journal WHERE key = 'holder'");
+  // Taken before the first write, so that reading a journal (batch status) never waits on a run.
+  const lease = sqliteLease(path, {
+    transaction(work) {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = work((holder.all()[0] as { value: string } | undefined)?.value, (value) =>
+          value === undefined ? dropHolder.run() : setHolder.run(value),
+        );
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+  });
 
   return {
     async admit(messages) {
+      await lease.acquire();
       return guarded(path, "be written", () => {
         db.exec("BEGIN IMMEDIATE");
         try {
@@ -248,6 +271,8 @@ export function openSqliteJournal(path: string, options: SqliteJournalOptions = 
       });
     },
     async markSending(reference, at) {
+      await lease.acquire();
+      lease.check();
       return guarded(path, "record a send before it starts", () => {
         return statements.claim.all(at.toISOString(), reference).length === 1;
       });
@@ -283,6 +308,7 @@ export function openSqliteJournal(path: string, options: SqliteJournalOptions = 
       return guarded(path, "be read", () => (statements.all.all() as Row[]).map(toEntry));
     },
     async close() {
+      lease.release();
       db.close();
     },
   };

@@ -5,7 +5,7 @@
 // (NHS_APP_SQLITE_BINDING names the one each run expects).
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { inAppMessage } from "@nhs-app-api/client";
 import { testNhsNumber } from "@nhs-app-api/testing";
@@ -171,6 +171,45 @@ describe.runIf(hasSqlite)("a file given as the journal", () => {
     await writeFile(file, "");
     const journal = openSqliteJournal(file, { source: "sha256:x" });
     expect(await journal.entries()).toEqual([]);
+    await journal.close();
+  });
+});
+
+describe.runIf(hasSqlite)("one process at a time", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "nhs-app-journal-lease-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const row = (n: number) => ({ requestReference: `ref-${n}`, kind: "in-app" as const, body: "{}", bodyHash: "h" });
+
+  it("refuses a second writer while the first is sending, reads alongside it, and lets it in once the first has closed", async () => {
+    const file = path.join(dir, "busy.db");
+    const first = openSqliteJournal(file, { source: "s" });
+    await first.admit([row(1)]);
+    const second = openSqliteJournal(file, { source: "s" });
+    // Reading (batch status) needs no lease.
+    expect(await second.entries()).toHaveLength(1);
+    await expect(second.admit([row(2)])).rejects.toMatchObject({
+      name: "JournalRefusedError",
+      reason: "in-use",
+      message: expect.stringMatching(
+        /is in use by another process \(process \d+ on .+\): one run of a campaign at a time/,
+      ),
+    });
+    await first.close();
+    expect(await second.admit([row(2)])).toHaveLength(1);
+    await second.close();
+  }, 30_000);
+
+  it("takes over at once from a process of this machine that is no longer running (a crash)", async () => {
+    const file = path.join(dir, "crashed.db");
+    await openSqliteJournal(file).close();
+    const stale = JSON.stringify({ id: "gone", pid: 2 ** 22 + 12_345, host: hostname(), until: Date.now() + 60_000 });
+    otherDatabase(file, `INSERT INTO nhs_app_journal (key, value) VALUES ('holder', '${stale}')`);
+    const journal = openSqliteJournal(file);
+    // The lease it left would hold for another minute: a wait for it would end refused ("in-use").
+    expect(await journal.admit([row(1)])).toHaveLength(1);
     await journal.close();
   });
 });
