@@ -358,11 +358,10 @@ async function assertAfterTheDeath(run: Run) {
       expect(result.summary?.notes).toContain(`${reconciled.length} found in the receipts report (not sent again)`);
     }
     // Reconciling happened (something settled from the reports, or left unknown by them): it says how many pages.
+    // (A survivor may also read pages and then find another settled the same leftover first: it reports none.)
     if (reconciled.length > 0 || unknowns.length > 0) {
       expect(result.stderr).toMatch(PAGES_READ);
       expect(result.pagesRead).toBeGreaterThanOrEqual(1);
-    } else {
-      expect(result.stderr).not.toMatch(PAGES_READ);
     }
   }
   // Between them, the survivors settled each of the dead worker's sends: found (sent) or left unknown.

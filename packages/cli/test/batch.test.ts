@@ -536,6 +536,71 @@ describe.runIf(hasSqlite)("nhs-app send batch", () => {
     }
   });
 
+  it("refuses --out naming the batch file or the journal: exit 2, and both are left as they were", async () => {
+    await writeFile(file("precious.ndjson"), `${line("p", 1, "in-app")}\n`);
+    const before = await readFile(file("precious.ndjson"));
+    for (const [out, says] of [
+      [file("precious.ndjson"), "is the batch file itself"],
+      [path.join(dir, ".", "precious.ndjson"), "is the batch file itself"],
+      [file("precious.db"), "is the journal itself"],
+    ] as const) {
+      const run = await runCli(
+        ["send", "batch", file("precious.ndjson"), "--journal", file("precious.db"), "--out", out],
+        env,
+      );
+      expect({ code: run.code, oneLine: isOneErrorLine(run.stderr) }).toEqual({ code: 2, oneLine: true });
+      expect(run.stderr).toContain(says);
+    }
+    expect(await readFile(file("precious.ndjson"))).toEqual(before);
+    expect(existsSync(file("precious.db"))).toBe(false);
+  });
+
+  it("refuses a line over 1 MB by its number without holding it, and sends the rest", async () => {
+    const huge = JSON.stringify({
+      kind: "in-app",
+      requestReference: "h-2",
+      nhsNumber: testNhsNumber(2),
+      odsCode: "B82041",
+      text: "x".repeat(3 << 20),
+    });
+    await writeFile(file("huge.ndjson"), `${line("h", 1, "in-app")}\n${huge}\n${line("h", 3, "in-app")}`);
+    const run = await runCli(
+      ["send", "batch", file("huge.ndjson"), "--journal", file("huge.db"), "--json", ...fast],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const results = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(results.find((result) => result.line === 2)).toMatchObject({
+      state: "refused",
+      reason: "line 2: longer than 1 MB: not read",
+    });
+    expect(
+      results
+        .filter((result) => result.state === "sent")
+        .map((result) => result.line)
+        .sort(),
+    ).toEqual([1, 3]);
+  });
+
+  it("stops, says so, and exits 1 when stdout's reader goes away, rather than end quietly half way", async () => {
+    await writeFile(file("piped.ndjson"), `${campaign("pp").join("\n")}\n`);
+    const running = startCli(
+      ["send", "batch", file("piped.ndjson"), "--journal", file("piped.db"), "--rate", "20"],
+      env,
+    );
+    await running.waitFor(" sent ");
+    running.child.stdout?.destroy();
+    expect(await running.exited).toBe(1);
+    const { stderr } = running.output();
+    expect(stderr).toContain("stdout's reader went away, so the batch stopped");
+    expect(stderr).toMatch(/^30 messages: /m);
+    const status = JSON.parse((await runCli(["batch", "status", "--journal", file("piped.db"), "--json"])).stdout);
+    expect(status.counts).toMatchObject({ sending: 0, unknown: 0 });
+  });
+
   it("batch status counts a whole campaign, and refuses a journal that does not exist rather than make one", async () => {
     const status = await runCli(["batch", "status", "--journal", file("campaign.db"), "--json"]);
     expect(JSON.parse(status.stdout)).toMatchObject({ total: 30, counts: { sent: 30, unknown: 0, pending: 0 } });

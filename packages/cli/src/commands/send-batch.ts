@@ -3,7 +3,8 @@
 // most once across any number of runs (the journal is written before each
 // send). One result per line of the file, on stdout or in a CSV file;
 // progress and the closing summary on stderr.
-import { type FileHandle, open, rm, stat } from "node:fs/promises";
+import { type FileHandle, open, realpath, rm, stat } from "node:fs/promises";
+import nodePath from "node:path";
 import { type BatchSummary, type CampaignMessage, type Journal, sendBatch } from "@nhs-app-api/campaigns";
 import type { Command } from "commander";
 import { batchLines, summariseBatchFile } from "../lib/batch-lines.js";
@@ -20,7 +21,7 @@ import { connect } from "../lib/connect.js";
 import { addConnectionOptions, type ConnectionFlags } from "../lib/connection-options.js";
 import { silentFailure, usageError } from "../lib/errors.js";
 import { fromJournalError, type JournalFlags, journalChoice, openJournal } from "../lib/journal.js";
-import { note, out } from "../lib/output.js";
+import { note, out, whenStdoutCloses } from "../lib/output.js";
 import { concurrency, perSecond } from "../lib/parsers.js";
 import { Progress } from "../lib/progress.js";
 import { reportCalendar } from "../lib/report-calendar.js";
@@ -52,16 +53,23 @@ function resultsFileProblem(path: string, error: unknown) {
  * Where the results go: stdout (text or NDJSON) or a CSV file, written as
  * each message settles. `start` once the batch has passed its checks.
  */
-async function resultSink(flags: BatchFlags, progress: Progress | undefined) {
+async function resultSink(flags: BatchFlags, progress: Progress | undefined, stdoutClosed: () => boolean) {
   if (flags.out === undefined) {
     const format: ResultFormat = flags.json ? "ndjson" : "text";
     const onTerminal = process.stdout.isTTY === true;
     return {
       async start() {},
       async write(row: ResultRow) {
+        if (stdoutClosed()) return;
         // Stdout and the progress line may share a terminal: the line is taken away and drawn again below.
         if (onTerminal) progress?.clear();
-        await out(formatResult(row, format));
+        try {
+          await out(formatResult(row, format));
+        } catch (error) {
+          // The reader went away: the batch stops (whenStdoutCloses), and the journal keeps every result.
+          if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
+          whenStdoutCloses.stop?.();
+        }
         if (onTerminal) progress?.draw();
       },
       async close(_started: boolean) {},
@@ -190,9 +198,35 @@ function summaryLines(tally: Tally, interrupted: boolean, fileRead: boolean): st
   return lines;
 }
 
+/** A path as the file system names it: the real path, or its folder's real path and its name when it is new. */
+async function realPathOf(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch {
+    try {
+      return nodePath.join(await realpath(nodePath.dirname(file)), nodePath.basename(file));
+    } catch {
+      return nodePath.resolve(file);
+    }
+  }
+}
+
+/** --out naming the batch file or the journal would destroy the campaign or its record: refused before anything. */
+async function refuseSharedPaths(path: string, flags: BatchFlags): Promise<void> {
+  if (flags.out === undefined) return;
+  const results = await realPathOf(flags.out);
+  if (results === (await realPathOf(path))) {
+    throw usageError(`--out ${flags.out} is the batch file itself: the results would overwrite the campaign`);
+  }
+  if (flags.journal !== undefined && results === (await realPathOf(flags.journal))) {
+    throw usageError(`--out ${flags.out} is the journal itself: the results would overwrite it`);
+  }
+}
+
 async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> {
   if (flags.out !== undefined && flags.json) throw usageError("--out writes CSV: leave out --json");
   const choice = journalChoice(flags);
+  await refuseSharedPaths(path, flags);
   // Read once, fast, before anything else: which campaign this file is, and whether it holds anything at all.
   const file = await summariseBatchFile(path);
   if (!file.hasContent) throw usageError(`the batch file ${path} holds no messages: nothing to send`);
@@ -218,11 +252,21 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
   };
   const tally = new Tally();
   const lines = new LineIndex();
+  // Results on stdout whose reader goes away (`| head`, a closed pipe): stop, as on Ctrl-C, and say so.
+  let stdoutClosed = false;
+  if (flags.out === undefined) {
+    whenStdoutCloses.stop = () => {
+      if (stdoutClosed) return;
+      stdoutClosed = true;
+      if (!stop.signal.aborted) stop.abort();
+    };
+  }
   let sink: Awaited<ReturnType<typeof resultSink>> | undefined;
+  let outcomes: ReturnType<typeof sendBatch> | undefined;
   let started = false;
   let fileRead = false;
   try {
-    sink = await resultSink(flags, progress);
+    sink = await resultSink(flags, progress, () => stdoutClosed);
     const results = sink;
     await results.start();
     started = true;
@@ -244,7 +288,7 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
       fileRead = true;
     }
     process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
-    const outcomes = sendBatch(connected, messages(), {
+    outcomes = sendBatch(connected, messages(), {
       journal,
       requestsPerSecond: flags.rate,
       concurrency: flags.concurrency,
@@ -262,14 +306,24 @@ async function sendBatchCommand(path: string, flags: BatchFlags): Promise<void> 
     }
   } catch (error) {
     progress?.clear();
+    // Stop what is still running (sends in flight finish and are journalled), then say what is known.
+    stop.abort();
+    await outcomes?.return(undefined as never).catch(() => {});
+    if (tally.rows > 0) for (const line of summaryLines(tally, true, fileRead)) note(line);
     throw fromClientError(fromJournalError(error));
   } finally {
+    whenStdoutCloses.stop = undefined;
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
     await sink?.close(started);
     await journal.close();
   }
   progress?.clear();
   for (const line of summaryLines(tally, stop.signal.aborted, fileRead)) note(line);
+  if (stdoutClosed) {
+    note(
+      "the results could not all be written: stdout's reader went away, so the batch stopped (batch status has them all)",
+    );
+  }
   const unsettled = tally.counts.failed + tally.counts.unknown;
   if (unsettled > 0 || (tally.summary?.notSent ?? 0) > 0 || stop.signal.aborted) throw silentFailure();
 }

@@ -127,8 +127,17 @@ export function parseBatchLine(text: string): Parsed {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** The file's lines as bytes, one at a time, so that a large campaign is never held twice. */
-async function* byteLines(path: string): AsyncGenerator<Buffer> {
+/** The longest line read: a message is a few kilobytes; a whole file on one line is not a message. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** A line longer than MAX_LINE_BYTES: skipped to its end, never held whole. */
+const TOO_LONG = Symbol("too long");
+
+/**
+ * The file's lines as bytes, one at a time, so that a large campaign is never
+ * held twice, and a line over MAX_LINE_BYTES is never held at all.
+ */
+async function* byteLines(path: string): AsyncGenerator<Buffer | typeof TOO_LONG> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, "r");
@@ -136,16 +145,34 @@ async function* byteLines(path: string): AsyncGenerator<Buffer> {
     throw fileProblem(path, "the batch file", error);
   }
   try {
-    let rest = Buffer.alloc(0);
+    // The start of the current line, in parts (a line may span chunks), and its length so far.
+    let parts: Buffer[] = [];
+    let length = 0;
+    let tooLong = false;
     for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) {
-      let data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
-      for (let end = data.indexOf(0x0a); end !== -1; end = data.indexOf(0x0a)) {
-        yield data.subarray(0, end);
-        data = data.subarray(end + 1);
+      let from = 0;
+      for (let end = chunk.indexOf(0x0a); end !== -1; end = chunk.indexOf(0x0a, from)) {
+        if (tooLong || length + (end - from) > MAX_LINE_BYTES) yield TOO_LONG;
+        else
+          yield parts.length === 0 ? chunk.subarray(from, end) : Buffer.concat([...parts, chunk.subarray(from, end)]);
+        parts = [];
+        length = 0;
+        tooLong = false;
+        from = end + 1;
       }
-      rest = Buffer.from(data);
+      const rest = chunk.length - from;
+      if (rest > 0 && !tooLong) {
+        if (length + rest > MAX_LINE_BYTES) {
+          tooLong = true;
+          parts = [];
+        } else {
+          parts.push(chunk.subarray(from));
+          length += rest;
+        }
+      }
     }
-    if (rest.length > 0) yield rest;
+    if (tooLong) yield TOO_LONG;
+    else if (length > 0) yield Buffer.concat(parts);
   } catch (error) {
     throw fileProblem(path, "the batch file", error);
   } finally {
@@ -202,6 +229,10 @@ export async function* batchLines(path: string): AsyncGenerator<ReadLine> {
   let line = 0;
   for await (const bytes of byteLines(path)) {
     line++;
+    if (bytes === TOO_LONG) {
+      yield { line, malformed: { line, reason: `longer than ${MAX_LINE_BYTES / (1 << 20)} MB: not read` } };
+      continue;
+    }
     let text: string;
     try {
       text = utf8.decode(bytes);

@@ -3,12 +3,23 @@
 // whole; progress and errors go to stderr, errors always as one line.
 import { redact } from "./redact.js";
 
-/** Writes to stdout, waiting when the pipe is full. */
+/**
+ * What happens when stdout's reader goes away (EPIPE). By default the command
+ * ends, exit 0 (`| head` is no error); a command that must not stop half way
+ * (send batch) sets `stop` to stop its own way.
+ */
+export const whenStdoutCloses: { stop?: (() => void) | undefined } = {};
+
+/** Writes to stdout, waiting when the pipe is full (or until it breaks). */
 export function out(text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const ok = process.stdout.write(text, (error) => (error ? reject(error) : undefined));
-    if (ok) resolve();
-    else process.stdout.once("drain", resolve);
+    if (ok) return resolve();
+    const done = () => {
+      process.stdout.off("drain", done).off("error", done);
+      resolve();
+    };
+    process.stdout.once("drain", done).once("error", done);
   });
 }
 

@@ -3,8 +3,9 @@
 // dev, int and prod it is complete from the next day (UTC), by this
 // machine's clock. A sandbox keeps its own clock (its `now`), so the CLI asks
 // it, at `GET {origin}/_sandbox/clock`, on every question: a sandbox clock
-// that moves is followed. Whatever does not answer that question (a real
-// gateway's 404, something else, nothing at all) gets the platform's rule.
+// that moves is followed. Whatever answers without a clock (a real gateway's
+// 404, something else) gets the platform's rule; nothing answering at all
+// makes no day complete (its clock might be behind this machine's).
 import { isCalendarDate, isReceiptReportComplete } from "@nhs-app-api/contract";
 import type { SandboxClock } from "@nhs-app-api/testing";
 import { type ConnectionFlags, SANDBOX } from "./connection-options.js";
@@ -57,8 +58,12 @@ function completeBeforeOf(answer: unknown): string | undefined {
   return typeof day === "string" && isCalendarDate(day) ? day : undefined;
 }
 
-/** The sandbox's first incomplete day, or undefined when the URL gives no clock (404, another shape, no answer in time). */
-async function askClock(url: string, timeoutMs: number): Promise<string | undefined> {
+/**
+ * The sandbox's first incomplete day; undefined when the URL answers but has
+ * no clock (404, another shape, a redirect); "unanswered" when nothing
+ * answered in time, when no day may be taken for complete.
+ */
+async function askClock(url: string, timeoutMs: number): Promise<string | undefined | "unanswered"> {
   try {
     const response = await fetch(url, {
       headers: { accept: "application/json" },
@@ -70,9 +75,13 @@ async function askClock(url: string, timeoutMs: number): Promise<string | undefi
       await response.body?.cancel();
       return undefined;
     }
-    return completeBeforeOf(JSON.parse(await response.text()));
+    try {
+      return completeBeforeOf(JSON.parse(await response.text()));
+    } catch {
+      return undefined; // an answer that is not JSON: no clock there
+    }
   } catch {
-    return undefined;
+    return "unanswered";
   }
 }
 
@@ -87,6 +96,9 @@ export function reportCalendar(flags: ConnectionFlags, options: ReportCalendarOp
     isReportComplete: async (day) => {
       if (clockUrl === undefined) return platformRule(day);
       const completeBefore = await askClock(clockUrl, timeoutMs);
+      // Unanswered, a sandbox's clock might be behind this machine's: nothing is taken for complete (the
+      // safe side: an unknown stays unknown, never sent again).
+      if (completeBefore === "unanswered") return false;
       // A sandbox's own clock decides, even one ahead of this machine's; without one, the platform's rule.
       if (completeBefore === undefined) return platformRule(day);
       return isCalendarDate(day) && day < completeBefore;
