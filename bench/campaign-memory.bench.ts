@@ -16,8 +16,8 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import { testNhsNumber } from "@nhs-app-api/testing";
+import { type SandboxSettings, sandboxThread } from "./sandbox-thread.ts";
 
 const FILE_MB = Number(process.env.BENCH_CAMPAIGN_FILE_MB ?? 100);
 const GENERATED = Number(process.env.BENCH_CAMPAIGN_GENERATED ?? 500_000);
@@ -26,33 +26,6 @@ const RATE = Number(process.env.BENCH_CAMPAIGN_RATE ?? 20);
 const cli = fileURLToPath(new URL("../packages/cli/dist/index.js", import.meta.url));
 const preload = fileURLToPath(new URL("./max-rss.mjs", import.meta.url));
 const generator = fileURLToPath(new URL("./campaign-generator.mjs", import.meta.url));
-
-interface SandboxSettings {
-  baseUrl: string;
-  tokenUrl: string;
-  apiKey: string;
-  keyId: string;
-  privateKeyPath: string;
-}
-
-async function sandboxThread() {
-  const worker = new Worker(new URL("./sandbox-worker.mjs", import.meta.url), { workerData: {} });
-  const ask = <T>(message?: string) =>
-    new Promise<T>((resolve) => {
-      worker.once("message", resolve);
-      if (message) worker.postMessage(message);
-    });
-  const settings = await ask<SandboxSettings>();
-  return {
-    settings,
-    /** When the sandbox got each create request it accepted, epoch ms. */
-    arrivals: async () => (await ask<{ accepted: number[] }>("arrivals")).accepted,
-    async stop() {
-      await ask("stop");
-      await worker.terminate();
-    },
-  };
-}
 
 /**
  * A batch file of about `megabytes`, builder lines as an operator writes them
@@ -104,7 +77,7 @@ async function measure(
   dir: string,
   start: (rssFile: string) => ChildProcess,
 ): Promise<Run> {
-  const before = (await sandbox.arrivals()).length;
+  const before = (await sandbox.arrivals()).accepted.length;
   const rssFile = path.join(dir, `rss-${Date.now()}`);
   const began = Date.now();
   const child = start(rssFile);
@@ -112,14 +85,18 @@ async function measure(
   let first: number | undefined;
   while (first === undefined) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    first = (await sandbox.arrivals())[before];
+    first = (await sandbox.arrivals()).accepted[before];
     if (child.exitCode !== null) throw new Error("the campaign ended before its first send");
   }
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   child.kill("SIGINT");
   await exited;
   const peakKb = Number(await readFile(rssFile, "utf8"));
-  return { peakMb: peakKb / 1024, firstSendMs: first - began, sent: (await sandbox.arrivals()).length - before };
+  return {
+    peakMb: peakKb / 1024,
+    firstSendMs: first - began,
+    sent: (await sandbox.arrivals()).accepted.length - before,
+  };
 }
 
 function cliRun(sandbox: SandboxSettings, file: string, journal: string, nodeFlags: string[] = []) {

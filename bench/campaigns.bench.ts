@@ -9,52 +9,20 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
 import { createMemoryJournal, openSqliteJournal, sendBatch } from "@nhs-app-api/campaigns";
 import { createNhsAppClient, inAppMessage } from "@nhs-app-api/client";
 import { testNhsNumber } from "@nhs-app-api/testing";
 import { startPostgres, whyNoPostgres } from "../packages/campaigns/test/postgres-server.ts";
 import { runPostgresWorkers } from "../packages/campaigns/test/postgres-workers.ts";
+import { type Arrivals, sandboxThread } from "./sandbox-thread.ts";
 
 const LIMIT = 20;
 const SECONDS = Number(process.env.BENCH_CAMPAIGN_SECONDS ?? 60);
 const MESSAGES = LIMIT * SECONDS;
 const WORKERS = 4;
 
-interface SandboxSettings {
-  baseUrl: string;
-  tokenUrl: string;
-  apiKey: string;
-  keyId: string;
-  privateKeyPath: string;
-}
-interface Arrivals {
-  /** When the sandbox accepted each message, epoch ms, in order. */
-  accepted: number[];
-  /** Create requests the sandbox saw, accepted or not. */
-  requests: number;
-}
-
-/** A sandbox limited to LIMIT a second, on its own thread (see sandbox-worker.mjs), as the NHS App would be: elsewhere. */
-async function limitedSandbox() {
-  const worker = new Worker(new URL("./sandbox-worker.mjs", import.meta.url), {
-    workerData: { rateLimit: { requestsPerSecond: LIMIT } },
-  });
-  const ask = <T>(message?: string) =>
-    new Promise<T>((resolve) => {
-      worker.once("message", resolve);
-      if (message) worker.postMessage(message);
-    });
-  const settings = await ask<SandboxSettings>();
-  return {
-    settings,
-    arrivals: () => ask<Arrivals>("arrivals"),
-    async stop() {
-      await ask("stop");
-      await worker.terminate();
-    },
-  };
-}
+/** A sandbox limited to LIMIT a second, as the NHS App would be: elsewhere. */
+const limitedSandbox = () => sandboxThread({ rateLimit: { requestsPerSecond: LIMIT } });
 
 /** One row of the table: the rate the sandbox saw, its ratio to the limit, and the tightest second it saw. */
 function report(label: string, { accepted, requests }: Arrivals, notSent: number) {

@@ -14,11 +14,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Journal, openPostgresJournal } from "@nhs-app-api/campaigns";
-import { type Sandbox, startSandbox, testNhsNumber } from "@nhs-app-api/testing";
+import { type Sandbox, testNhsNumber } from "@nhs-app-api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteSkipped } from "../../../test/published.ts";
 import { type PostgresServer, startPostgres, whyNoPostgres } from "../../campaigns/test/postgres-server.ts";
 import { ensureBuilt, type Running, runCli, startCli } from "./support/cli.ts";
+import { sandboxFor } from "./support/sandbox.ts";
 
 const noPostgres = whyNoPostgres();
 if (noPostgres) noteSkipped("the CLI's send batch tests of several --postgres workers, one of which dies", noPostgres);
@@ -47,16 +48,7 @@ afterAll(async () => {
 });
 
 /** A sandbox on a free port of 127.0.0.1, and the environment that points the CLI at it. */
-async function sandboxWith(receiptsPerPage: number) {
-  const sandbox = await startSandbox({ port: 0, receiptsPerPage });
-  const env = {
-    NHS_APP_ENVIRONMENT: "sandbox",
-    NHS_APP_BASE_URL: sandbox.baseUrl,
-    NHS_APP_TOKEN_URL: sandbox.tokenUrl,
-    NHS_APP_PRIVATE_KEY_FILE: sandbox.privateKeyPath,
-  };
-  return { sandbox, env };
-}
+const sandboxWith = (receiptsPerPage: number) => sandboxFor({ receiptsPerPage });
 
 /** The request reference a message request carries. */
 function referenceOf(body: unknown): string {

@@ -3,7 +3,7 @@
 import { type Sandbox, type SandboxOptions, startSandbox } from "@nhs-app-api/testing";
 
 export async function sandboxFor(
-  options: Pick<SandboxOptions, "receiptPages" | "patientPages" | "now" | "delivery"> = {},
+  options: Pick<SandboxOptions, "receiptPages" | "patientPages" | "receiptsPerPage" | "now" | "delivery"> = {},
 ) {
   const sandbox: Sandbox = await startSandbox({ port: 0, ...options });
   const env = {
