@@ -247,4 +247,41 @@ describe("nhs-app sandbox --callback-url", () => {
     expect(badNumber.code).toBe(2);
     expect(badNumber.stderr).toContain("valid NHS numbers");
   });
+
+  it("refuses plain http to another machine, in one line, exit 2: callbacks carry NHS numbers", async () => {
+    for (const url of ["http://callbacks.example.test", "http://10.0.0.7:8080/hooks", "http://0.0.0.0:9"]) {
+      const run = await runCli(["sandbox", "--port", "0", "--callback-url", url]);
+      expect(run).toMatchObject({ code: 2, stdout: "" });
+      expect(isOneErrorLine(run.stderr)).toBe(true);
+      expect(run.stderr).toBe(
+        "nhs-app: the callback base URL must be https unless it is on this machine (localhost, 127.0.0.0/8 or ::1): callbacks carry NHS numbers, never sent in clear\n",
+      );
+    }
+    // https goes anywhere; http to this machine, by any of its loopback names, is taken.
+    for (const url of [
+      "https://callbacks.example.test",
+      "http://localhost:9",
+      "http://127.0.0.2:9",
+      "http://[::1]:9",
+    ]) {
+      const sandbox = startCli(["sandbox", "--port", "0", "--callback-url", url]);
+      try {
+        expect(await sandbox.waitFor("Press Ctrl-C to stop.")).toContain("Callbacks: each message's receipts");
+      } finally {
+        sandbox.child.kill("SIGKILL");
+      }
+    }
+  });
+
+  it("refuses a --reply-text the replies contract refuses, naming the contract's limit, and posts nothing", async () => {
+    const run = await runCli(["sandbox", "--port", "0", "--reply-text", "", "--callback-url", "http://127.0.0.1:9"]);
+    expect(run).toMatchObject({ code: 2, stdout: "" });
+    expect(run.stderr).toBe(
+      "nhs-app: --reply-text must be at least 1 character, as the realtime replies contract's valueString asks (it has 0)\n",
+    );
+    // Without a callback URL too: the setting is wrong wherever the replies would go.
+    const alone = await runCli(["sandbox", "--port", "0", "--reply-text", ""]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain("--reply-text must be at least 1 character");
+  });
 });

@@ -104,6 +104,29 @@ describe("nhs-app sandbox", () => {
     }
   });
 
+  it("refuses a request body over 1 MiB with 413, unread, and goes on serving", async () => {
+    const sandbox = startCli(["sandbox", "--port", "0"]);
+    try {
+      const env = exportsOf(await sandbox.waitFor("Press Ctrl-C to stop."));
+      const response = await fetch(`${env.NHS_APP_BASE_URL}/communication/in-app/FHIR/R4/CommunicationRequest`, {
+        method: "POST",
+        headers: { "content-type": "application/fhir+json" },
+        body: Buffer.alloc(2 * 1024 * 1024 + 1, 0x61),
+      });
+      expect(response.status).toBe(413);
+      expect(response.headers.get("connection")).toBe("close");
+      expect(await response.json()).toMatchObject({ resourceType: "OperationOutcome", issue: [{ code: "invalid" }] });
+      // The sandbox goes on serving.
+      const sent = await runCli(
+        ["send", "in-app", "--nhs-number", "9434765919", "--ods", "B82041", "--text", "Hi"],
+        env,
+      );
+      expect(sent.code).toBe(0);
+    } finally {
+      sandbox.child.kill("SIGKILL");
+    }
+  });
+
   it("says in one line, exit 1, when its port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));

@@ -6,9 +6,13 @@
 // plan's order. Anything but 202, or no answer, is tried again a bounded
 // number of times with exponential backoff; what never got through is kept
 // in `undelivered` and logged. stop() cancels every timer and request.
+// Every body is checked against its callback contract before it is posted
+// (one that breaks it is never sent), plain http goes only to this machine,
+// and fixed reply settings the contract refuses are refused when made.
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { operations } from "@nhs-app-api/contract";
+import { createRequire } from "node:module";
+import { operations, requestBodyIssues } from "@nhs-app-api/contract";
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
 import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
 import type { CreatedMessage } from "./created-messages.js";
@@ -19,6 +23,8 @@ import {
   type DeliveryScenario,
   planDelivery,
   type ReceiptKind,
+  type ReplyAnswer,
+  type ReplyScenario,
 } from "./delivery-plan.js";
 
 /**
@@ -97,22 +103,137 @@ export type CallbackCall =
 /** A callback the endpoint took (202), and how many tries that needed. */
 export type DeliveredCallback = CallbackCall & { attempts: number };
 
-/** A callback that never got a 202: why (the last try's), with the last status the endpoint answered, if any. */
+/**
+ * A callback that never got a 202: why (the last try's), with the last
+ * status the endpoint answered, if any. `attempts` is 0 for one never
+ * posted because its body breaks its callback contract.
+ */
 export type UndeliveredCallback = CallbackCall & { attempts: number; reason: string; lastStatus?: number };
 
 type Attempt = { ok: true } | { ok: false; reason: string; status?: number };
 
-/** Where each kind of callback goes, under the base URL, and the media type its spec gives its request. */
+/** Where each kind of callback goes, under the base URL, the media type its spec gives its request, and its operation. */
 const CALLBACK_TARGETS = {
   receipt: {
+    operation: "create-realtime-receipt",
+    contract: "realtime receipts",
     path: operations["create-realtime-receipt"].path,
     mediaType: operations["create-realtime-receipt"].requestMediaTypes[0],
   },
   reply: {
+    operation: "create-realtime-replies",
+    contract: "realtime replies",
     path: operations["create-realtime-replies"].path,
     mediaType: operations["create-realtime-replies"].requestMediaTypes[0],
   },
 } as const;
+
+/**
+ * Whether a URL's host is this machine: `localhost`, an IPv4 address in
+ * 127.0.0.0/8 or the IPv6 loopback `[::1]` (also as an IPv4-mapped address),
+ * as the URL parser writes them (`127.1` and `[0:0:0:0:0:0:0:1]` included).
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  if (host === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
+  const v6 = host.replace(/^\[(.*)\]$/, "$1");
+  return v6 === "::1" || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(v6);
+}
+
+type Limits = { minLength?: number | undefined; maxLength?: number | undefined };
+
+/** The length limits the replies contract puts on an answer's text or keyword (its ReplyAnswer schema). */
+function answerLimits(kind: ReplyAnswer["kind"]): Limits {
+  type Schema = { minLength?: number; maxLength?: number; properties?: Record<string, Schema> };
+  const bundle = createRequire(import.meta.url)("@nhs-app-api/types/openapi/realtime-replies.json") as {
+    components: { schemas: Record<string, Schema> };
+  };
+  const answer = bundle.components.schemas.ReplyAnswer?.properties;
+  const schema = kind === "text" ? answer?.valueString : answer?.valueCoding?.properties?.code;
+  return { minLength: schema?.minLength, maxLength: schema?.maxLength };
+}
+
+const characters = (n: number) => `${n} character${n === 1 ? "" : "s"}`;
+
+/** What a length rule asks, in words: `1 to 50 characters`, `at least 1 character`, `at most 50 characters`. */
+export function lengthRule({ minLength, maxLength }: Limits): string | undefined {
+  if (minLength !== undefined && maxLength !== undefined) return `${minLength} to ${characters(maxLength)}`;
+  if (minLength !== undefined) return `at least ${characters(minLength)}`;
+  if (maxLength !== undefined) return `at most ${characters(maxLength)}`;
+  return undefined;
+}
+
+/** A message with nothing in it but what a reply needs to be built: only its answer is judged. */
+const SAMPLE_MESSAGE = {
+  kind: "in-app",
+  communicationId: "00000000-0000-4000-8000-000000000000",
+  identifier: [],
+  nhsNumber: "",
+  receivedAt: "2000-01-01T00:00:00.000Z",
+  day: "2000-01-01",
+  body: {},
+} as unknown as CreatedMessage;
+
+const ANSWER_PATH = "contained[0].item[0].answer";
+
+/**
+ * Why a patient's answer would make a reply callback the replies contract
+ * refuses, in words that name the contract's limit (`must be at least 1
+ * character, as the realtime replies contract's valueString asks (it has
+ * 0)`), or undefined when the contract takes it. The answer is judged in a
+ * reply built as the sandbox builds one, by the contract's own validator;
+ * the limit named is the contract's (its ReplyAnswer schema).
+ */
+export function replyAnswerProblem(answer: ReplyAnswer): string | undefined {
+  const body = realtimeReply(SAMPLE_MESSAGE, { answer, offsetMs: 0, at: SAMPLE_MESSAGE.receivedAt });
+  const issues = requestBodyIssues("create-realtime-replies", body).filter((issue) =>
+    issue.expression?.some((expression) => expression.startsWith(ANSWER_PATH)),
+  );
+  return answerVerdict(
+    answer,
+    answerLimits(answer.kind),
+    issues.map((issue) => issue.diagnostics),
+  );
+}
+
+/**
+ * The words for an answer's problems: its length against the contract's
+ * limits, else the contract's own diagnostics (undefined when there are
+ * none). Apart from replyAnswerProblem so that the wording of a limit the
+ * contract does not have today (a maximum) can be tested.
+ */
+export function answerVerdict(answer: ReplyAnswer, limits: Limits, diagnostics: readonly string[]): string | undefined {
+  const field = answer.kind === "text" ? "valueString" : "valueCoding.code";
+  const length = [...(answer.kind === "text" ? answer.text : answer.code)].length;
+  const rule = lengthRule(limits);
+  const outside =
+    (limits.minLength !== undefined && length < limits.minLength) ||
+    (limits.maxLength !== undefined && length > limits.maxLength);
+  if (rule !== undefined && outside) {
+    return `must be ${rule}, as the realtime replies contract's ${field} asks (it has ${length})`;
+  }
+  if (diagnostics.length === 0) return undefined;
+  return `is refused by the realtime replies contract's ${field}: ${[...new Set(diagnostics)].join("; ")}`;
+}
+
+/**
+ * Refuses fixed reply settings (`replies.text`, a fixed `replies.keyword`)
+ * that would make every reply callback break the replies contract, with a
+ * RangeError naming the contract's limit. Answers a function gives are
+ * judged as each reply is made (one that breaks the contract is not posted).
+ */
+export function checkReplySettings(replies: ReplyScenario = {}): void {
+  const { text, keyword } = replies;
+  const problems = [
+    typeof text === "string" ? ["replies.text", replyAnswerProblem({ kind: "text", text })] : undefined,
+    typeof keyword === "string"
+      ? ["replies.keyword", replyAnswerProblem({ kind: "keyword", code: keyword })]
+      : undefined,
+  ];
+  for (const problem of problems) {
+    if (problem?.[1] !== undefined) throw new RangeError(`${problem[0]} ${problem[1]}`);
+  }
+}
 
 function checkedRetry(retry: CallbackRetry = {}): Required<CallbackRetry> {
   const checked = { ...DEFAULT_CALLBACK_RETRY, ...retry };
@@ -151,6 +272,11 @@ export function checkCallbackBaseUrl(baseUrl: string, options: { tls?: boolean }
     );
   }
   if (options.tls && url.protocol !== "https:") throw new TypeError("Mutual TLS needs an https callback base URL");
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new TypeError(
+      "The callback base URL must be https unless it is on this machine (localhost, 127.0.0.0/8 or ::1): callbacks carry NHS numbers, never sent in clear",
+    );
+  }
   const extras = [
     url.username !== "" || url.password !== "" ? "user info (user:password@)" : undefined,
     url.search !== "" ? "a query (?...)" : undefined,
@@ -187,6 +313,7 @@ export class CallbackDelivery {
     this.#tls = options.tls;
     this.#scenario = options.scenario ?? {};
     checkDeliveryScenario(this.#scenario);
+    checkReplySettings(this.#scenario.replies);
     // The reply body's facts from the spec, checked now rather than on the first reply.
     answersId();
     this.#retry = checkedRetry(options.retry);
@@ -266,28 +393,37 @@ export class CallbackDelivery {
     }
   }
 
+  /** Gives up a callback at once: never posted (its body breaks its contract), or after its last try. */
+  #giveUp(call: CallbackCall, attempts: number, reason: string, status?: number) {
+    this.#undelivered.push({ ...call, attempts, reason, ...(status === undefined ? {} : { lastStatus: status }) });
+    const what = call.kind === "receipt" ? `the ${call.receipt} receipt` : "the reply";
+    this.#log(
+      attempts === 0
+        ? `sandbox: did not post ${what} of communication ${call.communicationId} to ${call.url}: ${reason}`
+        : `sandbox: could not deliver ${what} of communication ${call.communicationId} to ${call.url} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${reason}`,
+    );
+  }
+
   /** One callback, tried until it gets a 202 or the retries run out. */
   async #send(call: CallbackCall): Promise<void> {
+    const target = CALLBACK_TARGETS[call.kind];
+    // Checked against its callback contract before it goes: a body the contract refuses is never posted.
+    const issues = requestBodyIssues(target.operation, call.body, target.mediaType);
+    if (issues.length > 0) {
+      const listed = issues.map((issue) => `${issue.expression?.[0] ?? "the body"}: ${issue.diagnostics}`).join("; ");
+      this.#giveUp(call, 0, `its body breaks the ${target.contract} contract (${listed})`);
+      return;
+    }
     const text = JSON.stringify(call.body);
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#post(call.url, text, CALLBACK_TARGETS[call.kind].mediaType);
+      const result = await this.#post(call.url, text, target.mediaType);
       if (this.#stopped) return;
       if (result.ok) {
         this.#delivered.push({ ...call, attempts: attempt });
         return;
       }
       if (attempt > this.#retry.retries) {
-        const undelivered: UndeliveredCallback = {
-          ...call,
-          attempts: attempt,
-          reason: result.reason,
-          ...(result.status === undefined ? {} : { lastStatus: result.status }),
-        };
-        this.#undelivered.push(undelivered);
-        const what = call.kind === "receipt" ? `the ${call.receipt} receipt` : "the reply";
-        this.#log(
-          `sandbox: could not deliver ${what} of communication ${call.communicationId} to ${call.url} after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${result.reason}`,
-        );
+        this.#giveUp(call, attempt, result.reason, result.status);
         return;
       }
       const { initialDelayMs, factor, maxDelayMs } = this.#retry;

@@ -11,6 +11,9 @@
 // them (delivery-plan.ts), and applies the platform's rate limits when a test
 // asks for them. Its clock also says which days' receipt reports are complete
 // (the platform's rule), and `/_sandbox/clock` tells tools that ask over HTTP.
+// What it records is bounded: request bodies over MAX_REQUEST_BODY_BYTES are
+// refused (413) unread, a request refused by the token check is recorded
+// without its body, and `requests` keeps only the latest (requestHistory).
 import {
   acceptsMediaType,
   isReceiptReportComplete,
@@ -51,6 +54,36 @@ export const MULTI_PAGE_ODS_CODE = "T00001";
 export const SANDBOX_CONTROL_PREFIX = "/_sandbox/";
 /** `GET {origin}/_sandbox/clock`: the gateway's clock, and so which receipt reports are complete. */
 export const SANDBOX_CLOCK_PATH = "/_sandbox/clock";
+
+/**
+ * The largest request body the gateway reads: 1 MiB. The largest valid
+ * request of the API is an in-app message with a 5,000-character
+ * `contentString` (at most 6 bytes a character as JSON, even as `\uXXXX`
+ * escapes) and a few identifiers of at most 128 characters: well under
+ * 64 KiB, so 1 MiB turns away no request the API could take. A larger body
+ * is answered 413 (the sandbox stops reading it and closes the connection).
+ */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
+/** How much of what it received the gateway keeps in `requests`: the newest, within both bounds. */
+export interface RequestHistory {
+  /** The most requests kept (default 10,000); `Infinity` keeps every one, 0 none. */
+  requests?: number;
+  /**
+   * The most request text (UTF-16 code units, about bytes) the kept bodies
+   * may add up to (default 32 MiB); `Infinity` for no such bound. The newest
+   * request is kept whatever its size.
+   */
+  bodyBytes?: number;
+}
+
+export const DEFAULT_REQUEST_HISTORY: Readonly<Required<RequestHistory>> = Object.freeze({
+  requests: 10_000,
+  bodyBytes: 32 * 1024 * 1024,
+});
+
+/** What a refused request's `authorization` header is recorded as: it may be a real token, sent here by mistake. */
+export const NOT_KEPT = "(not kept)";
 
 /** What `GET {origin}/_sandbox/clock` answers: the gateway's clock, and the first day whose receipt report is incomplete. */
 export interface SandboxClock {
@@ -101,6 +134,8 @@ export interface GatewayOptions {
   delivery?: DeliveryScenario;
   /** Told of each message accepted, with its delivery plan (the sandbox's callback delivery listens here). */
   onCreated?: (message: CreatedMessage, plan: DeliveryPlan) => void;
+  /** How much of what it received `requests` keeps (default {@link DEFAULT_REQUEST_HISTORY}). */
+  requestHistory?: RequestHistory;
 }
 
 /** What a test may tune in the fake gateway: the msw handlers and the sandbox hand these on as they are. */
@@ -114,6 +149,7 @@ export type GatewayTuning = Pick<
   | "now"
   | "statusApiKey"
   | "delivery"
+  | "requestHistory"
 >;
 
 /** A request as any framework hands it over: the body already read as text. */
@@ -136,10 +172,20 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
+  /** The parsed body (the text when it is not JSON); undefined for a GET, and when `bodyOmitted` says why. */
   body: unknown;
   /** When the gateway got it: epoch milliseconds, with a fraction on the real clock (the `now` option's otherwise). */
   receivedAt: number;
+  /**
+   * Why the body was not kept: `unauthenticated` (refused by the token
+   * check, 401) or `too-large` (over MAX_REQUEST_BODY_BYTES, 413, never read
+   * whole). The `authorization` header of such a request is not kept either.
+   */
+  bodyOmitted?: "unauthenticated" | "too-large";
 }
+
+/** A request without its body: all the gateway needs to refuse one too large to read. */
+export type GatewayRequestHead = Omit<GatewayRequest, "body">;
 
 /** What a test chose to answer instead: a named example of the spec, or a body. */
 export type Override =
@@ -160,14 +206,53 @@ const outcome = (issues: readonly Issue[]): OperationOutcome => ({
 
 const withoutTrailingSlash = (path: string) => path.replace(/\/+$/, "") || "/";
 
+/** Whether a body's UTF-8 encoding is over MAX_REQUEST_BODY_BYTES (each UTF-16 unit takes 1 to 3 bytes), counted without encoding it. */
+function overBodyLimit(body: string): boolean {
+  if (body.length * 3 <= MAX_REQUEST_BODY_BYTES) return false;
+  if (body.length > MAX_REQUEST_BODY_BYTES) return true;
+  let bytes = 0;
+  for (let i = 0; i < body.length; i++) {
+    const unit = body.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (body.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: one character of 4 bytes.
+      bytes += 4;
+      i++;
+    } else bytes += 3; // including a lone surrogate, encoded as U+FFFD
+    if (bytes > MAX_REQUEST_BODY_BYTES) return true;
+  }
+  return false;
+}
+
+function checkedHistory(history: RequestHistory = {}): Required<RequestHistory> {
+  const checked = { ...DEFAULT_REQUEST_HISTORY, ...history };
+  for (const name of ["requests", "bodyBytes"] as const) {
+    const value = checked[name];
+    if (!(value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0))) {
+      throw new RangeError(`requestHistory.${name} must be a whole number, 0 or more, or Infinity (it is ${value})`);
+    }
+  }
+  return checked;
+}
+
 export class FakeGateway {
   readonly baseUrl: string;
   readonly tokenUrl: string;
   readonly apiKey: string;
   readonly keys: TestKeys;
   readonly issuer: TokenIssuer;
-  /** Every request received, in order, with its headers and parsed body. */
+  /**
+   * The requests received, in order, with their headers and parsed bodies:
+   * the newest, as many as `requestHistory` keeps (by default the last
+   * 10,000). A plain array: a test may read it, or empty it (`length = 0`).
+   */
   readonly requests: RecordedRequest[] = [];
+  readonly #history: Required<RequestHistory>;
+  /** The body text each recorded request counts against `requestHistory.bodyBytes`. */
+  readonly #sizes = new WeakMap<RecordedRequest, number>();
+  /** What `requests` held when last recorded to, to notice a test emptying it. */
+  #kept = { count: 0, bytes: 0 };
   readonly #basePath: string;
   readonly #origin: string;
   readonly #created: CreatedMessage[] = [];
@@ -201,6 +286,7 @@ export class FakeGateway {
       throw new RangeError(`receiptsPerPage must be a whole number of at least 1 (it is ${receiptsPerPage})`);
     }
     this.#receiptsPerPage = receiptsPerPage;
+    this.#history = checkedHistory(options.requestHistory);
     checkDeliveryScenario(options.delivery);
   }
 
@@ -264,6 +350,7 @@ export class FakeGateway {
 
   /** Answers any request: the token endpoint, the gateway's own controls, an operation of the API, or 404. */
   async handle(request: GatewayRequest): Promise<GatewayResponse> {
+    if (overBodyLimit(request.body)) return this.tooLarge(request);
     if (this.isTokenRequest(request.url)) return this.token(request);
     if (this.isControlRequest(request.url)) return this.control(request);
     const operation = this.operationOf(request.method, request.url);
@@ -275,6 +362,33 @@ export class FakeGateway {
       );
     }
     return this.operation(operation, request);
+  }
+
+  /**
+   * Whether the answer to a request may depend on its body: only at the
+   * token endpoint, and for an API call with a valid access token. The
+   * sandbox reads no other body (it only counts its size, for the 413).
+   */
+  needsBody(request: GatewayRequestHead): boolean {
+    if (this.isTokenRequest(request.url)) return true;
+    if (this.isControlRequest(request.url)) return false;
+    const operation = this.operationOf(request.method, request.url);
+    if (operation === undefined || isPlatformEndpoint(operation)) return false;
+    return this.issuer.check(request.headers.get("authorization")) === "valid";
+  }
+
+  /**
+   * The answer to a request whose body is over MAX_REQUEST_BODY_BYTES: 413
+   * with an OperationOutcome (the spec has no 413; this is the gateway's
+   * own). Recorded without its body (an API call or a token request; like
+   * any 404, another path is not). The sandbox calls this with the request's
+   * head as soon as it knows, without reading the body.
+   */
+  tooLarge(request: GatewayRequestHead): GatewayResponse {
+    const operation = this.isTokenRequest(request.url) ? "token" : this.operationOf(request.method, request.url);
+    if (operation) this.#record(operation, request, undefined, "too-large");
+    const diagnostics = `The request body is over ${MAX_REQUEST_BODY_BYTES} bytes (${MAX_REQUEST_BODY_BYTES / 1024 / 1024} MiB), the most this gateway reads: no valid request is near that size`;
+    return this.#json(request, 413, outcome([{ severity: "error", code: "invalid", diagnostics }]));
   }
 
   /** Whether a URL is one of the gateway's own controls: `/_sandbox/...` on its origin. */
@@ -301,7 +415,7 @@ export class FakeGateway {
 
   /** The platform's token endpoint. */
   async token(request: GatewayRequest): Promise<GatewayResponse> {
-    this.#record("token", request, request.body);
+    this.#record("token", request, request.body, undefined, request.body);
     if (request.method.toUpperCase() !== "POST") {
       return { status: 405, headers: { allow: "POST", "content-type": "text/plain" }, body: "" };
     }
@@ -313,8 +427,22 @@ export class FakeGateway {
 
   /** One operation: the token first, then the request's validity, then the answer (or a test's override). */
   async operation(operation: OperationId, request: GatewayRequest, override?: Override & { status: number }) {
+    // Also here, for callers that come straight to an operation (the msw handlers' respond(...)).
+    if (overBodyLimit(request.body)) return this.tooLarge(request);
     if (isPlatformEndpoint(operation)) return this.#platform(operation, request, override);
     const isPost = request.method.toUpperCase() === "POST";
+    const auth = this.issuer.check(request.headers.get("authorization"));
+    if (auth !== "valid") {
+      // Nobody's request: recorded without its body, which is not even parsed.
+      this.#record(operation, request, undefined, "unauthenticated");
+      const example = exampleResponse(
+        operation,
+        401,
+        auth === "expired" ? "expired-access-token" : "invalid-access-token",
+      );
+      // The gateway's 401 is application/json, whatever the spec's media type.
+      return this.#json(request, 401, example.body, { "content-type": "application/json" });
+    }
     let body: unknown;
     let malformed = false;
     if (isPost) {
@@ -324,18 +452,7 @@ export class FakeGateway {
         malformed = true;
       }
     }
-    this.#record(operation, request, malformed || !isPost ? (isPost ? request.body : undefined) : body);
-
-    const auth = this.issuer.check(request.headers.get("authorization"));
-    if (auth !== "valid") {
-      const example = exampleResponse(
-        operation,
-        401,
-        auth === "expired" ? "expired-access-token" : "invalid-access-token",
-      );
-      // The gateway's 401 is application/json, whatever the spec's media type.
-      return this.#json(request, 401, example.body, { "content-type": "application/json" });
-    }
+    this.#record(operation, request, isPost ? (malformed ? request.body : body) : undefined, undefined, request.body);
     // The platform's limits apply before anything reaches the API, a test's chosen answer included.
     const refusal = this.#limiter?.take(this.options.now ? this.options.now() : performance.now());
     if (refusal) return this.#throttled(operation, refusal);
@@ -519,7 +636,12 @@ export class FakeGateway {
   }
 
   /** A JSON answer with the request's X-Correlation-ID mirrored, as the API does. */
-  #json(request: GatewayRequest, status: number, body: unknown, headers: Record<string, string> = {}): GatewayResponse {
+  #json(
+    request: GatewayRequestHead,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): GatewayResponse {
     const correlationId = request.headers.get("x-correlation-id");
     // Only the request's own: a header example of the spec is not a correlation ID anyone sent.
     const { "x-correlation-id": _example, ...rest } = headers;
@@ -534,14 +656,44 @@ export class FakeGateway {
     };
   }
 
-  #record(operation: RecordedRequest["operation"], request: GatewayRequest, body: unknown) {
-    this.requests.push({
+  /**
+   * Records a request, then drops the oldest while `requests` holds more than
+   * `requestHistory` allows. `text` is the body's text, counted against its
+   * `bodyBytes` (none when no body is kept).
+   */
+  #record(
+    operation: RecordedRequest["operation"],
+    request: GatewayRequestHead,
+    body: unknown,
+    omitted?: RecordedRequest["bodyOmitted"],
+    text?: string,
+  ) {
+    const headers = Object.fromEntries(request.headers);
+    if (omitted !== undefined && headers.authorization !== undefined) headers.authorization = NOT_KEPT;
+    const entry: RecordedRequest = {
       operation,
       method: request.method.toUpperCase(),
       url: request.url,
-      headers: Object.fromEntries(request.headers),
+      headers,
       body,
       receivedAt: this.options.now ? this.options.now() : performance.timeOrigin + performance.now(),
-    });
+      ...(omitted === undefined ? {} : { bodyOmitted: omitted }),
+    };
+    const size = body === undefined ? 0 : (text?.length ?? 0);
+    this.#sizes.set(entry, size);
+    const { requests } = this;
+    // A test may have emptied or cut the list: count again what it holds.
+    let bytes =
+      requests.length === this.#kept.count
+        ? this.#kept.bytes
+        : requests.reduce((sum, kept) => sum + (this.#sizes.get(kept) ?? 0), 0);
+    requests.push(entry);
+    bytes += size;
+    const { requests: most, bodyBytes } = this.#history;
+    while (requests.length > most || (bytes > bodyBytes && requests.length > 1)) {
+      const dropped = requests.shift() as RecordedRequest;
+      bytes -= this.#sizes.get(dropped) ?? 0;
+    }
+    this.#kept = { count: requests.length, bytes };
   }
 }

@@ -16,10 +16,13 @@ export {
   type CallbackRetry,
   type CallbackTls,
   checkCallbackBaseUrl,
+  checkReplySettings,
   DEFAULT_CALLBACK_RETRY,
   DEFAULT_CALLBACK_TIMEOUT_MS,
   type DeliveredCallback,
   type DeliveryClock,
+  isLoopbackHost,
+  replyAnswerProblem,
   type UndeliveredCallback,
 } from "./callback-delivery.js";
 export { type CallbackExample, receiptExamples, replyExamples } from "./callback-examples.js";
@@ -45,13 +48,17 @@ export {
 } from "./delivery-plan.js";
 export { patientReportPage, receiptPageOf, receiptReportPage, testNhsNumber } from "./fixtures.js";
 export {
+  DEFAULT_REQUEST_HISTORY,
   FakeGateway,
   type GatewayOptions,
   type GatewayRequest,
+  type GatewayRequestHead,
   type GatewayResponse,
+  MAX_REQUEST_BODY_BYTES,
   MULTI_PAGE_ODS_CODE,
   type Override,
   type RecordedRequest,
+  type RequestHistory,
   SANDBOX_CLOCK_PATH,
   SANDBOX_CONTROL_PREFIX,
   type SandboxClock,

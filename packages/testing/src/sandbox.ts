@@ -2,7 +2,9 @@
 // handlers run) on a Node HTTP server, with a private key on disk for
 // integrations that read theirs from a file, and its clock at
 // `{origin}/_sandbox/clock` for tools that must know which days' receipt
-// reports are complete. Everything listens on 127.0.0.1 only.
+// reports are complete. Everything listens on 127.0.0.1 only. A body over
+// MAX_REQUEST_BODY_BYTES is refused (413) without being read, and a body no
+// answer depends on (a request without a valid token) is never kept.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -14,6 +16,7 @@ import {
   FakeGateway,
   type GatewayResponse,
   type GatewayTuning,
+  MAX_REQUEST_BODY_BYTES,
   MULTI_PAGE_ODS_CODE,
   SANDBOX_CLOCK_PATH,
 } from "./gateway.js";
@@ -54,12 +57,32 @@ export interface Sandbox {
 export const SANDBOX_API_KEY = "sandbox-api-key";
 export const SANDBOX_KEY_ID = "sandbox-key-1";
 
-const readBody = (request: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
+/**
+ * The request's body as text, or `undefined` once it is known to be over
+ * MAX_REQUEST_BODY_BYTES: by its Content-Length before any of it is read,
+ * else as soon as what arrived passes the limit. Nothing more is read then.
+ * A body that is not `wanted` is only counted, never kept: its text is "".
+ */
+const readBody = (request: IncomingMessage, wanted: boolean) =>
+  new Promise<string | undefined>((resolve, reject) => {
+    const declared = Number(request.headers["content-length"]);
+    if (declared > MAX_REQUEST_BODY_BYTES) return resolve(undefined);
     const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const take = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BODY_BYTES) {
+        if (wanted) chunks.push(chunk);
+        return;
+      }
+      request.off("data", take);
+      request.pause();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    request.on("data", take);
     // Decoded as fetch's Request.text() decodes (a byte-order mark dropped), so the msw handlers and the sandbox read alike.
-    request.on("end", () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
+    request.on("end", () => resolve(wanted ? new TextDecoder().decode(Buffer.concat(chunks)) : ""));
     request.on("error", reject);
   });
 
@@ -126,16 +149,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   server.on("request", async (request, response) => {
     try {
-      const body = await readBody(request);
-      send(
-        response,
-        await gateway.handle({
-          method: request.method ?? "GET",
-          url: new URL(request.url ?? "/", origin).href,
-          headers: headersOf(request),
-          body,
-        }),
-      );
+      const head = {
+        method: request.method ?? "GET",
+        url: new URL(request.url ?? "/", origin).href,
+        headers: headersOf(request),
+      };
+      // A body nobody's answer depends on (no valid access token, say) is counted but never kept.
+      const body = await readBody(request, gateway.needsBody(head));
+      if (body === undefined) {
+        // Too large to read: 413, and the connection closed rather than the rest of the body read.
+        const answer = gateway.tooLarge(head);
+        response.shouldKeepAlive = false;
+        response.once("finish", () => request.socket.destroy());
+        send(response, { ...answer, headers: { ...answer.headers, connection: "close" } });
+        return;
+      }
+      send(response, await gateway.handle({ ...head, body }));
     } catch (error) {
       send(response, {
         status: 500,

@@ -10,12 +10,15 @@ import { freeTextReply, inAppMessage, keywordReply, pushNotification } from "@nh
 import { operations, requestBodyIssues, systems } from "@nhs-app-api/contract";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { authority, type Issued, issue } from "../../callbacks/test/certificates.js";
+import { answerVerdict } from "../src/callback-delivery.js";
 import {
   CallbackDelivery,
   type CallbackDeliveryOptions,
   checkCallbackBaseUrl,
+  checkReplySettings,
   createTestClient,
   type DeliveryClock,
+  replyAnswerProblem,
   type Sandbox,
   type SandboxOptions,
   startSandbox,
@@ -496,6 +499,54 @@ describe("callback delivery to an endpoint behind mutual TLS", () => {
   });
 });
 
+describe("callbacks checked against their contract before they are posted", () => {
+  it("never posts a body the contract refuses: it is undelivered after 0 attempts, said in one line", async () => {
+    const endpoint = await startEndpoint();
+    // A patient whose free-text answer is empty: a reply the replies contract refuses (valueString, at least 1 character).
+    const { sandbox, client, lines } = await sandboxFor(endpoint, {
+      delivery: { timing: { stepMs: 1 }, outcomes: { read: "all" }, replies: { text: () => "" } },
+    });
+    // The request's ODS code pattern takes RX1; the reply's recipient pattern takes only practice codes.
+    const trust = await client.sendInAppMessage(
+      inAppMessage({ nhsNumber: ORDINARY, odsCode: "RX1", text: "Can you come?", reply: keywordReply(["YES"]) }),
+    );
+    const silent = await client.sendInAppMessage(
+      inAppMessage({ nhsNumber: READER, odsCode: "B82041", text: "How are you?", reply: freeTextReply() }),
+    );
+    await sandbox.callbacks?.settled();
+    // Every receipt posted (they are valid); neither reply.
+    expect(endpoint.calls.filter((call) => call.path === REPLY_PATH)).toEqual([]);
+    expect(endpoint.calls.filter((call) => call.path === RECEIPT_PATH)).toHaveLength(8);
+    for (const call of endpoint.calls) expect(requestBodyIssues("create-realtime-receipt", call.body)).toEqual([]);
+    const undelivered = sandbox.callbacks?.undelivered ?? [];
+    expect(undelivered.map(({ kind, communicationId, attempts }) => ({ kind, communicationId, attempts }))).toEqual(
+      expect.arrayContaining([
+        { kind: "reply", communicationId: trust.communicationId, attempts: 0 },
+        { kind: "reply", communicationId: silent.communicationId, attempts: 0 },
+      ]),
+    );
+    expect(undelivered).toHaveLength(2);
+    const reasonOf = (id: string) => undelivered.find((callback) => callback.communicationId === id)?.reason;
+    expect(reasonOf(trust.communicationId)).toBe(
+      "its body breaks the realtime replies contract (recipient[0].identifier.value: Invalid format)",
+    );
+    expect(reasonOf(silent.communicationId)).toMatch(
+      /^its body breaks the realtime replies contract \(contained\[0\]\.item\[0\]\.answer\[0\]\.valueString: /,
+    );
+    expect(undelivered.every((callback) => callback.lastStatus === undefined)).toBe(true);
+    expect(lines.sort()).toEqual(
+      [trust, silent]
+        .map(
+          ({ communicationId }) =>
+            `sandbox: did not post the reply of communication ${communicationId} to ${endpoint.url}${REPLY_PATH}: ${reasonOf(communicationId)}`,
+        )
+        .sort(),
+    );
+    // No NHS number in what is said.
+    expect(lines.join("\n")).not.toMatch(/\d{10}/);
+  });
+});
+
 describe("CallbackDelivery options", () => {
   const base: CallbackDeliveryOptions = { baseUrl: "https://127.0.0.1:9" };
   it("refuses settings that cannot work, when it is made", () => {
@@ -544,5 +595,70 @@ describe("CallbackDelivery options", () => {
 
   it("a sandbox with bad callback settings does not start, and frees its port", async () => {
     await expect(startSandbox({ port: 0, callbacks: { baseUrl: "ftp://x" } })).rejects.toThrow(/https/);
+  });
+
+  it("sends plain http only to this machine: callbacks carry NHS numbers", async () => {
+    const verdict = (baseUrl: string) => {
+      try {
+        return checkCallbackBaseUrl(baseUrl);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const refusal =
+      "The callback base URL must be https unless it is on this machine (localhost, 127.0.0.0/8 or ::1): callbacks carry NHS numbers, never sent in clear";
+    // Loopback, as the URL parser writes it.
+    expect(verdict("http://127.0.0.1:8080/cb")).toBe("http://127.0.0.1:8080/cb");
+    expect(verdict("http://127.10.20.30:9")).toBe("http://127.10.20.30:9");
+    expect(verdict("http://127.1:9")).toBe("http://127.0.0.1:9");
+    expect(verdict("http://LocalHost:9/")).toBe("http://localhost:9");
+    expect(verdict("http://localhost.:9")).toBe("http://localhost.:9");
+    expect(verdict("http://[::1]:9")).toBe("http://[::1]:9");
+    expect(verdict("http://[0:0:0:0:0:0:0:1]:9")).toBe("http://[::1]:9");
+    expect(verdict("http://[::ffff:127.0.0.1]:9")).toBe("http://[::ffff:7f00:1]:9");
+    // Anywhere else: https only.
+    for (const elsewhere of [
+      "http://callbacks.example.test",
+      "http://10.0.0.7:8080",
+      "http://128.0.0.1",
+      "http://0.0.0.0:9",
+      "http://localhost.example.test",
+      "http://127.0.0.1.example.test",
+      "http://[::2]:9",
+      "http://[::ffff:10.0.0.1]:9",
+    ]) {
+      expect(`${elsewhere}: ${verdict(elsewhere)}`).toBe(`${elsewhere}: ${refusal}`);
+    }
+    expect(verdict("https://callbacks.example.test")).toBe("https://callbacks.example.test");
+    // The library refuses it as the flag does: CallbackDelivery, and so a sandbox, which then frees its port.
+    expect(() => new CallbackDelivery({ baseUrl: "http://callbacks.example.test" })).toThrow(refusal);
+    await expect(startSandbox({ port: 0, callbacks: { baseUrl: "http://10.0.0.7:8080" } })).rejects.toThrow(refusal);
+  });
+
+  it("refuses fixed reply settings that would break the replies contract, naming the contract's limit", async () => {
+    expect(() => new CallbackDelivery({ ...base, scenario: { replies: { text: "" } } })).toThrow(
+      new RangeError(
+        "replies.text must be at least 1 character, as the realtime replies contract's valueString asks (it has 0)",
+      ),
+    );
+    expect(() => checkReplySettings({ keyword: "" })).toThrow(
+      "replies.keyword must be at least 1 character, as the realtime replies contract's valueCoding.code asks (it has 0)",
+    );
+    await expect(
+      startSandbox({ port: 0, delivery: { replies: { text: "" } }, callbacks: { baseUrl: "https://127.0.0.1:9" } }),
+    ).rejects.toThrow(/replies.text/);
+    // What the contract takes is taken; functions are judged reply by reply (above).
+    expect(replyAnswerProblem({ kind: "text", text: "Tuesday suits me" })).toBeUndefined();
+    expect(replyAnswerProblem({ kind: "text", text: "x".repeat(5000) })).toBeUndefined();
+    expect(replyAnswerProblem({ kind: "keyword", code: "NOT-OFFERED" })).toBeUndefined();
+    expect(() => checkReplySettings({ text: () => "", keyword: () => "" })).not.toThrow();
+    // The contract has no maximum today; one would be named as the minimum is (the limits are read from it).
+    expect(answerVerdict({ kind: "text", text: "x".repeat(60) }, { minLength: 1, maxLength: 50 }, [])).toBe(
+      "must be 1 to 50 characters, as the realtime replies contract's valueString asks (it has 60)",
+    );
+    expect(answerVerdict({ kind: "text", text: "😀".repeat(50) }, { maxLength: 50 }, [])).toBeUndefined();
+    expect(answerVerdict({ kind: "keyword", code: "NO" }, {}, ["Invalid format"])).toBe(
+      "is refused by the realtime replies contract's valueCoding.code: Invalid format",
+    );
   });
 });

@@ -179,8 +179,14 @@ export function registerSandbox(program: Command): void {
       "the keyword patients answer with, when the message offered it (default, or if not: the first offered)",
       keyword,
     )
-    .option("--reply-text <text>", `what patients write to a free-text reply (default "${DEFAULT_FREE_TEXT_REPLY}")`)
-    .option("--callback-url <url>", "post receipts and replies to this callback base URL, as the NHS App would")
+    .option(
+      "--reply-text <text>",
+      `what patients write to a free-text reply, as the replies contract allows (default "${DEFAULT_FREE_TEXT_REPLY}")`,
+    )
+    .option(
+      "--callback-url <url>",
+      "post receipts and replies to this callback base URL, as the NHS App would (https; plain http only to this machine)",
+    )
     .option("--callback-cert <file>", "the client certificate (PEM) presented to the callback endpoint")
     .option("--callback-key <file>", "its private key (PEM)")
     .option("--callback-ca <file>", "the CA (PEM) that signed the callback endpoint's certificate")

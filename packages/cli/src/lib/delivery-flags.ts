@@ -9,6 +9,7 @@ import {
   type DeliveryScenario,
   type DeliveryTiming,
   type ReplyScenario,
+  replyAnswerProblem,
   type SandboxOptions,
 } from "@nhs-app-api/testing";
 import { InvalidArgumentError } from "commander";
@@ -61,8 +62,26 @@ function readOutcome(read: string): NonNullable<DeliveryOutcomes["read"]> {
   return choice ?? nhsNumbers(read);
 }
 
+/**
+ * Refuses a --reply-text or --reply-keyword that would make reply callbacks
+ * the replies contract refuses, naming the contract's limit (from
+ * @nhs-app-api/testing, which reads it from the contract).
+ */
+function checkReplyFlags({ replyText, replyKeyword }: DeliveryFlags) {
+  const problems = [
+    replyText === undefined ? undefined : ["--reply-text", replyAnswerProblem({ kind: "text", text: replyText })],
+    replyKeyword === undefined
+      ? undefined
+      : ["--reply-keyword", replyAnswerProblem({ kind: "keyword", code: replyKeyword })],
+  ];
+  for (const problem of problems) {
+    if (problem?.[1] !== undefined) throw usageError(`${problem[0]} ${problem[1]}`);
+  }
+}
+
 /** The sandbox's `delivery` option from the flags (undefined when none was given). */
 export function deliveryScenario(flags: DeliveryFlags): DeliveryScenario | undefined {
+  checkReplyFlags(flags);
   const outcomes: DeliveryOutcomes = {
     ...(flags.rejected ? { rejected: flags.rejected } : {}),
     ...(flags.unnotified ? { unnotified: flags.unnotified } : {}),
