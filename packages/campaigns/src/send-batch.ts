@@ -5,6 +5,7 @@
 // time, so memory follows the messages in flight, not the campaign's size.
 import { createHash } from "node:crypto";
 import { type NhsAppClient, RateLimitError, validateInAppMessage, validatePushNotification } from "@nhs-app-api/client";
+import { sleep } from "./abortable.js";
 import { type Journal, type JournalEntry, JournalError, type JournalIssue, type Settlement } from "./journal.js";
 import { bodyToSend, type CampaignMessage, type CampaignMessageKind } from "./message.js";
 import { type Answered, Pacer } from "./pacer.js";
@@ -165,8 +166,6 @@ function signalled() {
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Yields each message's outcome as it settles, and returns the summary.

@@ -4,7 +4,6 @@
 // runs it on Node 24 and 22 with the first, and on Node 20 with the second
 // (NHS_APP_SQLITE_BINDING names the one each run expects).
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { inAppMessage } from "@nhs-app-api/client";
@@ -21,6 +20,7 @@ import {
   sqliteBinding,
 } from "../src/index.js";
 import { fakeClient } from "./fake-client.js";
+import { sqliteExec } from "./sqlite-exec.ts";
 
 const hasSqlite = sqliteBinding() !== undefined;
 if (!hasSqlite)
@@ -94,17 +94,6 @@ describe.runIf(hasSqlite)("the SQLite journal", () => {
   });
 });
 
-/** Another program's SQLite database, made with the same binding the journal uses. */
-function otherDatabase(file: string, sql: string) {
-  const builtin = process.getBuiltinModule?.("node:sqlite") as
-    | { DatabaseSync: new (path: string) => { exec(sql: string): void; close(): void } }
-    | undefined;
-  const Database = builtin?.DatabaseSync ?? createRequire(import.meta.url)("better-sqlite3");
-  const db = new Database(file);
-  db.exec(sql);
-  db.close();
-}
-
 describe.runIf(hasSqlite)("a file given as the journal", () => {
   let dir: string;
   beforeAll(async () => {
@@ -114,7 +103,7 @@ describe.runIf(hasSqlite)("a file given as the journal", () => {
 
   it("is refused, and left byte for byte as it was, when it is another program's database", async () => {
     const file = path.join(dir, "accounts.db");
-    otherDatabase(
+    sqliteExec(
       file,
       "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO accounts VALUES (1, 'x');",
     );
@@ -135,7 +124,7 @@ describe.runIf(hasSqlite)("a file given as the journal", () => {
 
   it("is refused when an old-style table of the same name sits in a database without the journal's mark", () => {
     const file = path.join(dir, "lookalike.db");
-    otherDatabase(file, "CREATE TABLE campaign_messages (request_reference TEXT PRIMARY KEY)");
+    sqliteExec(file, "CREATE TABLE campaign_messages (request_reference TEXT PRIMARY KEY)");
     expect(() => openSqliteJournal(file)).toThrow(JournalRefusedError);
   });
 
@@ -162,7 +151,7 @@ describe.runIf(hasSqlite)("a file given as the journal", () => {
   it("is refused when a newer version wrote it", async () => {
     const file = path.join(dir, "newer.db");
     await openSqliteJournal(file).close();
-    otherDatabase(file, `UPDATE nhs_app_journal SET value = '${JOURNAL_FORMAT + 1}' WHERE key = 'format'`);
+    sqliteExec(file, `UPDATE nhs_app_journal SET value = '${JOURNAL_FORMAT + 1}' WHERE key = 'format'`);
     expect(() => openSqliteJournal(file)).toThrow(expect.objectContaining({ reason: "newer-format" }));
   });
 
@@ -206,7 +195,7 @@ describe.runIf(hasSqlite)("one process at a time", () => {
     const file = path.join(dir, "crashed.db");
     await openSqliteJournal(file).close();
     const stale = JSON.stringify({ id: "gone", pid: 2 ** 22 + 12_345, host: hostname(), until: Date.now() + 60_000 });
-    otherDatabase(file, `INSERT INTO nhs_app_journal (key, value) VALUES ('holder', '${stale}')`);
+    sqliteExec(file, `INSERT INTO nhs_app_journal (key, value) VALUES ('holder', '${stale}')`);
     const journal = openSqliteJournal(file);
     // The lease it left would hold for another minute: a wait for it would end refused ("in-use").
     expect(await journal.admit([row(1)])).toHaveLength(1);

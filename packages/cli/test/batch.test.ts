@@ -7,7 +7,6 @@
 // test helper), where PostgreSQL is installed; elsewhere those tests skip.
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sqliteBinding } from "@nhs-app-api/campaigns";
@@ -15,6 +14,7 @@ import { type Override, type Sandbox, testNhsNumber } from "@nhs-app-api/testing
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { noteSkipped } from "../../../test/published.ts";
 import { freePort, type PostgresServer, startPostgres, whyNoPostgres } from "../../campaigns/test/postgres-server.ts";
+import { sqliteExec } from "../../campaigns/test/sqlite-exec.ts";
 import { ensureBuilt, isOneErrorLine, runCli, startCli } from "./support/cli.ts";
 import { sandboxFor } from "./support/sandbox.ts";
 
@@ -322,14 +322,7 @@ describe.runIf(hasSqlite)("nhs-app send batch", () => {
   it("refuses another program's SQLite database as a journal, and leaves it as it was", async () => {
     await writeFile(file("campaign-3.ndjson"), `${line("f", 1, "in-app")}\n`);
     const foreign = file("accounts.db");
-    // Another program's database, made with whichever SQLite this Node has (node:sqlite, or better-sqlite3 on Node 20).
-    const builtin = process.getBuiltinModule?.("node:sqlite") as
-      | { DatabaseSync: new (path: string) => { exec(sql: string): void; close(): void } }
-      | undefined;
-    const Database = builtin?.DatabaseSync ?? createRequire(import.meta.url)("better-sqlite3");
-    const db = new Database(foreign);
-    db.exec("CREATE TABLE accounts (id INTEGER PRIMARY KEY); INSERT INTO accounts VALUES (1);");
-    db.close();
+    sqliteExec(foreign, "CREATE TABLE accounts (id INTEGER PRIMARY KEY); INSERT INTO accounts VALUES (1);");
     const bytes = await readFile(foreign);
     const before = sandbox.gateway.requests.length;
     const run = await runCli(["send", "batch", file("campaign-3.ndjson"), "--journal", foreign], env);
@@ -506,13 +499,7 @@ describe.runIf(hasSqlite)("nhs-app send batch", () => {
       const first = await runCli(args, lagging.env);
       expect(first.code).toBe(0);
       // A crash between the send and its journal entry: the row is put back to sending.
-      const builtin = process.getBuiltinModule?.("node:sqlite") as
-        | { DatabaseSync: new (path: string) => { exec(sql: string): void; close(): void } }
-        | undefined;
-      const Database = builtin?.DatabaseSync ?? createRequire(import.meta.url)("better-sqlite3");
-      const db = new Database(file("lag.db"));
-      db.exec("UPDATE campaign_messages SET state = 'sending', communication_id = NULL");
-      db.close();
+      sqliteExec(file("lag.db"), "UPDATE campaign_messages SET state = 'sending', communication_id = NULL");
 
       const rerun = await runCli(args, lagging.env);
       expect(lagging.sandbox.createdMessages).toHaveLength(1);
