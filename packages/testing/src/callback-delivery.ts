@@ -21,6 +21,7 @@ import {
   checkDeliveryScenario,
   type DeliveryPlan,
   type DeliveryScenario,
+  type PlannedReceipt,
   planDelivery,
   type ReceiptKind,
   type ReplyAnswer,
@@ -36,6 +37,8 @@ export interface DeliveryClock {
   now(): number;
   /** Calls `fire` once `ms` have passed; the function it returns cancels that. */
   after(ms: number, fire: () => void): () => void;
+  /** The time, epoch ms, that each try is recorded at (default: Date.now()). */
+  epochMs?(): number;
 }
 
 const REAL_CLOCK: DeliveryClock = {
@@ -100,6 +103,26 @@ export type CallbackCall =
   | { kind: "receipt"; receipt: ReceiptKind; communicationId: string; url: string; body: RealtimeReceipt }
   | { kind: "reply"; communicationId: string; url: string; body: RealtimeReply };
 
+/** One try of a callback: when it began (ISO 8601), and the endpoint's status or why there was none. */
+export interface CallbackAttempt {
+  at: string;
+  status?: number;
+  reason?: string;
+}
+
+/**
+ * Everything about one callback, as it goes: its ID in this delivery
+ * (`cb-1`, ...), each try, and where it stands. A replay is a callback of
+ * its own that names the one it replays.
+ */
+export type CallbackRecord = CallbackCall & {
+  id: string;
+  state: "sending" | "delivered" | "undelivered";
+  attempts: CallbackAttempt[];
+  reason?: string;
+  replayOf?: string;
+};
+
 /** A callback the endpoint took (202), and how many tries that needed. */
 export type DeliveredCallback = CallbackCall & { attempts: number };
 
@@ -109,6 +132,17 @@ export type DeliveredCallback = CallbackCall & { attempts: number };
  * posted because its body breaks its callback contract.
  */
 export type UndeliveredCallback = CallbackCall & { attempts: number; reason: string; lastStatus?: number };
+
+/** How far a message's delivery got: receipts begun, whether its reply was, and whether a run is going. */
+interface Progress {
+  message: CreatedMessage;
+  plan: DeliveryPlan;
+  /** The delivery clock's reading when the message was accepted. */
+  start: number;
+  receipts: number;
+  reply: boolean;
+  running: boolean;
+}
 
 type Attempt = { ok: true } | { ok: false; reason: string; status?: number };
 
@@ -306,6 +340,14 @@ export class CallbackDelivery {
   /** Each request in flight, with how to end it (stop() ends them all). */
   readonly #requests = new Set<() => void>();
   readonly #running = new Set<Promise<void>>();
+  /** Every callback begun, in order, and by communication ID. */
+  readonly #records: CallbackRecord[] = [];
+  readonly #recordsOf = new Map<string, CallbackRecord[]>();
+  /** How far each message's delivery got, by communication ID. */
+  readonly #progress = new Map<string, Progress>();
+  #nextId = 1;
+  /** Bumped by clear(): a run of an earlier generation stops at its next step. */
+  #generation = 0;
   #stopped = false;
 
   constructor(options: CallbackDeliveryOptions) {
@@ -341,6 +383,57 @@ export class CallbackDelivery {
     return this.#undelivered;
   }
 
+  /** Every callback begun (delivered, given up or still being tried), in the order begun, with each try. */
+  get callbacks(): readonly CallbackRecord[] {
+    return this.#records;
+  }
+
+  /** The callbacks of one message, in the order begun. */
+  callbacksOf(communicationId: string): readonly CallbackRecord[] {
+    return this.#recordsOf.get(communicationId) ?? [];
+  }
+
+  /**
+   * Makes every delivery look at its plan again now: after a plan was
+   * changed (a receipt made to happen now, a reply added), what fell due is
+   * posted without waiting for the time first planned.
+   */
+  wake(): void {
+    for (const wait of [...this.#waits]) {
+      this.#waits.delete(wait);
+      wait.cancel();
+      wait.end(true);
+    }
+  }
+
+  /**
+   * Posts a callback's body again, as a new callback (with its own tries)
+   * that names the one it replays. Returns it, or undefined when there is
+   * no callback of that ID (or the delivery has stopped).
+   */
+  replay(id: string): CallbackRecord | undefined {
+    const original = this.#records.find((record) => record.id === id);
+    if (!original || this.#stopped) return undefined;
+    const record = this.#begin(callOf(original), id);
+    this.#track(this.#send(record, this.#generation));
+    return record;
+  }
+
+  /**
+   * Forgets every callback and ends every delivery in progress (what was
+   * still to come is not sent); later messages are delivered as before.
+   */
+  clear(): void {
+    this.#generation++;
+    this.#records.length = 0;
+    this.#recordsOf.clear();
+    this.#progress.clear();
+    this.#delivered.length = 0;
+    this.#undelivered.length = 0;
+    for (const end of this.#requests) end();
+    this.wake();
+  }
+
   /**
    * Starts delivering an accepted message's callbacks, timed from now, as
    * its plan says (by default the plan of the scenario given). Returns the
@@ -348,10 +441,15 @@ export class CallbackDelivery {
    */
   deliver(message: CreatedMessage, plan: DeliveryPlan = planDelivery(message, this.#scenario)): DeliveryPlan {
     if (this.#stopped) return plan;
-    const run = this.#run(message, plan, this.#clock.now());
+    const progress: Progress = { message, plan, start: this.#clock.now(), receipts: 0, reply: false, running: false };
+    this.#progress.set(message.communicationId, progress);
+    this.#track(this.#run(progress, this.#generation));
+    return plan;
+  }
+
+  #track(run: Promise<void>) {
     this.#running.add(run);
     void run.finally(() => this.#running.delete(run));
-    return plan;
   }
 
   /** Resolves once every callback started so far is delivered or given up (at once when stopped). */
@@ -371,30 +469,92 @@ export class CallbackDelivery {
     await this.settled();
   }
 
-  async #run(message: CreatedMessage, plan: DeliveryPlan, start: number): Promise<void> {
+  /**
+   * A message's callbacks in its plan's order, each when it falls due, from
+   * where its delivery got to. The plan is read afresh at every step: it may
+   * change while this runs (a receipt made to happen now, a rejection), and
+   * wake() says so; what is added after a run ended, resume() sends.
+   */
+  async #run(progress: Progress, generation: number): Promise<void> {
+    const { message, plan, start } = progress;
     const { communicationId } = message;
-    for (const receipt of plan.receipts) {
-      if (!(await this.#waitUntil(start + receipt.offsetMs))) return;
-      await this.#send({
-        kind: "receipt",
-        receipt: receipt.kind,
-        communicationId,
-        url: `${this.#base}${CALLBACK_TARGETS.receipt.path}`,
-        body: realtimeReceipt(message, receipt),
-      });
-    }
-    if (plan.reply && (await this.#waitUntil(start + plan.reply.offsetMs))) {
-      await this.#send({
-        kind: "reply",
-        communicationId,
-        url: `${this.#base}${CALLBACK_TARGETS.reply.path}`,
-        body: realtimeReply(message, plan.reply),
-      });
+    const accepted = Date.parse(message.receivedAt);
+    // A time of the plan, on the delivery's clock: the plan's offset from acceptance, from `start`.
+    const dueOf = (at: string) => start + (Date.parse(at) - accepted);
+    const going = () => !this.#stopped && generation === this.#generation;
+    progress.running = true;
+    try {
+      while (progress.receipts < plan.receipts.length) {
+        const next = () => plan.receipts[progress.receipts] as PlannedReceipt | undefined;
+        if (!(await this.#waitFor(() => dueOf(next()?.at ?? message.receivedAt), going))) return;
+        const receipt = next();
+        if (!receipt) break;
+        progress.receipts++;
+        await this.#send(
+          this.#begin({
+            kind: "receipt",
+            receipt: receipt.kind,
+            communicationId,
+            url: `${this.#base}${CALLBACK_TARGETS.receipt.path}`,
+            body: realtimeReceipt(message, receipt),
+          }),
+          generation,
+        );
+      }
+      if (!plan.reply || progress.reply) return;
+      if (!(await this.#waitFor(() => dueOf(plan.reply?.at ?? message.receivedAt), going))) return;
+      const { reply } = plan;
+      // A reply taken back meanwhile (the plan rewritten) is not sent; a later resume() may send a new one.
+      if (!reply || progress.reply) return;
+      progress.reply = true;
+      await this.#send(
+        this.#begin({
+          kind: "reply",
+          communicationId,
+          url: `${this.#base}${CALLBACK_TARGETS.reply.path}`,
+          body: realtimeReply(message, reply),
+        }),
+        generation,
+      );
+    } finally {
+      progress.running = false;
     }
   }
 
+  /**
+   * Sends what a message's plan gained after its delivery ended (a Read
+   * made now, a reply), or, while it goes on, has it look at its plan again.
+   * False when the delivery never had that message (or was cleared since).
+   */
+  resume(communicationId: string): boolean {
+    const progress = this.#progress.get(communicationId);
+    if (!progress || this.#stopped) return false;
+    if (progress.running) this.wake();
+    else this.#track(this.#run(progress, this.#generation));
+    return true;
+  }
+
+  /** A new callback's record, kept in order and by message. */
+  #begin(call: CallbackCall, replayOf?: string): CallbackRecord {
+    const record: CallbackRecord = {
+      ...call,
+      id: `cb-${this.#nextId++}`,
+      state: "sending",
+      attempts: [],
+      ...(replayOf === undefined ? {} : { replayOf }),
+    };
+    this.#records.push(record);
+    const ofMessage = this.#recordsOf.get(call.communicationId);
+    if (ofMessage) ofMessage.push(record);
+    else this.#recordsOf.set(call.communicationId, [record]);
+    return record;
+  }
+
   /** Gives up a callback at once: never posted (its body breaks its contract), or after its last try. */
-  #giveUp(call: CallbackCall, attempts: number, reason: string, status?: number) {
+  #giveUp(record: CallbackRecord, attempts: number, reason: string, status?: number) {
+    record.state = "undelivered";
+    record.reason = reason;
+    const call = callOf(record);
     this.#undelivered.push({ ...call, attempts, reason, ...(status === undefined ? {} : { lastStatus: status }) });
     const what = call.kind === "receipt" ? `the ${call.receipt} receipt` : "the reply";
     this.#log(
@@ -405,46 +565,69 @@ export class CallbackDelivery {
   }
 
   /** One callback, tried until it gets a 202 or the retries run out. */
-  async #send(call: CallbackCall): Promise<void> {
+  async #send(record: CallbackRecord, generation: number): Promise<void> {
+    const call = callOf(record);
     const target = CALLBACK_TARGETS[call.kind];
     // Checked against its callback contract before it goes: a body the contract refuses is never posted.
     const issues = requestBodyIssues(target.operation, call.body, target.mediaType);
     if (issues.length > 0) {
       const listed = issues.map((issue) => `${issue.expression?.[0] ?? "the body"}: ${issue.diagnostics}`).join("; ");
-      this.#giveUp(call, 0, `its body breaks the ${target.contract} contract (${listed})`);
+      this.#giveUp(record, 0, `its body breaks the ${target.contract} contract (${listed})`);
       return;
     }
     const text = JSON.stringify(call.body);
+    const going = () => !this.#stopped && generation === this.#generation;
     for (let attempt = 1; ; attempt++) {
+      const tried: CallbackAttempt = { at: new Date(this.#clock.epochMs?.() ?? Date.now()).toISOString() };
+      record.attempts.push(tried);
       const result = await this.#post(call.url, text, target.mediaType);
-      if (this.#stopped) return;
+      if (!result.ok) {
+        tried.reason = result.reason;
+        if (result.status !== undefined) tried.status = result.status;
+      } else tried.status = 202;
+      if (!going()) {
+        if (record.state === "sending") record.state = "undelivered";
+        return;
+      }
       if (result.ok) {
+        record.state = "delivered";
         this.#delivered.push({ ...call, attempts: attempt });
         return;
       }
       if (attempt > this.#retry.retries) {
-        this.#giveUp(call, attempt, result.reason, result.status);
+        this.#giveUp(record, attempt, result.reason, result.status);
         return;
       }
       const { initialDelayMs, factor, maxDelayMs } = this.#retry;
       const delay = Math.min(maxDelayMs, initialDelayMs * factor ** (attempt - 1));
-      if (!(await this.#waitUntil(this.#clock.now() + delay))) return;
+      const until = this.#clock.now() + delay;
+      if (!(await this.#waitFor(() => until, going))) return;
     }
   }
 
-  /** Waits until a moment of the delivery's clock; false if stopped meanwhile. */
-  #waitUntil(moment: number): Promise<boolean> {
-    if (this.#stopped) return Promise.resolve(false);
-    const ms = moment - this.#clock.now();
-    if (ms <= 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const wait = { cancel: () => {}, end: resolve };
-      this.#waits.add(wait);
-      wait.cancel = this.#clock.after(ms, () => {
-        this.#waits.delete(wait);
-        resolve(true);
+  /**
+   * Waits until the moment `due()` names on the delivery's clock, asking
+   * again whenever wake() is called (the plan may have moved it); false if
+   * the delivery stopped or was cleared meanwhile.
+   */
+  async #waitFor(due: () => number, going: () => boolean): Promise<boolean> {
+    for (;;) {
+      if (!going()) return false;
+      const ms = due() - this.#clock.now();
+      if (ms <= 0) return true;
+      const fired = await new Promise<boolean>((resolve) => {
+        const wait = { cancel: () => {}, end: resolve };
+        this.#waits.add(wait);
+        // An endless wait (a reply that may yet be made) has no timer: only wake() ends it.
+        if (ms !== Number.POSITIVE_INFINITY) {
+          wait.cancel = this.#clock.after(ms, () => {
+            this.#waits.delete(wait);
+            resolve(true);
+          });
+        }
       });
-    });
+      if (!fired) return false;
+    }
   }
 
   /** One POST on a fresh connection; never rejects. */
@@ -492,6 +675,12 @@ export class CallbackDelivery {
       request.end(text);
     });
   }
+}
+
+/** The call a record carries, without its bookkeeping. */
+function callOf(record: CallbackRecord): CallbackCall {
+  const { id: _id, state: _state, attempts: _attempts, reason: _reason, replayOf: _replayOf, ...call } = record;
+  return call as CallbackCall;
 }
 
 function failure(error: NodeJS.ErrnoException): Attempt {

@@ -10,9 +10,10 @@
 // patient's reply when the message offered one and was read. The receipt
 // report shows the receipts whose time has come; the callback delivery posts
 // them at those times. The receipt codes are the contract's.
-import type { enums } from "@nhs-app-api/contract";
+import { type enums, QUIET_HOURS_RULE, quietHoursEnd } from "@nhs-app-api/contract";
 import { receiptExamples } from "./callback-examples.js";
 import type { CreatedMessage } from "./created-messages.js";
+import { testPatient } from "./test-patients.js";
 
 /** A receipt code of the spec (`Delivered`, `Rejected`, ...), from the contract package. */
 export type ReceiptKind = (typeof enums.receiptCodes)[number];
@@ -81,6 +82,8 @@ export interface PlannedReceipt {
   offsetMs: number;
   /** When it happens: ISO 8601, UTC. */
   at: string;
+  /** `control` when someone made it happen now (the sandbox's control API); otherwise as planned. */
+  source?: "control";
 }
 
 export interface PlannedReply {
@@ -89,6 +92,15 @@ export interface PlannedReply {
   offsetMs: number;
   /** When the patient answers: ISO 8601, UTC. */
   at: string;
+  /** `control` when someone made the patient reply now; otherwise as planned. */
+  source?: "control";
+}
+
+/** A push notification held for the quiet hours: asked for at `requestedAt`, sent at `until` (ISO 8601, UTC). */
+export interface PushHold {
+  requestedAt: string;
+  until: string;
+  rule: string;
 }
 
 export interface DeliveryPlan {
@@ -97,6 +109,8 @@ export interface DeliveryPlan {
   receipts: PlannedReceipt[];
   /** The patient's reply, after Read, when the message offered one and the patient answers. */
   reply?: PlannedReply;
+  /** When its push notification fell in the quiet hours and waits for their end (the receipts from NotificationAttempted on wait with it). */
+  pushHold?: PushHold;
 }
 
 /** Quick by default, so that tests need not wait. */
@@ -166,6 +180,9 @@ const listed = (list: readonly string[] | undefined, nhsNumber: string) => list?
 
 function isRead(message: CreatedMessage, read: DeliveryOutcomes["read"], offer: ReplyOffer | undefined): boolean {
   if (message.kind !== "in-app") return false;
+  // A list names whom it names: a test patient not in it keeps their own habit.
+  const patient = testPatient(message.nhsNumber);
+  if (patient && !(Array.isArray(read) && read.includes(message.nhsNumber))) return patient.reads;
   if (read === undefined || read === "reply-offered") return offer !== undefined;
   if (read === "all") return true;
   if (read === "none") return false;
@@ -198,7 +215,7 @@ function pathOf(message: CreatedMessage, outcomes: DeliveryOutcomes, read: boole
       ? "unnotified"
       : listed(outcomes.notAcknowledged, nhsNumber)
         ? "not-acknowledged"
-        : "notified";
+        : (testPatient(nhsNumber)?.branch ?? "notified");
   return deliveryPath(message.kind, branch, read);
 }
 
@@ -221,15 +238,28 @@ export function planDelivery(message: CreatedMessage, scenario: DeliveryScenario
   const read = isRead(message, outcomes.read, offer);
   const acceptedAt = Date.parse(message.receivedAt);
   const at = (offsetMs: number) => new Date(acceptedAt + offsetMs).toISOString();
+  // The push notification is attempted at NotificationAttempted: in the quiet hours it waits for their end, and what follows waits with it.
+  let heldMs = 0;
+  let pushHold: PushHold | undefined;
   const receipts = pathOf(message, outcomes, read).map((kind, index): PlannedReceipt => {
-    const offsetMs = timing.firstMs + index * timing.stepMs;
+    let offsetMs = timing.firstMs + index * timing.stepMs;
+    if (kind === "NotificationAttempted") {
+      const asked = acceptedAt + offsetMs;
+      const sent = quietHoursEnd(asked);
+      if (sent > asked) {
+        heldMs = sent - asked;
+        pushHold = { requestedAt: at(offsetMs), until: new Date(sent).toISOString(), rule: QUIET_HOURS_RULE };
+      }
+    }
+    offsetMs += heldMs;
     return kind === "Rejected"
       ? { kind, status: "rejected", reason: rejectionReason(), offsetMs, at: at(offsetMs) }
       : { kind, status: "completed", offsetMs, at: at(offsetMs) };
   });
-  const plan: DeliveryPlan = { communicationId: message.communicationId, receipts };
+  const plan: DeliveryPlan = { communicationId: message.communicationId, receipts, ...(pushHold ? { pushHold } : {}) };
   const last = receipts.at(-1);
-  if (offer && last?.kind === "Read") {
+  const patient = testPatient(message.nhsNumber);
+  if (offer && last?.kind === "Read" && (patient === undefined || patient.replies)) {
     const answer = answerOf(message, offer, scenario.replies ?? {});
     if (answer) {
       const offsetMs = last.offsetMs + timing.replyMs;

@@ -34,6 +34,7 @@ import {
   planDelivery,
   receiptsBy,
 } from "./delivery-plan.js";
+import { type Fault, type FaultOperation, FaultQueue, faultResponse } from "./faults.js";
 import { patientReportPage, receiptPageOf, receiptReportPage } from "./fixtures.js";
 import { createTestKeys, type TestKeys } from "./keys.js";
 import { type GatewayRateLimit, RateLimiter, type RateLimitRefusal } from "./rate-limit.js";
@@ -160,12 +161,21 @@ export interface GatewayRequest {
   body: string;
 }
 
-/** An answer for any framework to send: a JSON value, or text (empty for none). */
+/**
+ * An answer for any framework to send: a JSON value, or text (empty for
+ * none). A fault may ask for no answer at all (`drop`: close the connection)
+ * or for the answer late (`delayMs`, real milliseconds).
+ */
 export interface GatewayResponse {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  drop?: boolean;
+  delayMs?: number;
 }
+
+/** Answers the requests under `/_sandbox/` (the sandbox's workbench): see useControls. */
+export type ControlHandler = (request: GatewayRequest) => GatewayResponse | Promise<GatewayResponse>;
 
 export interface RecordedRequest {
   operation: OperationId | "token";
@@ -256,6 +266,10 @@ export class FakeGateway {
   readonly #basePath: string;
   readonly #origin: string;
   readonly #created: CreatedMessage[] = [];
+  readonly #byId = new Map<string, CreatedMessage>();
+  /** The faults asked for: the next calls of an operation answered with a failure (faults.ts). */
+  readonly faults = new FaultQueue();
+  #controls: ControlHandler | undefined;
   /** Each created message's delivery plan, by communication ID. */
   readonly #plans = new Map<string, DeliveryPlan>();
   /** Each receipt's ID (by communication ID and kind), made once so that reading a report twice gives the same receipts. */
@@ -298,8 +312,35 @@ export class FakeGateway {
   /** Forgets the created messages (and so their receipts), e.g. between tests. */
   clearCreatedMessages() {
     this.#created.length = 0;
+    this.#byId.clear();
     this.#plans.clear();
     this.#receiptIds.clear();
+  }
+
+  /** Forgets everything it was told: messages (and so receipts), recorded requests and faults waiting. */
+  reset() {
+    this.clearCreatedMessages();
+    this.requests.length = 0;
+    this.faults.clear();
+  }
+
+  /** A message it accepted, by communication ID. */
+  message(communicationId: string): CreatedMessage | undefined {
+    return this.#byId.get(communicationId);
+  }
+
+  /**
+   * A message's delivery plan, by communication ID: the very object the
+   * receipt report and the callback delivery read, so a change to it (the
+   * workbench's "deliver now") shows in both.
+   */
+  planOf(communicationId: string): DeliveryPlan | undefined {
+    return this.#plans.get(communicationId);
+  }
+
+  /** Has `/_sandbox/...` answered by the sandbox's workbench instead of the clock alone. */
+  useControls(handler: ControlHandler) {
+    this.#controls = handler;
   }
 
   /** The gateway's clock, epoch ms: the `now` option, else the real one. */
@@ -351,9 +392,8 @@ export class FakeGateway {
   /** Answers any request: the token endpoint, the gateway's own controls, an operation of the API, or 404. */
   async handle(request: GatewayRequest): Promise<GatewayResponse> {
     if (overBodyLimit(request.body)) return this.tooLarge(request);
-    if (this.isTokenRequest(request.url)) return this.token(request);
-    if (this.isControlRequest(request.url)) return this.control(request);
-    const operation = this.operationOf(request.method, request.url);
+    if (this.isControlRequest(request.url)) return this.#controls ? this.#controls(request) : this.control(request);
+    const operation = this.isTokenRequest(request.url) ? "token" : this.operationOf(request.method, request.url);
     if (!operation) {
       return this.#json(
         request,
@@ -361,7 +401,34 @@ export class FakeGateway {
         outcome([{ severity: "error", code: "not-found", diagnostics: "No such resource" }]),
       );
     }
-    return this.operation(operation, request);
+    const fault = this.faults.take(operation);
+    if (fault) return this.#faulted(operation, request, fault);
+    return operation === "token" ? this.token(request) : this.operation(operation, request);
+  }
+
+  /**
+   * A call a fault answers. Unless it is `processed`, the call is only
+   * recorded (nothing created) and answered with the failure; a processed
+   * one is handled as usual first, then its answer replaced. A slow answer
+   * is the call's own answer, late.
+   */
+  async #faulted(operation: FaultOperation, request: GatewayRequest, fault: Fault): Promise<GatewayResponse> {
+    const own = () => (operation === "token" ? this.token(request) : this.operation(operation, request));
+    const { answer } = fault;
+    if (answer.kind === "slow") return { ...(await own()), delayMs: answer.delayMs };
+    if (fault.processed) await own();
+    else {
+      let body: unknown;
+      try {
+        body = request.body === "" ? undefined : JSON.parse(request.body);
+      } catch {
+        body = request.body;
+      }
+      this.#record(operation, request, body, undefined, request.body);
+    }
+    if (answer.kind === "drop") return { status: 0, headers: {}, body: "", drop: true };
+    const failed = faultResponse(operation, answer);
+    return operation === "token" ? failed : this.#json(request, failed.status, failed.body, failed.headers);
   }
 
   /**
@@ -371,7 +438,8 @@ export class FakeGateway {
    */
   needsBody(request: GatewayRequestHead): boolean {
     if (this.isTokenRequest(request.url)) return true;
-    if (this.isControlRequest(request.url)) return false;
+    // The workbench's controls take small JSON or form bodies (within the same cap).
+    if (this.isControlRequest(request.url)) return true;
     const operation = this.operationOf(request.method, request.url);
     if (operation === undefined || isPlatformEndpoint(operation)) return false;
     return this.issuer.check(request.headers.get("authorization")) === "valid";
@@ -549,6 +617,7 @@ export class FakeGateway {
     const communicationId = this.options.newCommunicationId?.() ?? globalThis.crypto.randomUUID();
     const message = createdMessage(operation, body, communicationId, new Date(this.now()));
     this.#created.push(message);
+    this.#byId.set(communicationId, message);
     const plan = planDelivery(message, this.options.delivery);
     this.#plans.set(communicationId, plan);
     this.options.onCreated?.(message, plan);

@@ -6,7 +6,8 @@
 // them, in a typed way, with `respond(...)`.
 
 import type { operations } from "@nhs-app-api/types";
-import { type HttpHandler, HttpResponse, http } from "msw";
+import { delay, type HttpHandler, HttpResponse, http } from "msw";
+import { controlHandler } from "./control-api.js";
 import type { CreatedMessage } from "./created-messages.js";
 import { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
 import {
@@ -19,6 +20,7 @@ import {
 } from "./gateway.js";
 import type { GatewayRateLimit } from "./rate-limit.js";
 import { isPlatformEndpoint, type OperationId, operationPaths } from "./spec.js";
+import { Workbench } from "./workbench.js";
 
 export type { CreatedMessage, GatewayRateLimit, RecordedRequest };
 
@@ -69,13 +71,19 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     apiKey: apiKey ?? DEFAULT_API_KEY,
   });
   const { baseUrl, tokenUrl } = gateway;
+  // The same workbench as the sandbox's (messages, faults, test patients, reset), without callbacks or a clock of its own.
+  const workbench = new Workbench({ gateway });
+  gateway.useControls(controlHandler(workbench, new URL(baseUrl).origin));
 
+  const answer = async ({ request }: { request: Request }) => {
+    const answered = await gateway.handle(await fromMsw(request));
+    // A fault asked for no answer (a dropped connection) or a late one.
+    if (answered.drop) return HttpResponse.error();
+    if (answered.delayMs !== undefined) await delay(answered.delayMs);
+    return toMswResponse(answered);
+  };
   /** The token endpoint alone, for tests that mock the API themselves. */
-  const tokenHandler = http.all(tokenUrl, async ({ request }) =>
-    toMswResponse(await gateway.handle(await fromMsw(request))),
-  );
-  const answer = async ({ request }: { request: Request }) =>
-    toMswResponse(await gateway.handle(await fromMsw(request)));
+  const tokenHandler = http.all(tokenUrl, answer);
   const handlers: HttpHandler[] = [
     tokenHandler,
     http.all(`${baseUrl}/*`, answer),
@@ -115,6 +123,8 @@ export function createNhsAppMock(options: NhsAppMockOptions = {}) {
     issuer: gateway.issuer,
     gateway,
     requests: gateway.requests,
+    /** The workbench: messages with their timelines, faults for the next calls, test patients, reset. */
+    workbench,
     /** Every message accepted with 201, in order (the same list as `gateway.createdMessages`). */
     createdMessages: gateway.createdMessages,
     handlers,

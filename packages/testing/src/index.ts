@@ -10,9 +10,11 @@ export {
   toExpression,
 } from "@nhs-app-api/contract";
 export {
+  type CallbackAttempt,
   type CallbackCall,
   CallbackDelivery,
   type CallbackDeliveryOptions,
+  type CallbackRecord,
   type CallbackRetry,
   type CallbackTls,
   checkCallbackBaseUrl,
@@ -26,6 +28,7 @@ export {
   type UndeliveredCallback,
 } from "./callback-delivery.js";
 export { type CallbackExample, receiptExamples, replyExamples } from "./callback-examples.js";
+export { controlHandler, INSPECTOR_PATH } from "./control-api.js";
 export type { CreatedMessage } from "./created-messages.js";
 export { DEFAULT_API_KEY, DEFAULT_BASE_URL, DEFAULT_TOKEN_URL } from "./defaults.js";
 export { realtimeReceipt, realtimeReply, reportReceipt } from "./delivery-bodies.js";
@@ -38,6 +41,7 @@ export {
   type DeliveryTiming,
   type PlannedReceipt,
   type PlannedReply,
+  type PushHold,
   planDelivery,
   type ReceiptKind,
   type ReplyAnswer,
@@ -46,8 +50,19 @@ export {
   receiptsBy,
   replyOffered,
 } from "./delivery-plan.js";
+export {
+  FAULT_OPERATIONS,
+  FAULT_STATUSES,
+  type FaultAnswer,
+  type FaultOperation,
+  type FaultStatus,
+  MAX_FAULT_COUNT,
+  MAX_SLOW_MS,
+  parseFault,
+} from "./faults.js";
 export { patientReportPage, receiptPageOf, receiptReportPage, testNhsNumber } from "./fixtures.js";
 export {
+  type ControlHandler,
   DEFAULT_REQUEST_HISTORY,
   FakeGateway,
   type GatewayOptions,
@@ -82,8 +97,10 @@ export {
 export { bundledSpecPath, freePort, type PrismServer, startPrism } from "./prism.js";
 export { type GatewayRateLimit, INTEGRATION_RATE_LIMIT, type RateLimitRefusal } from "./rate-limit.js";
 export { SANDBOX_API_KEY, SANDBOX_KEY_ID, type Sandbox, type SandboxOptions, startSandbox } from "./sandbox.js";
+export { parseDuration, SandboxTime, type SandboxTimeOptions, type TimeSource } from "./sandbox-time.js";
 export { exampleNames, exampleResponse, nhsAppSpec, type OperationId, operationPaths } from "./spec.js";
 export { createTestClient, type TestTarget } from "./test-client.js";
+export { TEST_PATIENTS, type TestPatient, testPatient } from "./test-patients.js";
 export {
   type IssuedToken,
   isTokenError,
@@ -92,3 +109,23 @@ export {
   type TokenError,
   TokenIssuer,
 } from "./token-rules.js";
+export {
+  type ClockChange,
+  MAX_MESSAGES_LISTED,
+  type ReceiptRequest,
+  Workbench,
+  WorkbenchError,
+  type WorkbenchOptions,
+} from "./workbench.js";
+export type {
+  CallbackAttemptView,
+  CallbackView,
+  ClockView,
+  FaultView,
+  MessageView,
+  PushHoldView,
+  ReceiptView,
+  ReplyView,
+  TestPatientView,
+  WorkbenchView,
+} from "./workbench-views.js";

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { environments } from "@nhs-app-api/contract";
 import { CallbackDelivery, type CallbackDeliveryOptions } from "./callback-delivery.js";
+import { controlHandler, INSPECTOR_PATH } from "./control-api.js";
 import type { CreatedMessage } from "./created-messages.js";
 import {
   FakeGateway,
@@ -21,7 +22,9 @@ import {
   SANDBOX_CLOCK_PATH,
 } from "./gateway.js";
 import { createTestKeys } from "./keys.js";
+import { SandboxTime, type SandboxTimeOptions } from "./sandbox-time.js";
 import type { TokenIssuer } from "./token-rules.js";
+import { Workbench } from "./workbench.js";
 
 export { MULTI_PAGE_ODS_CODE };
 
@@ -31,6 +34,12 @@ export interface SandboxOptions extends GatewayTuning {
   port?: number;
   /** Post each message's receipts and reply to this callback endpoint (CallbackDelivery), as the NHS App would. */
   callbacks?: Omit<CallbackDeliveryOptions, "scenario">;
+  /**
+   * The sandbox's own clock: where it starts (default now) and how fast it
+   * runs (default 1, real time); the control API moves it forward. Not with
+   * `now`, which makes the caller's clock the sandbox's.
+   */
+  clock?: SandboxTimeOptions;
 }
 
 export interface Sandbox {
@@ -49,8 +58,16 @@ export interface Sandbox {
   gateway: FakeGateway;
   /** Every message accepted with 201, in order (the same list as `gateway.createdMessages`). */
   createdMessages: readonly CreatedMessage[];
-  /** The callback delivery, when `callbacks` was given: `delivered`, `undelivered`, `settled()`. */
+  /** The callback delivery, when `callbacks` was given: `delivered`, `undelivered`, `callbacks`, `settled()`. */
   callbacks: CallbackDelivery | undefined;
+  /** The inspector page: every message accepted, its timeline and the patient's view, with controls. */
+  inspectorUrl: string;
+  /** Where the control API's routes start (CONTROL-API.md): `{controlUrl}/messages`, `{controlUrl}/faults`, ... */
+  controlUrl: string;
+  /** The workbench the control API and the page use, for a test to call directly. */
+  workbench: Workbench;
+  /** The sandbox's clock (undefined when `now` was given). */
+  time: SandboxTime | undefined;
   stop(): Promise<void>;
 }
 
@@ -119,14 +136,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     );
     server.listen(options.port ?? 4010, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
   });
-  const { port: _port, callbacks: _callbacks, ...tuning } = options;
+  const { port: _port, callbacks: _callbacks, clock: _clock, ...tuning } = options;
   const keys = createTestKeys(SANDBOX_KEY_ID);
   const origin = `http://127.0.0.1:${port}`;
   let gateway: FakeGateway;
   let callbacks: CallbackDelivery | undefined;
+  let time: SandboxTime | undefined;
   try {
+    if (options.now && options.clock)
+      throw new RangeError("Give the sandbox either now (your clock) or clock (its own), not both");
+    time = options.now ? undefined : new SandboxTime(options.clock);
+    const clock = time;
     callbacks = options.callbacks
-      ? new CallbackDelivery({ ...options.callbacks, ...(options.delivery ? { scenario: options.delivery } : {}) })
+      ? new CallbackDelivery({
+          ...options.callbacks,
+          ...(options.delivery ? { scenario: options.delivery } : {}),
+          // The sandbox's clock, unless a test gave the delivery its own to move by hand.
+          ...(clock && !options.callbacks.clock ? { clock } : {}),
+        })
       : undefined;
     const delivery = callbacks;
     gateway = new FakeGateway({
@@ -136,6 +163,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiKey: SANDBOX_API_KEY,
       keys,
       ...tuning,
+      ...(clock ? { now: () => clock.now() } : {}),
       ...(delivery ? { onCreated: (message, plan) => void delivery.deliver(message, plan) } : {}),
     });
   } catch (error) {
@@ -143,6 +171,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await new Promise((resolve) => server.close(resolve));
     throw error;
   }
+  const workbench = new Workbench({ gateway, callbacks, time });
+  gateway.useControls(controlHandler(workbench, origin));
+  // Slow answers a fault asked for, each ended at once by stop().
+  const slow = new Set<() => void>();
   const dir = await mkdtemp(path.join(tmpdir(), "nhs-app-sandbox-"));
   const privateKeyPath = path.join(dir, "private-key.pem");
   await writeFile(privateKeyPath, keys.privateKeyPem, { mode: 0o600 });
@@ -164,7 +196,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         send(response, { ...answer, headers: { ...answer.headers, connection: "close" } });
         return;
       }
-      send(response, await gateway.handle({ ...head, body }));
+      const answer = await gateway.handle({ ...head, body });
+      if (answer.drop) {
+        // A fault: the connection closed with no answer at all.
+        request.socket.destroy();
+        return;
+      }
+      if (answer.delayMs !== undefined) {
+        await new Promise<void>((resolve) => {
+          const end = () => {
+            clearTimeout(timer);
+            slow.delete(end);
+            resolve();
+          };
+          const timer = setTimeout(end, answer.delayMs);
+          slow.add(end);
+        });
+        if (response.destroyed) return;
+      }
+      send(response, answer);
     } catch (error) {
       send(response, {
         status: 500,
@@ -185,6 +235,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     statusApiKey: options.statusApiKey ?? SANDBOX_API_KEY,
     keyId: keys.keyId,
     clockUrl: `${origin}${SANDBOX_CLOCK_PATH}`,
+    inspectorUrl: `${origin}${INSPECTOR_PATH}`,
+    controlUrl: `${origin}${INSPECTOR_PATH.replace(/\/$/, "")}`,
+    workbench,
+    time,
     privateKeyPem: keys.privateKeyPem,
     privateKeyPath,
     issuer: gateway.issuer,
@@ -195,6 +249,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (stopped) return;
       stopped = true;
       await callbacks?.stop();
+      time?.stop();
+      for (const end of slow) end();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await rm(dir, { recursive: true, force: true });

@@ -100,9 +100,13 @@ describe("GET {origin}/_sandbox/clock", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json");
     const body = (await response.json()) as SandboxClock;
-    expect(body).toEqual({
+    // The workbench's clock view: the SandboxClock fields, and more (its speed, whether it may be moved, the quiet hours).
+    expect(body).toMatchObject({
       now: "2030-06-15T08:00:00.000Z",
       receiptReports: { completeBefore: "2030-06-15", rule: RULE },
+      speed: 1,
+      adjustable: false,
+      pushQuietHours: { now: false, rule: expect.stringContaining("22:00") },
     });
     expect(sandbox.gateway.requests.length).toBe(before);
   });
@@ -130,13 +134,16 @@ describe("GET {origin}/_sandbox/clock", () => {
         {
           severity: "error",
           code: "not-found",
-          diagnostics: "No such sandbox control: the sandbox has GET /_sandbox/clock",
+          diagnostics: "No such sandbox control: GET /_sandbox/time (see CONTROL-API.md; the page is GET /_sandbox/)",
         },
       ],
     });
-    const posted = await fetch(sandbox.clockUrl, { method: "POST", body: "{}" });
-    expect(posted.status).toBe(405);
-    expect(posted.headers.get("allow")).toBe("GET");
+    const put = await fetch(sandbox.clockUrl, { method: "PUT", body: "{}" });
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("GET, POST");
+    // This sandbox's clock is the test's `now`: the control API cannot move it.
+    const posted = await fetch(sandbox.clockUrl, { method: "POST", body: JSON.stringify({ advance: "1h" }) });
+    expect(posted.status).toBe(409);
     // Under the base path it is no control: the API's own 404.
     expect((await fetch(`${sandbox.baseUrl}/_sandbox/clock`)).status).toBe(404);
   });
@@ -145,9 +152,10 @@ describe("GET {origin}/_sandbox/clock", () => {
     clock = Date.parse("2026-03-02T00:00:00.000Z");
     const response = await fetch(`${originOf(mock.baseUrl)}/_sandbox/clock`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({
+    expect(await response.json()).toMatchObject({
       now: "2026-03-02T00:00:00.000Z",
       receiptReports: { completeBefore: "2026-03-02", rule: RULE },
+      adjustable: false,
     });
     expect((await fetch(`${originOf(mock.baseUrl)}/_sandbox/nothing`)).status).toBe(404);
     expect(mock.requests).toEqual([]);
