@@ -147,10 +147,17 @@ function handClock() {
 /** For waits on real sockets: long enough that a busy machine never reaches it. */
 const PATIENTLY = { timeout: 30_000 };
 
+/**
+ * Noon UTC today: outside the push quiet hours (22:00-06:00 UK time), so the
+ * notification receipts come as planned whatever the hour the suite runs at.
+ */
+const NOON_TODAY = `${new Date().toISOString().slice(0, 10)}T12:00:00Z`;
+
 async function sandboxFor(endpoint: Endpoint, options: Partial<SandboxOptions> = {}) {
   const lines: string[] = [];
   const sandbox = await startSandbox({
     port: 0,
+    ...(options.now ? {} : { clock: { start: NOON_TODAY } }),
     ...options,
     callbacks: { baseUrl: endpoint.url, tls: tls(), log: (line) => lines.push(line), ...options.callbacks },
   });
