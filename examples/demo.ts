@@ -26,6 +26,8 @@ const step = (n: number, title: string) => console.log(`\n${n}. ${title}`);
 async function startCallbackEndpoint() {
   const tracker = createDeliveryTracker();
   const replies: Reply[] = [];
+  /** The UTC day each message was accepted on, as its receipts say (authoredOn): the day whose report lists it. */
+  const acceptedOn = new Map<string, string>();
   let changed = () => {};
   const server = await createCallbackServer({
     port: Number(setting("NHS_APP_CALLBACK_PORT")),
@@ -34,6 +36,7 @@ async function startCallbackEndpoint() {
     ca: await readFile(setting("NHS_APP_CALLBACK_CA_FILE"), "utf8"),
     onReceipt: (receipt) => {
       tracker.record(receipt);
+      acceptedOn.set(receipt.communicationId, receipt.authoredOn.slice(0, 10));
       console.log(`   receipt  ${receipt.kind.padEnd(22)} for ${receipt.communicationId}`);
       changed();
     },
@@ -55,7 +58,7 @@ async function startCallbackEndpoint() {
       };
       changed();
     });
-  return { server, tracker, replies, until };
+  return { server, tracker, replies, acceptedOn, until };
 }
 
 async function main() {
@@ -83,7 +86,6 @@ async function steps(
   callbacks: Awaited<ReturnType<typeof startCallbackEndpoint>>,
 ) {
   step(1, "Send an in-app message the patient can answer by keyword");
-  const sentOn = new Date().toISOString().slice(0, 10); // the day (UTC) of its receipt report
   const message = await nhsApp.sendInAppMessage(
     inAppMessage({
       nhsNumber: "9434765919",
@@ -141,8 +143,10 @@ async function steps(
   }
   console.log(`   ${patients} NHS App users on ${pages} pages, ${withNotifications} with notifications on`);
 
-  step(5, "Today's receipt report tells the same story as the callbacks");
+  step(5, "The receipt report of the day it was sent tells the same story as the callbacks");
   // The NHS App builds the report daily; the sandbox lists each receipt as soon as it has happened.
+  // The day is the platform's (UTC, as the receipts' authoredOn gives it), not this machine's calendar.
+  const sentOn = callbacks.acceptedOn.get(message.communicationId) ?? new Date().toISOString().slice(0, 10);
   const fromReport = createDeliveryTracker();
   for await (const receipt of nhsApp.receipts.items(sentOn)) fromReport.record(receipt);
   for (const id of [message.communicationId, push.communicationId]) {

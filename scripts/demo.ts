@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { isQuietHours, QUIET_HOURS_RULE, quietHoursEnd } from "@nhs-app-api/contract";
 import { startSandbox } from "@nhs-app-api/testing";
 import { toolRoot } from "./lib/documents.ts";
 
@@ -39,8 +40,18 @@ try {
   ]);
   const pem = (name: string) => path.join(certs, name);
   const callbackPort = await freePort();
+  // In the UK's night the platform holds push notifications until 06:00, and so does the sandbox: the demo's
+  // sandbox then starts its clock at 06:00, so that the notification receipts come while you watch.
+  const now = Date.now();
+  const start = isQuietHours(now) ? quietHoursEnd(now) : now;
+  if (start !== now) {
+    console.log(
+      `It is in the push quiet hours (${QUIET_HOURS_RULE}): the sandbox's clock starts at ${new Date(start).toISOString()}.`,
+    );
+  }
   const sandbox = await startSandbox({
     port: 0,
+    clock: { start },
     // Receipts a quarter of a second apart, so that they can be seen arriving; a message that offers a
     // reply is read and answered (with its first keyword), as the sandbox does unless told otherwise.
     delivery: { timing: { stepMs: 250 } },
@@ -54,6 +65,7 @@ try {
     },
   });
   console.log(`Sandbox started at ${sandbox.baseUrl} (token endpoint ${sandbox.tokenUrl})`);
+  console.log(`Its inspector page, while the demo runs: ${sandbox.inspectorUrl}`);
   let code = 1;
   try {
     code = await new Promise<number>((resolve, reject) => {
