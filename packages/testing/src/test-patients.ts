@@ -25,7 +25,7 @@ export const TEST_PATIENTS: readonly TestPatient[] = Object.freeze([
   {
     nhsNumber: "9999999018",
     name: "rejected",
-    outcome: "Rejected at once, with the spec's reason (NHS number not found)",
+    outcome: "Rejected at once, with the reason of the spec's Rejected example",
     branch: "rejected",
     reads: false,
     replies: false,
