@@ -4,7 +4,12 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { startSandbox } from "@nhs-app-api/testing";
 
-const sandbox = await startSandbox({ port: 0, ...workerData });
+// Every request kept (the default keeps the newest 10,000): the bench counts each create request's arrival.
+const sandbox = await startSandbox({
+  port: 0,
+  requestHistory: { requests: Number.POSITIVE_INFINITY, bodyBytes: Number.POSITIVE_INFINITY },
+  ...workerData,
+});
 parentPort.postMessage({
   baseUrl: sandbox.baseUrl,
   tokenUrl: sandbox.tokenUrl,
