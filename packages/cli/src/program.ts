@@ -38,6 +38,8 @@ export function createProgram(): Command {
     .version(version, "-V, --version")
     // Set before the commands are added, so that every command inherits them.
     .exitOverride()
+    // A group's own options go before its commands (`sandbox --speed` starts one; `sandbox clock --speed` moves one).
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => process.stdout.write(text),
       writeErr: () => undefined,

@@ -1,7 +1,8 @@
 // `nhs-app sandbox`: the local sandbox of @nhs-app-api/testing (what
 // `pnpm sandbox` runs), with its options, until SIGINT or SIGTERM. It prints
 // the settings that point this CLI, or the client, at it. With
-// --callback-url it also plays the NHS App's side of the callbacks.
+// --callback-url it also plays the NHS App's side of the callbacks. Its
+// commands (sandbox-control.ts) drive a sandbox already running.
 import { operations } from "@nhs-app-api/contract";
 import {
   DEFAULT_CALLBACK_RETRY,
@@ -20,10 +21,21 @@ import {
   retries,
   whoReads,
 } from "../lib/delivery-flags.js";
-import { failure } from "../lib/errors.js";
+import { failure, usageError } from "../lib/errors.js";
 import { note, out } from "../lib/output.js";
-import { delay, keyword, milliseconds, port, positiveInteger, seconds, statusKey } from "../lib/parsers.js";
+import {
+  clockSpeed,
+  delay,
+  keyword,
+  milliseconds,
+  port,
+  positiveInteger,
+  seconds,
+  statusKey,
+  zonedTime,
+} from "../lib/parsers.js";
 import { SANDBOX_DEFAULT_PORT } from "../lib/sandbox-endpoints.js";
+import { registerSandboxControl, SANDBOX_CONTROL_COMMANDS } from "./sandbox-control.js";
 
 interface SandboxFlags extends DeliveryFlags {
   port: number;
@@ -33,6 +45,9 @@ interface SandboxFlags extends DeliveryFlags {
   rateLimit?: number;
   quota?: number;
   statusKey?: string;
+  /** Where the sandbox's clock starts, epoch ms (--clock). */
+  clock?: number;
+  speed?: number;
 }
 
 /** The header `_status` wants its key in, as the spec's security scheme names it (`apikey`). */
@@ -66,7 +81,22 @@ function callbackLine(sandbox: Sandbox, callbacks: Awaited<ReturnType<typeof cal
   return `Callbacks: each message's receipts and reply are posted to ${sandbox.callbacks.baseUrl}${tls}; any not delivered is said on stderr.\n`;
 }
 
-async function runSandbox(flags: SandboxFlags) {
+/** The banner's line about the clock, when it was given a start or a speed. */
+function clockLine({ clock, speed }: SandboxFlags): string {
+  if (clock === undefined && speed === undefined) return "";
+  const start = clock === undefined ? "now" : new Date(clock).toISOString();
+  const pace = speed === undefined || speed === 1 ? "real time" : `${speed} times real time`;
+  return `Clock: starts at ${start}, runs at ${pace}.\n`;
+}
+
+async function runSandbox(flags: SandboxFlags, command: Command) {
+  // A command group with its own action: a word that is no command arrives here as an argument.
+  const [stray] = command.args;
+  if (stray !== undefined) {
+    throw usageError(
+      `unknown command 'sandbox ${stray}': the sandbox's commands are ${SANDBOX_CONTROL_COMMANDS.join(", ")} (see nhs-app sandbox --help); with none it starts a sandbox`,
+    );
+  }
   const delivery = deliveryScenario(flags);
   const callbacks = await callbackOptions(flags);
   const stopped = stopSignal();
@@ -86,6 +116,14 @@ async function runSandbox(flags: SandboxFlags) {
         }),
     ...(delivery ? { delivery } : {}),
     ...(callbacks ? { callbacks } : {}),
+    ...(flags.clock === undefined && flags.speed === undefined
+      ? {}
+      : {
+          clock: {
+            ...(flags.clock === undefined ? {} : { start: flags.clock }),
+            ...(flags.speed === undefined ? {} : { speed: flags.speed }),
+          },
+        }),
   }).catch((error: unknown) => {
     throw failure(`the sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
   });
@@ -101,6 +139,7 @@ async function runSandbox(flags: SandboxFlags) {
   ping URL        ${sandbox.baseUrl}${operations["get-ping"].path} (no credentials)
   status URL      ${sandbox.baseUrl}${operations["get-status"].path} (the status key in header ${STATUS_KEY_HEADER})
   status key      ${sandbox.statusApiKey}
+  inspector       ${sandbox.inspectorUrl}
 
 Point this CLI at it (these are test values, not secrets):
 
@@ -121,7 +160,12 @@ or the client:
   });
 
 Multi-page reports: the patient report of ODS code T00001, and the receipt report of any day.
-${rateLimitLine(flags)}${callbackLine(sandbox, callbacks)}Press Ctrl-C to stop.
+${rateLimitLine(flags)}${callbackLine(sandbox, callbacks)}${clockLine(flags)}
+The inspector shows every message it accepts, with controls. From another terminal:
+nhs-app sandbox messages, deliver, reply, replay, fail, faults, reset and clock drive it
+(see nhs-app sandbox --help).
+
+Press Ctrl-C to stop.
 `);
   const signal = await stopped;
   await sandbox.stop();
@@ -129,9 +173,12 @@ ${rateLimitLine(flags)}${callbackLine(sandbox, callbacks)}Press Ctrl-C to stop.
 }
 
 export function registerSandbox(program: Command): void {
-  program
+  const sandbox = program
     .command("sandbox")
-    .description("run the local NHS App API sandbox until Ctrl-C")
+    .description("run the local NHS App API sandbox until Ctrl-C; its commands drive one already running")
+    // Its own options before a command only: `sandbox clock --speed 60` is the clock command's --speed.
+    .enablePositionalOptions()
+    .allowExcessArguments()
     .option("--port <n>", "the port on 127.0.0.1; 0 picks a free one", port, SANDBOX_DEFAULT_PORT)
     .option("--receipt-pages <n>", "pages of the receipt report of every day (default 3)", positiveInteger)
     .option("--patient-pages <n>", "pages of the patient report of T00001 (default 4)", positiveInteger)
@@ -200,5 +247,19 @@ export function registerSandbox(program: Command): void {
       `how long one try of a callback may take, connection to answer (default ${DEFAULT_CALLBACK_TIMEOUT_MS})`,
       milliseconds,
     )
-    .action(runSandbox);
+    .option("--clock <time>", "where the sandbox's clock starts: an ISO 8601 time with a zone (default now)", zonedTime)
+    .option("--speed <factor>", "how fast its clock runs: 1 is real time (default), 60 a minute a second", clockSpeed)
+    .action(runSandbox)
+    // `sandbox --port 1 messages` would drop --port unseen: starting options go without a command.
+    .hook("preSubcommand", (parent, subcommand) => {
+      const given = parent.options
+        .filter((option) => parent.getOptionValueSource(option.attributeName()) === "cli")
+        .map((option) => option.long ?? option.flags);
+      if (given.length > 0) {
+        throw usageError(
+          `${given.join(", ")} ${given.length === 1 ? "starts" : "start"} a sandbox: give ${given.length === 1 ? "it" : "them"} without '${subcommand.name()}'`,
+        );
+      }
+    });
+  registerSandboxControl(sandbox);
 }
