@@ -32,14 +32,14 @@ export function sandboxOrigin(flag: string | undefined, env: NodeJS.ProcessEnv =
   } catch {
     throw usageError(`the sandbox URL (${source}) is not a URL: ${text}`);
   }
-  if (url.protocol !== "http:") {
-    throw usageError(
-      `the sandbox URL (${source}) must be http://, as the local sandbox serves (it is ${url.protocol})`,
-    );
-  }
   if (!isLoopbackHost(url.hostname)) {
     throw usageError(
       `the sandbox URL (${source}) must be on this machine (127.0.0.1, localhost or [::1]): the sandbox's controls answer only there, not at ${url.host}`,
+    );
+  }
+  if (url.protocol !== "http:") {
+    throw usageError(
+      `the sandbox URL (${source}) must be http://, as the local sandbox serves (it is ${url.protocol})`,
     );
   }
   return url.origin;
