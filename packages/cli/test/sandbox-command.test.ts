@@ -127,6 +127,45 @@ describe("nhs-app sandbox", () => {
     }
   });
 
+  it("starts its clock where --clock says, at --speed, names the inspector page, and its commands drive it", async () => {
+    const sandbox = startCli(["sandbox", "--port", "0", "--clock", "2026-12-05T06:00:00+00:00", "--speed", "60"]);
+    try {
+      const stdout = await sandbox.waitFor("Press Ctrl-C to stop.");
+      const env = exportsOf(stdout);
+      const origin = new URL(env.NHS_APP_BASE_URL ?? "").origin;
+      expect(stdout).toMatch(new RegExp(`^ {2}inspector +${origin}/_sandbox/$`, "m"));
+      expect(stdout).toContain("Clock: starts at 2026-12-05T06:00:00.000Z, runs at 60 times real time.");
+      expect(stdout).toContain("(see nhs-app sandbox --help)");
+      // The banner's exports are enough for the commands: NHS_APP_BASE_URL names the sandbox.
+      const clock = await runCli(["sandbox", "clock", "--json"], env);
+      expect(clock.code).toBe(0);
+      const view = JSON.parse(clock.stdout) as { now: string; speed: number; adjustable: boolean };
+      expect(view.speed).toBe(60);
+      expect(view.adjustable).toBe(true);
+      // Started at 06:00 and running since (faster than real time): the same morning, not this machine's time.
+      expect(view.now.slice(0, 13) >= "2026-12-05T06").toBe(true);
+      expect(view.now.slice(0, 10)).toBe("2026-12-05");
+      const page = await fetch(`${origin}/_sandbox/`);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      await page.body?.cancel();
+    } finally {
+      sandbox.child.kill("SIGKILL");
+    }
+  });
+
+  it.each([
+    [["--clock", "2026-12-05T06:00:00"], "A time must be an ISO 8601 date-time with a zone"],
+    [["--clock", "tomorrow"], "A time must be an ISO 8601 date-time with a zone"],
+    [["--speed", "0"], "A speed must be a number above 0 and at most 1000000"],
+    [["--speed", "fast"], "A speed must be a number above 0 and at most 1000000"],
+  ])("refuses %j before starting: one line, exit 2", async (flags, says) => {
+    const run = await runCli(["sandbox", "--port", "0", ...flags]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(isOneErrorLine(run.stderr)).toBe(true);
+    expect(run.stderr).toContain(says);
+  });
+
   it("says in one line, exit 1, when its port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
