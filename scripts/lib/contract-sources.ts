@@ -27,6 +27,9 @@ export const recognisedSystemsSource: Source = schema("Identifier/x-recognised-s
 /** The Markdown subset the NHS App renders in an in-app message's text, and its entity handling (x-nhs-app-markdown). */
 export const markdownSource: Source = schema("ContentString/x-nhs-app-markdown");
 
+/** When the NHS App holds push notifications back, and in which time zone (x-nhs-app-quiet-hours, at the root). */
+export const quietHoursSource: Source = "nhs-app#/x-nhs-app-quiet-hours";
+
 /** Length and count limits. */
 export const limitSources = {
   contentString: schema("ContentString/maxLength"),

@@ -15,6 +15,7 @@ import {
   limitSources,
   markdownSource,
   patternSources,
+  quietHoursSource,
   recognisedSystemsSource,
   type Source,
   systemSources,
@@ -296,6 +297,41 @@ function markdownOf(reader: SpecReader) {
   return { features, entities };
 }
 
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * x-nhs-app-quiet-hours, checked for its shape: `timeZone`, an IANA zone
+ * that Intl.DateTimeFormat knows (so isQuietHours can use it), and `start`
+ * and `end`, distinct "HH:MM" local times; nothing else.
+ */
+function quietHoursOf(reader: SpecReader) {
+  const value = reader.read("pushQuietHours", quietHoursSource);
+  const problem = (what: string) => new Error(`generate-contract: ${quietHoursSource} (x-nhs-app-quiet-hours) ${what}`);
+  if (!isObject(value)) throw problem("must be an object with timeZone, start and end");
+  const unknown = Object.keys(value).filter((key) => key !== "timeZone" && key !== "start" && key !== "end");
+  if (unknown.length > 0) throw problem(`has keys it should not: ${unknown.join(", ")}`);
+  const { timeZone, start, end } = value;
+  if (typeof timeZone !== "string" || timeZone === "") {
+    throw problem("timeZone must be an IANA time zone name (Europe/London)");
+  }
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone });
+  } catch {
+    throw problem(`timeZone ${JSON.stringify(timeZone)} is no time zone this JavaScript knows`);
+  }
+  for (const [name, time] of [
+    ["start", start],
+    ["end", end],
+  ] as const) {
+    // Quoted in YAML: an unquoted 22:00 may be read as a number (sexagesimal) by a YAML 1.1 parser.
+    if (typeof time !== "string" || !CLOCK_TIME.test(time)) {
+      throw problem(`${name} must be a quoted local time "HH:MM" from "00:00" to "23:59", not ${JSON.stringify(time)}`);
+    }
+  }
+  if (start === end) throw problem(`start and end are both ${JSON.stringify(start)}: the hours would be empty`);
+  return { timeZone, start: start as string, end: end as string };
+}
+
 function newAjv(dialect: "draft-07" | "2020-12") {
   const options: Options = {
     strict: false,
@@ -431,6 +467,7 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
   for (const r of recognised as { name: string; system: string }[]) systems[r.name] = r.system;
 
   const markdown = markdownOf(reader);
+  const quietHours = quietHoursOf(reader);
 
   const environments: Record<string, { baseUrl: string; tokenUrl: string; requestsPerSecond?: number }> = {};
   const tokenPath = operations["get-access-token"]?.path;
@@ -474,6 +511,11 @@ export function generateContract(bundles: ReadonlyMap<string, OpenApiObject>): G
       "contentStringMarkdown",
       "The Markdown subset the NHS App renders in an in-app message's text (x-nhs-app-markdown on ContentString): the features it renders, anything else showing as text, and whether it decodes HTML entities.",
       markdown,
+    ),
+    constant(
+      "pushQuietHours",
+      "When the NHS App sends no push notification (x-nhs-app-quiet-hours): from start (inclusive) to end (exclusive), local time in timeZone; one requested then, or the push after an in-app message, is sent at end.",
+      quietHours,
     ),
     constant(
       "tokenRequest",

@@ -9,11 +9,13 @@ export {
   limits,
   operations,
   patterns,
+  pushQuietHours,
   recognisedIdentifierSystems,
   systems,
   tokenRequest,
 } from "./generated/contract.js";
 export { type ContractIssue, offendingValue, ruleOf, toExpression } from "./issues.js";
+export { isQuietHours, QUIET_HOURS_RULE, type QuietHours, quietHoursEnd } from "./quiet-hours.js";
 export {
   isCalendarDate,
   isReceiptReportComplete,

@@ -325,6 +325,13 @@ export const contentStringMarkdown = {
   "entities": "decoded"
 } as const;
 
+/** When the NHS App sends no push notification (x-nhs-app-quiet-hours): from start (inclusive) to end (exclusive), local time in timeZone; one requested then, or the push after an in-app message, is sent at end. */
+export const pushQuietHours = {
+  "timeZone": "Europe/London",
+  "start": "22:00",
+  "end": "06:00"
+} as const;
+
 /** The fixed form fields of a client-credentials token request. */
 export const tokenRequest = {
   "grantType": "client_credentials",
