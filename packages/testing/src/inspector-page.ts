@@ -198,15 +198,17 @@ function messageArticle(message: MessageView): string {
 <div class="patient-side">
 <h4>What the patient sees</h4>
 ${patientView(message)}
+<h4>Identifiers</h4>
+${identifiers(message)}
+<details class="raw"><summary>Request as sent</summary><pre>${e(json(message.body))}</pre></details>
 </div>
 <div class="timeline-side">
 <h4>Delivery timeline</h4>
 ${timeline(message)}
-</div>
-</div>
-${identifiers(message)}
+<h4>Make it happen now</h4>
 ${messageControls(message)}
-<details class="raw"><summary>Request as sent</summary><pre>${e(json(message.body))}</pre></details>
+</div>
+</div>
 </article>`;
 }
 
@@ -340,7 +342,7 @@ function callbackItem(callback: CallbackView): string {
 <p class="url">to <code>${e(callback.url)}</code></p>
 ${attempts.length === 0 ? "" : `<ol class="attempts">\n${attempts.join("\n")}\n</ol>`}
 ${given}
-<form method="post" action="${route("callbacks", callback.id, "replay")}" class="inline"><button type="submit" class="secondary" data-action="replay">Replay ${e(callback.id)}</button></form>
+<form method="post" action="${route("callbacks", callback.id, "replay")}" class="inline"><button type="submit" class="secondary small" data-action="replay">Replay ${e(callback.id)}</button></form>
 <details class="raw"><summary>Body posted</summary><pre>${e(json(callback.body))}</pre></details>
 </li>`;
 }
@@ -523,6 +525,7 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f0f4f5;padding:8px;f
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:8px 0}
 .facts dt{font-weight:600}
 .facts dd{margin:0;overflow-wrap:anywhere}
+@media (max-width:600px){.facts{grid-template-columns:1fr;gap:0}.facts dd{margin-bottom:6px}}
 .hint{color:#4c6272;font-size:.9rem}
 .tag{display:inline-block;padding:0 6px;border-radius:3px;background:#e8edee;font-size:.85rem;font-weight:600}
 .tag-kind{background:#005eb8;color:#fff}
@@ -533,6 +536,8 @@ label,.form-label{font-weight:600}
 input,select,textarea{font:inherit;padding:4px 6px;border:2px solid #4c6272;border-radius:0;max-width:100%}
 button{font:inherit;font-weight:600;padding:6px 12px;border:0;border-radius:4px;background:#007f3b;color:#fff;cursor:pointer;box-shadow:0 3px 0 #00401e}
 button.secondary{background:#4c6272;box-shadow:0 3px 0 #263139}
+button.small{padding:2px 8px;font-size:.85rem;box-shadow:0 2px 0 #263139}
+input[type=number]{width:8em}
 button.warning{background:#d5281b;box-shadow:0 3px 0 #6b140e}
 .message{border-top:4px solid #005eb8;padding:12px 0;margin-top:12px}
 .message-head{display:flex;flex-wrap:wrap;justify-content:space-between;gap:4px 16px}
