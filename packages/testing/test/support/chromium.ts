@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { noteSkipped } from "../../../../test/published.ts";
 
 /** The Chromium the tests drive. */
 export const CHROMIUM_PATH = process.env.NHS_APP_CHROMIUM || "/usr/bin/chromium";
@@ -27,7 +28,7 @@ const ARGS = [
 /** Why the browser tests cannot run here, or undefined when they can. */
 export function chromiumMissing(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
-  return `No Chromium at ${CHROMIUM_PATH}: install Debian's (apt-get install chromium; .ci/run does) or set NHS_APP_CHROMIUM to a Chromium binary`;
+  return `no Chromium at ${CHROMIUM_PATH}: install Debian's (apt-get install chromium; .ci/run does) or set NHS_APP_CHROMIUM to a Chromium binary`;
 }
 
 /**
@@ -37,7 +38,8 @@ export function chromiumMissing(): string | undefined {
 export function skipBrowserTests(): boolean {
   const missing = chromiumMissing();
   if (missing === undefined || process.env.CI) return false;
-  console.warn(`Skipping the inspector page's browser tests. ${missing}`);
+  console.warn(`Skipping the inspector page's browser tests: ${missing}`);
+  noteSkipped("the inspector page's browser tests", missing);
   return true;
 }
 
@@ -52,7 +54,7 @@ export interface Chromium {
 /** Starts Chromium with a fresh profile and opens a page; `javaScript: false` shows the page works without script. */
 export async function launchChromium(options: { javaScript?: boolean } = {}): Promise<Chromium> {
   const missing = chromiumMissing();
-  if (missing !== undefined) throw new Error(missing);
+  if (missing !== undefined) throw new Error(`The inspector page's browser tests need Chromium: ${missing}`);
   const profile = await mkdtemp(path.join(tmpdir(), "nhs-app-chromium-"));
   let context: BrowserContext;
   try {
