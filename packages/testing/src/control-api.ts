@@ -54,7 +54,6 @@ const limitOf = (query: URLSearchParams) => {
   return limit;
 };
 
-
 function routes(workbench: Workbench): Route[] {
   return [
     {

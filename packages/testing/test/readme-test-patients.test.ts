@@ -5,7 +5,8 @@ import { expect, it } from "vitest";
 import { TEST_PATIENTS } from "../src/index.js";
 
 const rows = (text: string) =>
-  [...text.matchAll(/^\| `(\d{10})` \| `([a-z-]+)` \| (.+) \|$/gm)].map(([, nhsNumber, name, outcome]) => ({
+  // Cells are trimmed: the formatter pads a table's columns to one width.
+  [...text.matchAll(/^\| `(\d{10})` +\| `([a-z-]+)` +\| (.+?) *\|$/gm)].map(([, nhsNumber, name, outcome]) => ({
     nhsNumber,
     name,
     outcome,

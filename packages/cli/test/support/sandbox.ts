@@ -7,7 +7,11 @@ export async function sandboxFor(
 ) {
   // Noon UTC today unless a test brings its own clock: outside the push quiet hours, whatever the hour the suite runs at.
   const noon = `${new Date().toISOString().slice(0, 10)}T12:00:00Z`;
-  const sandbox: Sandbox = await startSandbox({ port: 0, ...(options.now ? {} : { clock: { start: noon } }), ...options });
+  const sandbox: Sandbox = await startSandbox({
+    port: 0,
+    ...(options.now ? {} : { clock: { start: noon } }),
+    ...options,
+  });
   const env = {
     NHS_APP_ENVIRONMENT: "sandbox",
     NHS_APP_BASE_URL: sandbox.baseUrl,
