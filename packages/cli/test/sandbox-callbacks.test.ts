@@ -169,6 +169,9 @@ describe("nhs-app sandbox --callback-url", () => {
       // Long enough that a busy machine answers every receipt in time; the replies, never answered, use it up.
       "--callback-timeout",
       "2000",
+      // Noon UTC today: at night the push quiet hours would hold NotificationAttempted until 06:00.
+      "--clock",
+      `${new Date().toISOString().slice(0, 10)}T12:00:00Z`,
     ]);
     try {
       const env = exportsOf(await sandbox.waitFor("Press Ctrl-C to stop."));
