@@ -23,6 +23,23 @@ describe("CSV (RFC 4180)", () => {
     expect(csvField({ text: "x" })).toBe('"{""text"":""x""}"');
     expect(csvRecord(["a", "b,c", 3])).toBe('a,"b,c",3\r\n');
   });
+
+  it("writes text a spreadsheet would run as a formula with a leading apostrophe (OWASP CSV injection)", () => {
+    expect(csvField('=HYPERLINK("http://x.test","click")')).toBe('"\'=HYPERLINK(""http://x.test"",""click"")"');
+    expect(csvField("=1+1")).toBe("'=1+1");
+    expect(csvField("+44 20 7946 0000")).toBe("'+44 20 7946 0000");
+    expect(csvField("-2+3")).toBe("'-2+3");
+    expect(csvField("@SUM(A1:A2)")).toBe("'@SUM(A1:A2)");
+    expect(csvField("\t=1+1")).toBe("'\t=1+1");
+    expect(csvField("\r=1+1")).toBe('"\'\r=1+1"');
+    // Spaces before the sign do not hide it: the apostrophe goes before them.
+    expect(csvField("  =1+1")).toBe("'  =1+1");
+    expect(csvField("a=b")).toBe("a=b");
+    expect(csvField("e-mail")).toBe("e-mail");
+    // Numbers are data: a negative count stays a number.
+    expect(csvField(-3)).toBe("-3");
+    expect(csvRecord(["=cmd|' /C calc'!A0", "ok"])).toBe("'=cmd|' /C calc'!A0,ok\r\n");
+  });
 });
 
 describe("report writer", () => {
