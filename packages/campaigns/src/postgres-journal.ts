@@ -267,7 +267,7 @@ export async function openPostgresJournal(options: PostgresJournalOptions): Prom
     pg = await import("pg");
   } catch (error) {
     throw new JournalError(
-      "The PostgreSQL journal needs the pg package (node-postgres), a dependency of @nhs-app-api/campaigns",
+      "The PostgreSQL journal needs the pg package (node-postgres) 8.x, an optional peer of @nhs-app-api/campaigns: install it beside this package (npm install pg)",
       { cause: error },
     );
   }
