@@ -47,6 +47,8 @@ describe("the sandbox's callbacks, received by @nhs-app-api/callbacks over mutua
     });
     sandbox = await startSandbox({
       port: 0,
+      // Noon UTC today: at night the push quiet hours (22:00-06:00 UK) would hold every notification receipt.
+      clock: { start: `${new Date().toISOString().slice(0, 10)}T12:00:00Z` },
       delivery: {
         timing: { stepMs: 5 },
         outcomes: { rejected: [REJECTED], unnotified: [UNNOTIFIED], read: [ANSWERS, WRITES, UNNOTIFIED] },
