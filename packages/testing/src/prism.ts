@@ -1,6 +1,8 @@
 // Starts Prism (the OpenAPI mock server) on a free loopback port, serving a
-// bundled spec, and stops it again. Used by the sandbox and the contract
-// harness; Prism is an optional peer dependency of this package.
+// bundled spec, and stops it again: the contract harness checks pacts
+// against it, and a team can use Prism's mock or validating proxy the same
+// way. The sandbox is the package's own fake gateway and does not use it, so
+// Prism is an optional peer dependency of this package.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -31,9 +33,7 @@ function prismBin(): string {
     const manifest = require.resolve("@stoplight/prism-cli/package.json");
     return path.join(path.dirname(manifest), "dist/index.js");
   } catch {
-    throw new Error(
-      "The sandbox needs Prism: install @stoplight/prism-cli (5.14 or later) beside @nhs-app-api/testing",
-    );
+    throw new Error("startPrism needs Prism: install @stoplight/prism-cli (5.14 or later) beside @nhs-app-api/testing");
   }
 }
 
