@@ -1,7 +1,9 @@
 // Spans through @opentelemetry/api, recorded by the SDK's in-memory exporter:
-// one CLIENT span per call, a child span per attempt (so retries show), a
-// child span per token request, the HTTP semantic conventions' attributes,
-// and never a token, an assertion or an NHS number.
+// one INTERNAL span per call, a CLIENT child span per attempt (so retries
+// show), a CLIENT child span per token request (one CLIENT span per HTTP
+// request, as the semantic conventions ask, so that span-derived HTTP metrics
+// count each request once), the HTTP semantic conventions' attributes, and
+// never a token, an assertion or an NHS number.
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   BasicTracerProvider,
@@ -35,13 +37,15 @@ const only = (name: string) => {
 };
 const childrenOf = (parent: ReadableSpan) =>
   spans().filter((span) => span.parentSpanContext?.spanId === parent.spanContext().spanId);
+const clientSpans = () => spans().filter((span) => span.kind === SpanKind.CLIENT);
 
 describe("OpenTelemetry spans", () => {
-  it("a successful call: one CLIENT span with HTTP attributes, an attempt span and a token span under it", async () => {
+  it("a successful call: one INTERNAL span with HTTP attributes, a CLIENT attempt span and a CLIENT token span under it", async () => {
+    const from = api.received.length;
     const sent = await api.client({ tracerProvider: provider }).sendInAppMessage(message);
     const call = only("nhs-app create-in-app");
     const url = `${api.baseUrl}/communication/in-app/FHIR/R4/CommunicationRequest`;
-    expect(call.kind).toBe(SpanKind.CLIENT);
+    expect(call.kind).toBe(SpanKind.INTERNAL);
     expect(call.status.code).toBe(SpanStatusCode.UNSET);
     expect(call.attributes).toEqual({
       "nhs_app.operation": "create-in-app",
@@ -65,6 +69,10 @@ describe("OpenTelemetry spans", () => {
     });
     const token = only("nhs-app token");
     expect(token.parentSpanContext?.spanId).toBe(attempt?.spanContext().spanId);
+    expect(token.kind).toBe(SpanKind.CLIENT);
+    // Two HTTP requests (the token, the message), two CLIENT spans: the call adds none.
+    expect(api.received.length - from).toBe(2);
+    expect(clientSpans().map((span) => span.name)).toEqual(["nhs-app token", "POST"]);
     expect(token.attributes).toMatchObject({
       "http.request.method": "POST",
       "url.full": api.tokenUrl,
@@ -73,7 +81,8 @@ describe("OpenTelemetry spans", () => {
     expect(new Set(spans().map((span) => span.spanContext().traceId)).size).toBe(1);
   });
 
-  it("a retried call: one span per attempt with its resend count, and a retry event per wait", async () => {
+  it("a retried call: one CLIENT span per attempt with its resend count, and a retry event per wait", async () => {
+    const from = api.received.length;
     api.script.push(outcomeAnswer(503, "unknown", "busy"), {
       status: 502,
       headers: { "content-type": "text/html" },
@@ -82,6 +91,7 @@ describe("OpenTelemetry spans", () => {
     const page = await api.client({ tracerProvider: provider }).getReceiptReport({ day: "2024-03-01" });
     expect(page.status).toBe(200);
     const call = only("nhs-app get-receipt-report");
+    expect(call.kind).toBe(SpanKind.INTERNAL);
     expect(call.status.code).toBe(SpanStatusCode.UNSET);
     // A report's query holds a day (or an ODS code) and a page: kept.
     expect(call.attributes["url.full"]).toBe(
@@ -101,6 +111,12 @@ describe("OpenTelemetry spans", () => {
       { status: 502, resend: 1, error: "502", code: SpanStatusCode.ERROR },
       { status: 200, resend: 2, error: undefined, code: SpanStatusCode.UNSET },
     ]);
+    expect(attempts.map((span) => span.kind)).toEqual([SpanKind.CLIENT, SpanKind.CLIENT, SpanKind.CLIENT]);
+    // One CLIENT span per HTTP request over the socket (a token request and three attempts), and no other.
+    const requests = api.received.slice(from);
+    expect(requests.map((request) => request.method)).toEqual(["POST", "GET", "GET", "GET"]);
+    expect(clientSpans()).toHaveLength(requests.length);
+    expect(clientSpans().map((span) => span.name)).toEqual(["nhs-app token", "GET", "GET", "GET"]);
     const retries = call.events.filter((event) => event.name === "nhs_app.retry");
     expect(
       retries.map((event) => [

@@ -1,9 +1,12 @@
 // OpenTelemetry spans through @opentelemetry/api alone: with no SDK
 // registered every call here is a no-op, and attributes are only worked out
-// for a span that records. A call gets one CLIENT span (`nhs-app <operation>`);
-// each attempt, and each token request, a child span with the HTTP semantic
-// conventions' attributes. Nothing secret goes in: URLs pass through
-// telemetryUrl, errors give their class name and a redacted message.
+// for a span that records. A call gets one INTERNAL span (`nhs-app <operation>`);
+// each attempt, and each token request, a CLIENT child span with the HTTP
+// semantic conventions' attributes: the conventions want one CLIENT span per
+// HTTP request, so that metrics derived from spans count each request once
+// (a CLIENT call span over CLIENT attempts would count every call twice).
+// Nothing secret goes in: URLs pass through telemetryUrl, errors give their
+// class name and a redacted message.
 import {
   type Attributes,
   context as contextApi,
@@ -50,17 +53,21 @@ export function httpAttributes(method: string, url: string): Attributes {
   return attributes;
 }
 
-/** The span of one logical call, a child of whatever span is active where the call was made. */
+/**
+ * The span of one logical call, a child of whatever span is active where the
+ * call was made. INTERNAL: it sends nothing itself; its attempts are the
+ * CLIENT spans, one per HTTP request, retries included.
+ */
 export function startCallSpan(tracer: Tracer, operation: string, correlationId: string): Span {
   return tracer.startSpan(`nhs-app ${operation}`, {
-    kind: SpanKind.CLIENT,
+    kind: SpanKind.INTERNAL,
     attributes: { [ATTR.operation]: operation, [ATTR.correlationId]: correlationId },
   });
 }
 
 /**
- * A child of `parent` (or of the active span): an attempt, named by its
- * method as HTTP client spans are, or a token request.
+ * A CLIENT child of `parent` (or of the active span): one HTTP request, an
+ * attempt (named by its method as HTTP client spans are) or a token request.
  */
 export function startChildSpan(
   tracer: Tracer,
