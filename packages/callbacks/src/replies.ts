@@ -29,15 +29,19 @@ export type ReplyResult = { ok: true; reply: Reply; raw: RealtimeReply } | Refus
 
 const trimmed = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
 
-/** The answer in either published form: `[{ valueCoding: { code } }]`, `[{ valueString }]` or a plain string. */
+/**
+ * The answer in either published form: `[{ valueCoding: { code } }]`,
+ * `[{ valueString }]` or a plain string. The schema has already refused an
+ * answer that is only whitespace (its `\S` pattern); text is kept as
+ * written, a keyword is trimmed like the identifiers.
+ */
 function answerOf(raw: unknown): Answer | undefined {
-  if (typeof raw === "string") return raw.trim() ? { kind: "text", text: raw } : undefined;
+  if (typeof raw === "string") return { kind: "text", text: raw };
   if (!Array.isArray(raw) || raw.length !== 1) return undefined;
   const [entry] = raw as [{ valueCoding?: { code?: unknown }; valueString?: unknown }];
-  const code = trimmed(entry?.valueCoding?.code);
-  if (code) return { kind: "keyword", code };
-  if (typeof entry?.valueString === "string" && entry.valueString.trim())
-    return { kind: "text", text: entry.valueString };
+  const code = entry?.valueCoding?.code;
+  if (typeof code === "string") return { kind: "keyword", code: code.trim() };
+  if (typeof entry?.valueString === "string") return { kind: "text", text: entry.valueString };
   return undefined;
 }
 

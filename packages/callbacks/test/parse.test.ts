@@ -183,6 +183,41 @@ describe("parseReply", () => {
     }
   });
 
+  it("refuses an answer that is only whitespace, in each form, and keeps text with spaces around its words", () => {
+    const withAnswer = (answer: unknown) => {
+      const body = structuredClone(replies["keyword-completed"]) as { contained: { item: { answer: unknown }[] }[] };
+      (body.contained[0]?.item[0] as { answer: unknown }).answer = answer;
+      return parseReply(body);
+    };
+    for (const blank of [" ", "\t\n ", "\u00a0\u2003"]) {
+      expect(withAnswer(blank)).toMatchObject({
+        ok: false,
+        issues: [{ diagnostics: "contained[0].item[0].answer: The answer is only whitespace" }],
+      });
+      expect(withAnswer([{ valueString: blank }])).toMatchObject({
+        ok: false,
+        issues: [{ expression: ["contained[0].item[0].answer[0].valueString"] }],
+      });
+      expect(withAnswer([{ valueCoding: { code: blank } }])).toMatchObject({
+        ok: false,
+        issues: [{ expression: ["contained[0].item[0].answer[0].valueCoding.code"] }],
+      });
+    }
+    expect(withAnswer("")).toMatchObject({ ok: false, issues: [{ expression: ["contained[0].item[0].answer"] }] });
+    expect(withAnswer("  Yes, please  ")).toMatchObject({
+      ok: true,
+      reply: { answer: { kind: "text", text: "  Yes, please  " } },
+    });
+    expect(withAnswer([{ valueString: "\n Monday at 9 \n" }])).toMatchObject({
+      ok: true,
+      reply: { answer: { kind: "text", text: "\n Monday at 9 \n" } },
+    });
+    expect(withAnswer([{ valueCoding: { code: " SMOKE " } }])).toMatchObject({
+      ok: true,
+      reply: { answer: { kind: "keyword", code: "SMOKE" } },
+    });
+  });
+
   it("refuses a reply without an answer, or of the wrong resource type", () => {
     const noAnswer = structuredClone(replies["keyword-completed"]) as { contained: { item: { answer: unknown }[] }[] };
     (noAnswer.contained[0]?.item[0] as { answer: unknown }).answer = [{}];

@@ -143,7 +143,8 @@ export interface components {
                 /**
                  * @description One answer: `valueCoding.code` for a keyword reply, `valueString`
                  *     for a free-text reply. The publisher's free-text example sends the
-                 *     text as a plain string instead, so that form is accepted too.
+                 *     text as a plain string instead, so that form is accepted too, and
+                 *     like `valueString` it may not be only whitespace.
                  */
                 answer: components["schemas"]["ReplyAnswer"][] | string;
             }[];
@@ -151,7 +152,8 @@ export interface components {
         /**
          * ReplyAnswer
          * @description One answer: a keyword (`valueCoding.code`) or a free-text answer
-         *     (`valueString`), exactly one of the two.
+         *     (`valueString`), exactly one of the two. Neither may be only whitespace
+         *     (`pattern: \S`, at least one character that is not), which says nothing.
          */
         ReplyAnswer: {
             valueCoding?: {
@@ -162,7 +164,7 @@ export interface components {
                 code: string;
             };
             /**
-             * @description The text the patient wrote.
+             * @description The text the patient wrote, as written (spaces around words included).
              * @example Brief sentence or paragraph
              */
             valueString?: string;

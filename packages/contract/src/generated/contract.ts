@@ -852,6 +852,21 @@ export const compiledValidators = {
         "oneOf": {
           "diagnostics": "An answer holds exactly one of valueCoding and valueString"
         }
+      },
+      "/properties/contained/items/properties/item/items/properties/answer/oneOf/0/items/properties/valueCoding/properties/code": {
+        "pattern": {
+          "diagnostics": "The keyword is only whitespace"
+        }
+      },
+      "/properties/contained/items/properties/item/items/properties/answer/oneOf/0/items/properties/valueString": {
+        "pattern": {
+          "diagnostics": "The answer is only whitespace"
+        }
+      },
+      "/properties/contained/items/properties/item/items/properties/answer/oneOf/1": {
+        "pattern": {
+          "diagnostics": "The answer is only whitespace"
+        }
       }
     }
   },
