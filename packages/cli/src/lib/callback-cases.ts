@@ -3,8 +3,11 @@
 // @nhs-app-api/testing, which reads them from the bundled specs), and broken
 // copies that an endpoint must refuse with a 4xx and an OperationOutcome: a
 // field left out, the wrong resourceType, JSON cut short, an empty body, the
-// wrong Content-Type, a receipt sent where replies go. A copy without a
-// field is kept only when the contract itself refuses it.
+// wrong Content-Type, a receipt sent where replies go; and copies with a
+// wrong value (a status or receipt code outside the contract's lists, a date
+// that is no date, an NHS number with a wrong check digit). Only the wrong
+// values are ours: a broken copy is kept only when the contract itself
+// refuses it, so what is allowed is always the contract's word.
 import { operations, requestBodyIssues } from "@nhs-app-api/contract";
 
 export type CallbackOperation = "create-realtime-receipt" | "create-realtime-replies";
@@ -13,7 +16,8 @@ interface CallbackExample {
   body: object;
 }
 
-export type Expectation = "accepted" | "refused";
+/** `refused-or-accepted`: a value the contract refuses today but the NHS App may send tomorrow (a new receipt code). */
+export type Expectation = "accepted" | "refused" | "refused-or-accepted";
 
 export interface HttpCase {
   title: string;
@@ -35,6 +39,80 @@ function without(body: Record<string, unknown>, field: string): Record<string, u
   return rest;
 }
 
+type Path = readonly (string | number)[];
+
+/** A copy of `body` with the value at `path` replaced, or undefined when the body has nothing there. */
+function withValue(body: object, path: Path, value: unknown): object | undefined {
+  const copy = structuredClone(body) as Record<string | number, unknown>;
+  let parent: Record<string | number, unknown> = copy;
+  for (const [index, step] of path.entries()) {
+    if (!(step in parent)) return undefined;
+    if (index === path.length - 1) parent[step] = value;
+    else {
+      const next = parent[step];
+      if (typeof next !== "object" || next === null) return undefined;
+      parent = next as Record<string | number, unknown>;
+    }
+  }
+  return copy;
+}
+
+/** The value at `path` of `body`, if it is a string. */
+function textAt(body: object, path: Path): string | undefined {
+  let value: unknown = body;
+  for (const step of path) value = (value as Record<string | number, unknown> | undefined)?.[step];
+  return typeof value === "string" ? value : undefined;
+}
+
+interface WrongValue {
+  title: string;
+  path: Path;
+  value: unknown;
+  /** How the endpoint must answer; `refused` unless said. */
+  expect?: Expectation;
+}
+
+/** An NHS number with its check digit changed: ten digits still, but not an NHS number. */
+const wrongCheckDigit = (nhsNumber: string) => `${nhsNumber.slice(0, -1)}${(Number(nhsNumber.at(-1)) + 1) % 10}`;
+
+/** The wrong values each operation's first example is sent with; the contract must refuse each. */
+function wrongValues(operation: CallbackOperation, first: object): WrongValue[] {
+  const date = "2025-13-45T99:00:00Z";
+  if (operation === "create-realtime-receipt") {
+    return [
+      { title: 'with status "banana"', path: ["status"], value: "banana" },
+      // The contract's list of codes is closed, but the NHS App may add codes: an endpoint
+      // may refuse an unknown one or keep it (as @nhs-app-api/callbacks does), never fail or hang on it.
+      {
+        title: 'with code "banana" (no receipt code yet)',
+        path: ["code", "coding", 0, "code"],
+        value: "banana",
+        expect: "refused-or-accepted",
+      },
+      { title: "with another code system", path: ["code", "coding", 0, "system"], value: "https://example.org/banana" },
+      { title: 'with lastModified "yesterday"', path: ["lastModified"], value: "yesterday" },
+      { title: `with authoredOn "${date}"`, path: ["authoredOn"], value: date },
+    ];
+  }
+  const nhsNumberPath = ["requester", "identifier", "value"];
+  const nhsNumber = textAt(first, nhsNumberPath);
+  return [
+    { title: 'with status "banana"', path: ["status"], value: "banana" },
+    { title: 'with authoredOn "yesterday"', path: ["authoredOn"], value: "yesterday" },
+    { title: `with answers authored "${date}"`, path: ["contained", 0, "authored"], value: date },
+    ...(nhsNumber && /^\d{10}$/.test(nhsNumber)
+      ? [
+          {
+            title: "with an NHS number whose check digit is wrong",
+            path: nhsNumberPath,
+            value: wrongCheckDigit(nhsNumber),
+          },
+        ]
+      : []),
+    { title: 'with recipient ODS code "banana!"', path: ["recipient", 0, "identifier", "value"], value: "banana!" },
+  ];
+}
+
 function casesOf(
   operation: CallbackOperation,
   examples: readonly CallbackExample[],
@@ -52,18 +130,24 @@ function casesOf(
     body: JSON.stringify(body),
     expect: "accepted",
   }));
-  const refused = (title: string, body: string, contentType = json): HttpCase => ({
+  const refused = (title: string, body: string, contentType = json, expect: Expectation = "refused"): HttpCase => ({
     title: `${noun} ${title}`,
     operation,
     path,
     contentType,
     body,
-    expect: "refused",
+    expect,
   });
   for (const field of Object.keys(first)) {
     const broken = without(first, field);
     if (requestBodyIssues(operation, broken).length > 0) {
       cases.push(refused(`without ${field}`, JSON.stringify(broken)));
+    }
+  }
+  for (const { title, path: at, value, expect } of wrongValues(operation, first)) {
+    const broken = withValue(first, at, value);
+    if (broken && requestBodyIssues(operation, broken).length > 0) {
+      cases.push(refused(title, JSON.stringify(broken), json, expect));
     }
   }
   const text = JSON.stringify(first);
