@@ -7,7 +7,12 @@ import type { paths } from "@nhs-app-api/types";
 import type { Tracer } from "@opentelemetry/api";
 import type { Client } from "openapi-fetch";
 import type { ResolvedConfig } from "./config.js";
-import { NhsAppError, type RequestDescription, UnexpectedResponseError } from "./errors/errors.js";
+import {
+  ClientValidationError,
+  NhsAppError,
+  type RequestDescription,
+  UnexpectedResponseError,
+} from "./errors/errors.js";
 import { errorFromResponse } from "./errors/from-response.js";
 import type { CallContext } from "./http/call-context.js";
 import { CORRELATION_HEADER, newCorrelationId } from "./http/correlation.js";
@@ -17,6 +22,7 @@ import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from "
 import { recordError, startCallSpan } from "./http/tracing.js";
 import type { Sent, Transport } from "./http/transport.js";
 import { redactUrl } from "./redaction.js";
+import { callOptionsIssues } from "./validation/call-options.js";
 
 /** Options every operation takes. */
 export interface CallOptions {
@@ -60,10 +66,13 @@ function startCall(core: ClientCore, operation: string, options: CallOptions): C
 export async function traced<T>(
   core: ClientCore,
   operation: string,
-  options: CallOptions,
+  options: CallOptions | undefined,
   run: (context: CallContext) => Promise<T>,
 ): Promise<T> {
-  const context = startCall(core, operation, options);
+  // Before the span: a call whose options are wrong never starts.
+  const problems = callOptionsIssues(options);
+  if (problems.length > 0) throw new ClientValidationError("The options argument", problems);
+  const context = startCall(core, operation, options ?? {});
   try {
     return await run(context);
   } catch (error) {
@@ -75,7 +84,8 @@ export async function traced<T>(
 }
 
 /** Whether validation runs for this call. */
-export const validates = (core: ClientCore, options: CallOptions) => options.validate ?? core.config.validate;
+export const validates = (core: ClientCore, options: CallOptions | undefined) =>
+  options?.validate ?? core.config.validate;
 
 /** What openapi-fetch gives back when asked to read the body as text. */
 interface FetchResult {

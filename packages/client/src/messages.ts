@@ -1,7 +1,7 @@
 // Sending in-app messages and push notifications. Each send validates first
 // (unless told not to), goes out once, and returns the communication ID the
 // NHS App assigned, which receipts and replies will refer to.
-import { operations } from "@nhs-app-api/contract";
+import { operations, requestBodyIssues } from "@nhs-app-api/contract";
 import type {
   InAppCommunicationRequest,
   InAppCommunicationResponse,
@@ -11,7 +11,8 @@ import type {
 import { type CallOptions, type ClientCore, callOperation, traced, unexpected, validates } from "./call.js";
 import { ClientValidationError } from "./errors/errors.js";
 import { systems } from "./fhir-systems.js";
-import { inAppMessageIssues, pushNotificationIssues } from "./validation/communication-request.js";
+import { wireRequestClass } from "./http/wire-request.js";
+import { toWireJson } from "./validation/wire-json.js";
 
 export interface SentMessage<Resource> {
   /** The NHS App's ID for this communication (identifier system https://fhir.nhs.uk/Id/nhs-app-communication-id). */
@@ -36,8 +37,8 @@ function communicationIdOf(resource: unknown): string | undefined {
 }
 
 const kinds = {
-  "in-app": { operation: "create-in-app", what: "The in-app message", issues: inAppMessageIssues },
-  push: { operation: "create-notification", what: "The push notification", issues: pushNotificationIssues },
+  "in-app": { operation: "create-in-app", what: "The in-app message" },
+  push: { operation: "create-notification", what: "The push notification" },
 } as const;
 
 function send<Resource>(
@@ -46,15 +47,21 @@ function send<Resource>(
   message: unknown,
   options: CallOptions,
 ): Promise<SentMessage<Resource>> {
-  const { operation, what, issues } = kinds[kind];
+  const { operation, what } = kinds[kind];
   return traced(core, operation, options, async (context) => {
+    // Serialised once: the JSON text is what is validated and what is sent, byte for byte.
+    const wire = toWireJson(message);
+    // A body with no JSON form cannot be sent at all, validation or not.
+    if (wire.issue) throw new ClientValidationError(what, [wire.issue]);
     if (validates(core, options)) {
-      const problems = issues(message);
+      const problems = requestBodyIssues(operation, wire.value);
       if (problems.length > 0) throw new ClientValidationError(what, problems);
     }
     const init = {
       // biome-ignore lint/suspicious/noExplicitAny: validated above (or deliberately not); the body's type is the caller's choice
-      body: message as any,
+      body: wire.value as any,
+      bodySerializer: () => wire.text,
+      Request: wireRequestClass,
       headers: {
         "Content-Type": core.config.contentType ?? operations[operation].requestMediaTypes[0],
       },

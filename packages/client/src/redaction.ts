@@ -35,9 +35,13 @@ export function redactText(text: string): string {
   return out + maskNumbers(withoutTokens.slice(from));
 }
 
+// The URL redacted last: a client sends to the same few URLs over and over.
+let lastUrl: { url: string; redacted: string } | undefined;
+
 /** A URL as it may appear in a log: query values that could identify a patient are masked. */
 export function redactUrl(url: string): string {
-  return redactText(url);
+  if (lastUrl?.url !== url) lastUrl = { url, redacted: redactText(url) };
+  return lastUrl.redacted;
 }
 
 /** Query parameters whose values never identify a patient: a report's day and page, a practice's ODS code. */

@@ -13,6 +13,7 @@ import { callHook, type Hooks, type RequestInfo } from "./hooks.js";
 import type { Logger } from "./logger.js";
 import { connectionErrorCode, type FailureReason, neverReachedServer } from "./retry-policy.js";
 import { withSpan } from "./tracing.js";
+import type { WireRequest } from "./wire-request.js";
 
 export type Attempt =
   /** `token` is the access token the attempt was sent with, if it took one. */
@@ -29,8 +30,8 @@ export interface AttemptTools {
 
 export async function sendOnce(
   tools: AttemptTools,
-  request: Request,
-  body: ArrayBuffer | null,
+  request: Request | WireRequest,
+  body: string | ArrayBuffer | null,
   info: RequestInfo,
   context: CallContext,
   description: RequestDescription,
@@ -44,7 +45,7 @@ export async function sendOnce(
     authentication.type === "access-token"
       ? await accessTokenWithin(tools.tokens, deadline, context, description, span)
       : undefined;
-  // The Request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
+  // The request is this call's own (openapi-fetch made it for us), so its headers may be set in place.
   if (token === undefined) request.headers.delete("authorization");
   else request.headers.set("authorization", `Bearer ${token}`);
   if (authentication.type === "api-key") request.headers.set(authentication.header, authentication.value);

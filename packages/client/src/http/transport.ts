@@ -18,6 +18,7 @@ import { readWithin } from "./read-body.js";
 import { type FailureReason, isRetryable } from "./retry-policy.js";
 import { type Attempt, sendOnce } from "./send-once.js";
 import { ATTR, httpAttributes, recordError, recordStatus, startChildSpan } from "./tracing.js";
+import { WireRequest } from "./wire-request.js";
 
 export interface TransportOptions {
   tokens: TokenProvider;
@@ -50,12 +51,12 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {}
 
   /** Sends the request; the answer comes back unread, its deadline running. */
-  async send(request: Request, context: CallContext): Promise<Sent> {
+  async send(request: Request | WireRequest, context: CallContext): Promise<Sent> {
     const { tokens, limiter, logger, hooks, tracer } = this.options;
     const method = request.method.toUpperCase();
     const description: RequestDescription = { method, url: redactUrl(request.url), operation: context.operation };
-    // Read the body once: each attempt sends it anew, since a sent body cannot be sent again.
-    const body = method === "GET" || method === "HEAD" ? null : await request.arrayBuffer();
+    // The body once, as text or bytes: each attempt sends it anew, since a sent stream cannot be sent again.
+    const body = await bodyOf(request, method);
     const startedAt = performance.now();
     let renewedExpiredToken = false;
     // Requests sent so far, renewals included: each attempt's http.request.resend_count.
@@ -147,10 +148,16 @@ export class Transport {
   }
 
   /** Sends the request and reads the whole answer within its deadline, for callers that read it later. */
-  async sendAndRead(request: Request, context: CallContext): Promise<Response> {
+  async sendAndRead(request: Request | WireRequest, context: CallContext): Promise<Response> {
     const { response, deadline, request: description } = await this.send(request, context);
     return readWithin(response, deadline, context, description);
   }
+}
+
+/** What each attempt sends: the operations' JSON text as it is, a raw call's body read once into bytes. */
+async function bodyOf(request: Request | WireRequest, method: string): Promise<string | ArrayBuffer | null> {
+  if (request instanceof WireRequest) return request.body ?? null;
+  return method === "GET" || method === "HEAD" ? null : await request.arrayBuffer();
 }
 
 /** The gateway's way of saying the token expired: an OperationOutcome issue `expired`, or its raw fault. */

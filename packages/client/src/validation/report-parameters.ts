@@ -22,12 +22,25 @@ export function formatDay(day: ReportDay): string {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** A parameter's value as it goes on the wire; absent stays absent. */
+/**
+ * A parameter's value as it goes on the wire; absent stays absent. Never
+ * throws: a value with no way to become text (`Object.create(null)`, a
+ * toString that throws) is written as its tag, which the contract then
+ * refuses, so the caller gets a ClientValidationError, not a TypeError.
+ */
 function onTheWire(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (value instanceof Date) return formatDay(value);
-  return typeof value === "string" ? value : String(value);
+  if (typeof value === "string") return value;
+  try {
+    return String(value);
+  } catch {
+    return UNREADABLE;
+  }
 }
+
+/** What a value that cannot be read or written as text goes as: no parameter's format allows it. */
+const UNREADABLE = "[unreadable]";
 
 export interface WireQuery {
   [name: string]: string;
@@ -38,10 +51,21 @@ const patientNames = { odsCode: "ods-organisation-code", page: "page" } as const
 
 /** The query as it goes on the wire: each caller's name mapped to the API's, absent values left out. */
 function toWire(query: unknown, names: Readonly<Record<string, string>>): WireQuery {
-  const given = isRecord(query) ? query : {};
+  let given: Record<string, unknown> = {};
+  try {
+    if (isRecord(query)) given = query;
+  } catch {
+    // A Proxy whose traps throw is as good as no query: every required parameter is then missing.
+  }
   const wire: WireQuery = {};
   for (const [name, wireName] of Object.entries(names)) {
-    const value = onTheWire(given[name]);
+    let value: string | undefined;
+    try {
+      value = onTheWire(given[name]);
+    } catch {
+      // A getter or a Proxy that throws: refused like any other value the contract does not allow.
+      value = UNREADABLE;
+    }
     if (value !== undefined) wire[wireName] = value;
   }
   return wire;
