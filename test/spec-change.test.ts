@@ -1,9 +1,12 @@
 // The promise of one authority: a maintainer edits spec/, runs `pnpm
 // generate` and builds, and everything follows with no other edit. In a
 // copy of this working tree, raise the in-app text limit, lower the push
-// notification text limit and add a receipt code, then regenerate once: the
-// client, the msw handlers and the sandbox accept the longer in-app text,
-// refuse the push text they accepted before, and serve and read the new code.
+// notification text limit, add a receipt code, and change the statuses a
+// real-time receipt may have (one added, one removed), then regenerate once:
+// the client, the msw handlers and the sandbox accept the longer in-app
+// text, refuse the push text they accepted before, and serve and read the
+// new code; the callbacks handler takes the new status and refuses the
+// removed one.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -20,6 +23,11 @@ const CONTENT_STRING = "spec/components/schemas/ContentString.yaml";
 const PUSH_REQUEST = "spec/components/schemas/PushNotificationRequest.yaml";
 const RECEIPT_CODE = "spec/components/schemas/ReceiptCode.yaml";
 const NEW_CODE = "Archived";
+const REALTIME_RECEIPT = "spec/callbacks/components/schemas/RealtimeReceipt.yaml";
+/** A real-time receipt status the change adds, one it removes, and one the spec never has. */
+const NEW_STATUS = "in-progress";
+const REMOVED_STATUS = "rejected";
+const STATUSES = ["completed", REMOVED_STATUS, NEW_STATUS, "banana"];
 /** The packages the probe loads. */
 const PROBED = ["@nhs-app-api/client", "@nhs-app-api/testing", "@nhs-app-api/callbacks", "@nhs-app-api/contract"];
 
@@ -57,6 +65,46 @@ async function probe(root: string, inAppLength: number, pushLength: number): Pro
     maxBuffer: 16 * 1024 * 1024,
   });
   return JSON.parse(stdout.trim().split("\n").at(-1) as string) as Probe;
+}
+
+/**
+ * What the built callbacks handler of the copy answers a real-time receipt
+ * with each status (202 taken, 400 refused), the statuses its onReceipt was
+ * given, and the contract's list of real-time receipt statuses.
+ */
+async function receiptStatusVerdicts(root: string) {
+  const script = `
+    import { handleCallback, RECEIPT_PATH } from "@nhs-app-api/callbacks";
+    import { enums } from "@nhs-app-api/contract";
+    const verdicts = {};
+    const received = [];
+    for (const status of JSON.parse(process.env.STATUSES)) {
+      const body = JSON.stringify({
+        resourceType: "Task",
+        intent: "order",
+        status,
+        identifier: [{ system: "https://fhir.nhs.uk/Id/nhs-app-communication-id", value: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c" }],
+        code: { coding: [{ system: "https://fhir.nhs.uk/CodeSystem/NHSApp-Communication-Status", code: "Delivered" }] },
+        authoredOn: "2024-03-01T09:00:00+00:00",
+        lastModified: "2024-03-01T09:10:00+00:00",
+      });
+      const answer = await handleCallback(
+        { method: "POST", path: RECEIPT_PATH, body, contentType: "application/json" },
+        { onReceipt: (receipt) => { received.push(receipt.status); } },
+      );
+      verdicts[status] = answer.status;
+    }
+    console.log(JSON.stringify({ verdicts, received, statuses: enums.realtimeReceiptStatuses }));
+  `;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "--eval", script], {
+    cwd: root,
+    env: { ...process.env, STATUSES: JSON.stringify(STATUSES) },
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as {
+    verdicts: Record<string, number>;
+    received: string[];
+    statuses: string[];
+  };
 }
 
 async function edit(file: string, from: string, to: string) {
@@ -105,8 +153,8 @@ afterAll(async () => {
   if (copy) await rm(copy, { recursive: true, force: true });
 });
 
-describe("a spec change reaches the client, the msw handlers and the sandbox through pnpm generate alone", () => {
-  it("before the change, 6,000 characters of in-app text are refused everywhere and 150 of push text accepted", async () => {
+describe("a spec change reaches the client, the msw handlers, the sandbox and the callbacks handler through pnpm generate alone", () => {
+  it("before the change, 6,000 characters of in-app text are refused everywhere, 150 of push text accepted, and a real-time receipt is rejected or completed", async () => {
     const before = await probe(copy, 6000, 150);
     expect(before.client).toEqual(["payload[0].contentString: Exceeds maximum length"]);
     expect([before.msw, before.sandbox]).toEqual([400, 400]);
@@ -114,9 +162,12 @@ describe("a spec change reaches the client, the msw handlers and the sandbox thr
     expect(before.receiptCodes).not.toContain(NEW_CODE);
     expect(before.callbackKinds).not.toContain(NEW_CODE);
     expect(before.reportWithCode).toEqual(["entry[0].resource.code.coding[0].code"]);
+    const receipts = await receiptStatusVerdicts(copy);
+    expect(receipts.statuses).toEqual(["rejected", "completed"]);
+    expect(receipts.verdicts).toEqual({ completed: 202, [REMOVED_STATUS]: 202, [NEW_STATUS]: 400, banana: 400 });
   }, 300_000);
 
-  it("after raising one limit, lowering another and adding a receipt code, all three follow", async () => {
+  it("after raising one limit, lowering another, adding a receipt code and a receipt status and removing a status, all follow", async () => {
     await edit(CONTENT_STRING, "maxLength: 5000", "maxLength: 10000");
     await edit(PUSH_REQUEST, "maxLength: 200", "maxLength: 100");
     await edit(
@@ -124,6 +175,7 @@ describe("a spec change reaches the client, the msw handlers and the sandbox thr
       "enum: [Delivered, Rejected, NotificationAttempted, Notified, Unnotified, Read]",
       `enum: [Delivered, Rejected, NotificationAttempted, Notified, Unnotified, Read, ${NEW_CODE}]`,
     );
+    await edit(REALTIME_RECEIPT, "enum: [rejected, completed]", `enum: [completed, ${NEW_STATUS}]`);
     await regenerate();
     const after = await probe(copy, 6000, 150);
     // The raised limit: the longer in-app text is accepted everywhere.
@@ -140,5 +192,10 @@ describe("a spec change reaches the client, the msw handlers and the sandbox thr
     expect(after.reportWithCode).toEqual([]);
     expect(after.callbackKinds).toContain(NEW_CODE);
     expect(after.callback).toBe(NEW_CODE);
+    // The callbacks handler takes the status the callback spec gained, refuses the one it lost, and never banana.
+    const receipts = await receiptStatusVerdicts(copy);
+    expect(receipts.statuses).toEqual(["completed", NEW_STATUS]);
+    expect(receipts.verdicts).toEqual({ completed: 202, [REMOVED_STATUS]: 400, [NEW_STATUS]: 202, banana: 400 });
+    expect(receipts.received).toEqual(["completed", NEW_STATUS]);
   }, 300_000);
 });

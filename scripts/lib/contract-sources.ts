@@ -56,7 +56,10 @@ export const patternSources = {
 /** Closed lists of values. */
 export const enumSources = {
   receiptCodes: schema("ReceiptCode/properties/coding/items/properties/code/enum"),
+  /** A Task's status in the daily receipt report. */
   receiptStatuses: schema("Receipt/properties/status/enum"),
+  /** A real-time receipt's status (the callback spec's own enum). */
+  realtimeReceiptStatuses: "realtime-receipts#/components/schemas/RealtimeReceipt/properties/status/enum",
   issueCodes: schema("OperationOutcomeIssue/properties/code/enum"),
   issueSeverities: schema("IssueSeverity/enum"),
 } satisfies Record<string, Source>;

@@ -5,7 +5,7 @@
 // handlers for the Fetch API and Node's http module. Nothing a caller sends
 // can make it throw.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { operations } from "@nhs-app-api/contract";
+import { operations, requestMediaTypes } from "@nhs-app-api/contract";
 import type { RealtimeReceipt } from "@nhs-app-api/types/realtime-receipts";
 import type { RealtimeReply } from "@nhs-app-api/types/realtime-replies";
 import { type CallbackIssue, issue, toOperationOutcome } from "./issues.js";
@@ -70,6 +70,12 @@ const outcome = (status: number, issues: CallbackIssue[], extra: Record<string, 
 const accepted: CallbackResponse = { status: 202, headers: {}, body: "" };
 
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
+
+/** The media types each callback spec lists for its body, to name in a 415. */
+const SPEC_MEDIA_TYPES = {
+  receipt: requestMediaTypes("create-realtime-receipt").join(" or "),
+  reply: requestMediaTypes("create-realtime-replies").join(" or "),
+};
 
 /** JSON in any of its media types (`application/json`, `application/fhir+json`, with parameters or not). */
 const isJsonMediaType = (contentType: string) =>
@@ -172,7 +178,7 @@ function respond(
     return outcome(405, [issue("not-supported", "Callbacks are delivered with POST")], { allow: "POST" });
   }
   if (request.contentType && !isJsonMediaType(request.contentType)) {
-    return outcome(415, [issue("not-supported", "Callbacks are JSON: send Content-Type application/json")]);
+    return outcome(415, [issue("not-supported", `Callbacks are JSON: send Content-Type ${SPEC_MEDIA_TYPES[route]}`)]);
   }
   const parsed =
     route === "receipt" ? parseReceipt(request.body, settings.parse) : parseReply(request.body, settings.parse);

@@ -27,9 +27,11 @@ export {
   type ParseOptions,
   parseReceipt,
   RECEIPT_KINDS,
+  RECEIPT_STATUSES,
   type Receipt,
   type ReceiptKind,
   type ReceiptResult,
+  type ReceiptStatus,
   receiptFromTask,
 } from "./receipts.js";
 export { type Answer, parseReply, type Reply, type ReplyResult } from "./replies.js";

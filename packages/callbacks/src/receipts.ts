@@ -14,11 +14,25 @@ export const RECEIPT_KINDS = enums.receiptCodes;
 /** A known receipt kind, or a code the NHS App adds in future, kept as it came. */
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number] | (string & {});
 
+/** A receipt Task's status, as the callback spec or the daily report's spec lists it. */
+export type ReceiptStatus = (typeof enums.realtimeReceiptStatuses)[number] | (typeof enums.receiptStatuses)[number];
+/**
+ * Every status a receipt Task may have: a real-time receipt's (the callback
+ * spec's enum) and a report Task's (the NHS App API's), since both are read
+ * here. parseReceipt holds a callback to its own spec's list first, through
+ * the compiled schema.
+ */
+export const RECEIPT_STATUSES: readonly ReceiptStatus[] = [
+  ...new Set<ReceiptStatus>([...enums.realtimeReceiptStatuses, ...enums.receiptStatuses]),
+];
+const isReceiptStatus = (value: unknown): value is ReceiptStatus =>
+  typeof value === "string" && (RECEIPT_STATUSES as readonly string[]).includes(value);
+
 export interface Receipt {
   /** The NHS App's ID of the communication the receipt is about. */
   communicationId: string;
   kind: ReceiptKind;
-  status: "rejected" | "completed";
+  status: ReceiptStatus;
   /** Why it was rejected (statusReason, as `{ text }` or a plain string). */
   reason?: string;
   /** When the original request was received, as an ISO 8601 UTC instant. */
@@ -84,9 +98,9 @@ export function receiptFromTask(task: unknown): { ok: true; receipt: Receipt } |
   const occurredAt = toInstant(t.lastModified);
   if (!authoredOn) issues.push(issue("value", "authoredOn is not a date-time", "authoredOn"));
   if (!occurredAt) issues.push(issue("value", "lastModified is not a date-time", "lastModified"));
-  if (t.status !== "rejected" && t.status !== "completed")
-    issues.push(issue("value", "status must be rejected or completed", "status"));
-  if (issues.length > 0 || !communicationId || typeof code !== "string" || !authoredOn || !occurredAt)
+  const status = isReceiptStatus(t.status) ? t.status : undefined;
+  if (!status) issues.push(issue("value", `status must be ${RECEIPT_STATUSES.join(" or ")}`, "status"));
+  if (issues.length > 0 || !communicationId || typeof code !== "string" || !authoredOn || !occurredAt || !status)
     return refused(...issues);
   const statusReason = t.statusReason;
   const reason =
@@ -102,7 +116,7 @@ export function receiptFromTask(task: unknown): { ok: true; receipt: Receipt } |
     receipt: {
       communicationId,
       kind: code,
-      status: t.status as Receipt["status"],
+      status,
       ...(reason ? { reason } : {}),
       authoredOn,
       occurredAt,

@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { requestMediaTypes } from "@nhs-app-api/contract";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCallbackHandler, createNodeHandler, handleCallback, type Receipt, type Reply } from "../src/index.js";
 import { callbackExamples } from "./examples.js";
@@ -149,6 +150,11 @@ describe("the Fetch handler", () => {
       expect(response.status).toBe(415);
       expect(await issueCodes(response)).toEqual(["not-supported"]);
     }
+    // The advice names the media types the callback spec lists.
+    const refused = await handler.fetch(post("/FHIR/R4/Task", body, "text/plain"));
+    expect(((await refused.json()) as { issue: { diagnostics: string }[] }).issue[0]?.diagnostics).toBe(
+      `Callbacks are JSON: send Content-Type ${requestMediaTypes("create-realtime-receipt").join(" or ")}`,
+    );
     expect(got.receipts).toHaveLength(4);
   });
 

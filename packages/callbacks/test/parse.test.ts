@@ -1,5 +1,6 @@
+import { enums } from "@nhs-app-api/contract";
 import { describe, expect, it } from "vitest";
-import { parseReceipt, parseReply, receiptFromTask } from "../src/index.js";
+import { parseReceipt, parseReply, RECEIPT_STATUSES, receiptFromTask } from "../src/index.js";
 import { callbackExamples } from "./examples.js";
 
 const receipts = callbackExamples("realtime-receipts");
@@ -61,6 +62,30 @@ describe("parseReceipt", () => {
       ok: true,
       receipt: { occurredAt: "2021-08-05T13:22:52.000Z", communicationId: "8f7ec136-66eb-4a9e-97ca-5c7a53d2710c" },
     });
+  });
+
+  it("takes the statuses the contract lists, from the callback spec and the report's, and no other", () => {
+    // The union of the two generated enums, so a spec change to either reaches the parser.
+    expect([...RECEIPT_STATUSES].sort()).toEqual(
+      [...new Set([...enums.realtimeReceiptStatuses, ...enums.receiptStatuses])].sort(),
+    );
+    for (const status of enums.realtimeReceiptStatuses) {
+      expect(parseReceipt({ ...(receipts.delivered as object), status })).toMatchObject({
+        ok: true,
+        receipt: { status },
+      });
+    }
+    for (const status of ["banana", "Completed", "", 1]) {
+      expect(parseReceipt({ ...(receipts.delivered as object), status })).toMatchObject({
+        ok: false,
+        issues: [{ expression: ["status"] }],
+      });
+      // A report Task is held to the same list, worded from it.
+      expect(receiptFromTask({ ...(receipts.delivered as object), id: "b2ac2ae7", status })).toMatchObject({
+        ok: false,
+        issues: [{ diagnostics: `status must be ${RECEIPT_STATUSES.join(" or ")}`, expression: ["status"] }],
+      });
+    }
   });
 
   it("reads statusReason as a plain string, in a callback and in a report Task", () => {

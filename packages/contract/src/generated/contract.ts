@@ -371,6 +371,10 @@ export const enums = {
     "rejected",
     "completed"
   ],
+  "realtimeReceiptStatuses": [
+    "rejected",
+    "completed"
+  ],
   "issueCodes": [
     "expired",
     "forbidden",
