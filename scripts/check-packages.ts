@@ -3,7 +3,8 @@
 // resolution, get the declarations they should), the fields a registry page
 // and a licence scan need, and then a release as another team meets it: the
 // tarballs installed with plain npm outside the workspace and used from an
-// ES module and a CommonJS project (lib/npm-consumers.ts). All of it reads
+// ES module and a CommonJS project, and by an application tracing with the
+// current OpenTelemetry SDK (lib/npm-consumers.ts). All of it reads
 // the tarballs pnpm packs, which is what a release publishes (workspace:
 // ranges replaced by versions); packing every package in one pnpm run is
 // also much quicker than letting each tool pack on its own.
@@ -81,7 +82,7 @@ for (const step of await checkNpmConsumers(tarballOf)) {
   if (!step.ok) {
     failed = true;
     console.log(step.output);
-  } else if (step.output && /^(run|nhs-app)/.test(step.name)) console.log(`       ${step.output}`);
+  } else if (step.output && /^(run|nhs-app|one )/.test(step.name)) console.log(`       ${step.output}`);
 }
 // What a release runs, less the upload (and less the clean-tree check, which a working copy under test fails).
 const publish = pnpmCommand(["publish", "-r", "--dry-run", "--no-git-checks"]);

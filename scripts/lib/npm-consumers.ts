@@ -2,7 +2,8 @@
 // npm into a scratch project outside the workspace (so no workspace link or
 // hoisted package can stand in for a missing dependency), then an ES module
 // and a CommonJS consumer (test/npm-consumers/) compiled under strict
-// TypeScript and run against them.
+// TypeScript and run against them, and an application that traces with the
+// current OpenTelemetry SDK (test/npm-consumers/otel.mts).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -32,14 +33,30 @@ export function npmEnvironment(): NodeJS.ProcessEnv {
   ) as NodeJS.ProcessEnv;
 }
 
+/**
+ * What an application that traces adds, as its team would: the current SDK
+ * (any 2.x, so npm takes the newest) and the API at a range as wide as the
+ * SDK's, leaving npm to choose the version that satisfies every peer range
+ * (the SDK's, and the client's). Not the workspace's versions: the point is
+ * what npm makes of our declaration beside theirs.
+ */
+export const OTEL_APP_DEPENDENCIES = {
+  "@opentelemetry/api": "^1.3.0",
+  "@opentelemetry/context-async-hooks": "^2.0.0",
+  "@opentelemetry/sdk-trace-base": "^2.0.0",
+};
+
 /** A project depending on each tarball, as another team's package.json would on the released versions. */
-const consumerManifest = (tarballs: Record<string, string>) =>
+const consumerManifest = (tarballs: Record<string, string>, others: Record<string, string> = {}) =>
   JSON.stringify(
     {
       name: "npm-consumer",
       private: true,
       type: "module",
-      dependencies: Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`])),
+      dependencies: {
+        ...others,
+        ...Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`])),
+      },
     },
     null,
     2,
@@ -73,8 +90,10 @@ export async function checkNpmConsumers(tarballs: Record<string, string>): Promi
     return result.ok;
   };
   try {
-    await writeFile(path.join(project, "package.json"), consumerManifest(tarballs));
-    for (const file of ["esm.ts", "cjs.cts"]) {
+    // An application that already traces, then adds our packages: npm keeps the API it chose for the SDK,
+    // so a package that brought its own copy of the API would get one of its own beside it.
+    await writeFile(path.join(project, "package.json"), consumerManifest({}, OTEL_APP_DEPENDENCIES));
+    for (const file of ["esm.ts", "cjs.cts", "otel.mts"]) {
       await copyFile(path.join(toolRoot, "test/npm-consumers", file), path.join(project, file));
     }
     await writeFile(
@@ -92,16 +111,23 @@ export async function checkNpmConsumers(tarballs: Record<string, string>): Promi
           typeRoots: [path.join(toolRoot, "node_modules/@types")],
           types: ["node"],
         },
-        files: ["esm.ts", "cjs.cts"],
+        files: ["esm.ts", "cjs.cts", "otel.mts"],
       }),
     );
+    const install = ["install", "--no-audit", "--no-fund", "--prefer-offline"];
+    if (!(await step("npm install the application's OpenTelemetry SDK (the current 2.x)", "npm", install))) {
+      return steps;
+    }
+    await writeFile(path.join(project, "package.json"), consumerManifest(tarballs, OTEL_APP_DEPENDENCIES));
     const installed =
-      (await step("npm install the tarballs", "npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"])) &&
+      (await step("npm install the tarballs", "npm", install)) &&
       (await step("msw and Prism stay out (optional peers)", process.execPath, [
         "-e",
         `for (const name of ["msw", "@stoplight/prism-cli"]) if (require("node:fs").existsSync("node_modules/" + name)) { console.error(name + " was installed"); process.exit(1); }`,
       ]));
     if (!installed) return steps;
+    // Not a reason to stop: the traced run below shows what a second copy costs.
+    await oneCopyOfTheApi(project, steps);
     if (
       !(await step("strict tsc, ESM and CJS", path.join(toolRoot, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"]))
     ) {
@@ -111,11 +137,53 @@ export async function checkNpmConsumers(tarballs: Record<string, string>): Promi
       await step("run the ESM consumer", process.execPath, ["dist/esm.js"]);
     if (existsSync(path.join(project, "dist/cjs.cjs")))
       await step("run the CJS consumer", process.execPath, ["dist/cjs.cjs"]);
+    if (existsSync(path.join(project, "dist/otel.mjs")))
+      await step("run the OpenTelemetry consumer (the current SDK registered globally)", process.execPath, [
+        "dist/otel.mjs",
+      ]);
     steps.push(...(await checkInstalledContracts(project)));
     return steps;
   } finally {
     await rm(project, { recursive: true, force: true });
   }
+}
+
+/**
+ * One @opentelemetry/api in the tree, by `npm ls`: the API keeps its globals
+ * per major version and a copy ignores a provider registered by an older
+ * minor, so a second copy (the client's own, were it a dependency rather
+ * than a peer) would never see the application's SDK.
+ */
+async function oneCopyOfTheApi(project: string, steps: ConsumerStep[]) {
+  const name = "one @opentelemetry/api in the tree (npm ls)";
+  const listed = await run("npm", ["ls", "@opentelemetry/api", "--all", "--parseable", "--long"], {
+    cwd: project,
+    env: npmEnvironment(),
+  }).then(
+    ({ stdout }) => ({ stdout, failure: "" }),
+    (error: { stdout?: string; stderr?: string; message: string }) => ({
+      stdout: error.stdout ?? "",
+      failure: error.stderr ?? error.message,
+    }),
+  );
+  // Each line is `path:name@version[:...]`, one per folder the package is installed in.
+  const copies = [
+    ...new Set(
+      listed.stdout
+        .trim()
+        .split("\n")
+        .filter((line) => line.includes("@opentelemetry/api@")),
+    ),
+  ];
+  const where = copies.map((line) => line.split(":").slice(0, 2).join(" ").replace(`${project}/`, "")).join("\n");
+  steps.push({
+    name,
+    ok: copies.length === 1 && listed.failure === "",
+    output:
+      copies.length === 1 && listed.failure === ""
+        ? where
+        : `${copies.length} copies:\n${where}\n${listed.failure}`.trim(),
+  });
 }
 
 /**
