@@ -76,7 +76,7 @@ export function startChildSpan(
   attributes: () => Attributes,
   resendCount: number,
 ): Span {
-  const context = parent ? trace.setSpan(contextApi.active(), parent) : contextApi.active();
+  const context = carries(parent) ? trace.setSpan(contextApi.active(), parent) : contextApi.active();
   const span = tracer.startSpan(name, { kind: SpanKind.CLIENT }, context);
   if (span.isRecording()) {
     span.setAttributes(attributes());
@@ -88,7 +88,15 @@ export function startChildSpan(
 
 /** Runs `fn` with `span` active, so that instrumentation of fetch itself nests under it. */
 export const withSpan = <T>(span: Span, fn: () => T): T =>
-  contextApi.with(trace.setSpan(contextApi.active(), span), fn);
+  carries(span) ? contextApi.with(trace.setSpan(contextApi.active(), span), fn) : fn();
+
+/**
+ * Whether a span has a trace to hand on. With no SDK and no caller's span
+ * (what most callers run) it has none, and making it active would build a
+ * context on every attempt for nothing to read.
+ */
+const carries = (span: Span | undefined): span is Span =>
+  span !== undefined && trace.isSpanContextValid(span.spanContext());
 
 /** Records an HTTP answer; 4xx and 5xx are errors of a client span, typed by their status. */
 export function recordStatus(span: Span, status: number) {
