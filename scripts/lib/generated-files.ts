@@ -24,7 +24,9 @@ export async function renderGeneratedFiles(options: { onlyBundle?: boolean } = {
     documents.map(async (doc) => {
       const bundle = bundles.get(doc.alias) as OpenApiObject;
       files.set(`${bundleBase(doc)}.json`, `${JSON.stringify(bundle, null, 2)}\n`);
-      files.set(`${bundleBase(doc)}.yaml`, YAML.stringify(bundle, { lineWidth: 0 }));
+      // Written for YAML 1.1 readers too (PyYAML, js-yaml 3, many tools): they would read an unquoted
+      // 2022-08-22 as a date and 22:00 as the number 1320, so such strings are quoted. YAML 1.2 reads it alike.
+      files.set(`${bundleBase(doc)}.yaml`, YAML.stringify(bundle, { lineWidth: 0, version: "1.1" }));
       if (!options.onlyBundle) files.set(typesFile(doc), await generateTypes(doc, bundle));
     }),
   );
