@@ -11,7 +11,6 @@
 // counts the token requests caused by 1,000 concurrent calls, and times
 // validating 100,000 characters of hostile text beside a normal message.
 // Everything is imported as a consumer imports it: the built packages.
-import { Worker } from "node:worker_threads";
 import { createNhsAppClient, inAppMessage, validateInAppMessage } from "@nhs-app-api/client";
 import { operations } from "@nhs-app-api/contract";
 import { createTestKeys } from "@nhs-app-api/testing";
@@ -19,6 +18,7 @@ import type { paths } from "@nhs-app-api/types";
 import { context, ProxyTracerProvider, SpanKind, trace } from "@opentelemetry/api";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import createClient from "openapi-fetch";
+import { startBenchApi } from "./api-server.ts";
 import { PARTS, profileCalls } from "./call-profile.ts";
 
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1500);
@@ -26,22 +26,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PATH = operations["create-in-app"].path;
 const keys = createTestKeys("bench-1");
 
-const worker = new Worker(new URL("./server.mjs", import.meta.url), {
-  workerData: {
-    apiKey: "bench",
-    keyId: keys.keyId,
-    publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }),
-  },
-});
-const ask = <T>(message: string) =>
-  new Promise<T>((resolve) => {
-    worker.once("message", resolve);
-    worker.postMessage(message);
-  });
-const { port } = await new Promise<{ port: number }>((resolve) => worker.once("message", resolve));
-const origin = `http://127.0.0.1:${port}`;
-const baseUrl = `${origin}/nhs-app`;
-const tokenUrl = `${origin}/oauth2/token`;
+const api = await startBenchApi(keys);
+const { baseUrl, tokenUrl } = api;
 
 const message = inAppMessage({
   nhsNumber: "9434765919",
@@ -216,13 +202,13 @@ console.log(
   `\nThe no-op tracing work of one call on its own: ${noopNs.toFixed(0)} ns, ${((noopNs / (clientMs * 1e6)) * 100).toFixed(2)}% of a call (${clientMs.toFixed(3)} ms).`,
 );
 
-worker.postMessage("reset");
+api.resetCounts();
 const fresh = createNhsAppClient(clientOptions);
 await Promise.all(Array.from({ length: 1000 }, () => fresh.sendInAppMessage(message)));
-const { tokenRequests } = await ask<{ tokenRequests: number }>("token-requests");
+const tokenRequests = await api.tokenRequests();
 console.log(`Token requests caused by 1,000 concurrent calls on a new client: ${tokenRequests} (target: 1).`);
 
-worker.postMessage("stop");
+api.stop();
 
 // Validation must stay linear on hostile input: the HTML-tag rule once took 16 s on 100,000 "<".
 const hostile = { ...message, payload: [{ contentString: "<".repeat(100_000) }] };

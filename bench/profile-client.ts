@@ -1,24 +1,17 @@
 // One contender of the client bench, alone, for `node --cpu-prof`: sends
 // the bench's in-app message N times with the client (or openapi-fetch).
 // `tsx bench/profile-client.ts [client|openapi-fetch] [calls]`.
-import { Worker } from "node:worker_threads";
 import { createNhsAppClient, inAppMessage } from "@nhs-app-api/client";
 import { operations } from "@nhs-app-api/contract";
 import { createTestKeys } from "@nhs-app-api/testing";
 import type { paths } from "@nhs-app-api/types";
 import createClient from "openapi-fetch";
+import { startBenchApi } from "./api-server.ts";
 
 const [who = "client", times = "20000"] = process.argv.slice(2);
 const keys = createTestKeys("bench-1");
-const worker = new Worker(new URL("./server.mjs", import.meta.url), {
-  workerData: {
-    apiKey: "bench",
-    keyId: keys.keyId,
-    publicKeyPem: keys.publicKey.export({ type: "spki", format: "pem" }),
-  },
-});
-const { port } = await new Promise<{ port: number }>((resolve) => worker.once("message", resolve));
-const baseUrl = `http://127.0.0.1:${port}/nhs-app`;
+const api = await startBenchApi(keys);
+const { baseUrl, tokenUrl } = api;
 const message = inAppMessage({
   nhsNumber: "9434765919",
   odsCode: "B82041",
@@ -26,7 +19,7 @@ const message = inAppMessage({
   campaignId: "bench",
 });
 const client = createNhsAppClient({
-  environment: { baseUrl, tokenUrl: `http://127.0.0.1:${port}/oauth2/token` },
+  environment: { baseUrl, tokenUrl },
   apiKey: "bench",
   keyId: keys.keyId,
   privateKey: keys.privateKey,
@@ -44,4 +37,4 @@ await send();
 const started = performance.now();
 for (let i = 0; i < Number(times); i++) await send();
 console.log(`${who}: ${((performance.now() - started) / Number(times)).toFixed(4)} ms/call`);
-worker.postMessage("stop");
+api.stop();
