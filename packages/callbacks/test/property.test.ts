@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCallbackHandler, handleCallback, parseReceipt, parseReply } from "../src/index.js";
-import { isoInstant } from "../src/receipts.js";
+import { isoInstant, toInstant } from "../src/receipts.js";
 import { callbackExamples } from "./examples.js";
 
 const handlerOptions = { onReceipt: () => undefined, onReply: () => undefined };
@@ -168,5 +168,40 @@ describe("instants", () => {
     fc.assert(fc.property(fc.date({ noInvalidDate: true }), same), { numRuns: 2_000 });
     const fourDigitYears = { min: new Date("1000-01-01T00:00:00.000Z"), max: new Date("9999-12-31T23:59:59.999Z") };
     fc.assert(fc.property(fc.date({ ...fourDigitYears, noInvalidDate: true }), same), { numRuns: 10_000 });
+  });
+
+  it("are read from text as Date reads them, whether the text takes the short way or not", () => {
+    // The oracle: Date.parse, then toISOString; toInstant rewrites the usual forms as text instead.
+    const byDate = (text: string) => {
+      const time = Date.parse(text);
+      return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+    };
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
+    const text = fc
+      .tuple(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, "0")),
+        two(13), // month 00 and 13 are no months
+        two(32), // day 29-32 may not exist
+        two(24),
+        two(60),
+        two(60),
+        fc.constantFrom("", ".000", ".5", ".123", ".999", ".1234"),
+        fc.constantFrom("Z", "+00:00", "z", "+01:00", "-00:00", "+0000", ""),
+      )
+      .map(
+        ([year, month, day, hour, minute, second, fraction, zone]) =>
+          `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone}`,
+      );
+    fc.assert(
+      fc.property(text, (value) => {
+        if (byDate(value) === undefined || !/(?:Z|z|[+-]\d{2}:?\d{2})$/.test(value)) return; // no zone: Date reads local time, which the long way also takes; not the short way's concern
+        expect(toInstant(value)).toBe(byDate(value));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(toInstant("2021-08-05T13:22:52+00:00")).toBe("2021-08-05T13:22:52.000Z");
+    expect(toInstant("2021-08-05T13:22:52.120Z")).toBe("2021-08-05T13:22:52.120Z");
+    expect(toInstant("2021-02-30T13:22:52Z")).toBe(byDate("2021-02-30T13:22:52Z"));
+    expect(toInstant("2021-08-05T24:00:00Z")).toBe(byDate("2021-08-05T24:00:00Z"));
   });
 });
