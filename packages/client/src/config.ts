@@ -11,6 +11,7 @@ import type { Logger } from "./http/logger.js";
 import type { RateLimitOptions } from "./http/rate-limiter.js";
 import type { RetryPolicy } from "./http/retry-policy.js";
 import { isValidUserAgentProduct, userAgentOf } from "./http/user-agent.js";
+import { LONGEST_TIMER_MS, retryIssues } from "./validation/call-options.js";
 
 export interface NhsAppClientOptions {
   /** `"dev"` (the `dep` environment), `"int"`, `"prod"`, or your own URLs (a sandbox or a mock). */
@@ -88,7 +89,9 @@ function checkUrl(problems: string[], name: string, value: unknown) {
   problems.push(`${name} must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)`);
 }
 
-export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
+export function resolveConfig(given: NhsAppClientOptions): ResolvedConfig {
+  // From JavaScript, no options at all (or null) is a configuration error listing what is missing, not a TypeError.
+  const options = (typeof given === "object" && given !== null ? given : {}) as NhsAppClientOptions;
   const problems: string[] = [];
   let endpoints: Endpoints | undefined;
   const { environment } = options;
@@ -128,8 +131,25 @@ export function resolveConfig(options: NhsAppClientOptions): ResolvedConfig {
     problems.push("privateKey (or signer) is required to sign client assertions");
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    problems.push("timeoutMs must be a positive number of milliseconds");
+  if (typeof timeoutMs !== "number" || !(timeoutMs > 0 && timeoutMs <= LONGEST_TIMER_MS))
+    problems.push(`timeoutMs must be a positive number of milliseconds, at most ${LONGEST_TIMER_MS}`);
+  if (options.fetch !== undefined && typeof options.fetch !== "function") problems.push("fetch must be a function");
+  if (options.validate !== undefined && typeof options.validate !== "boolean") {
+    problems.push("validate must be true or false");
+  }
+  for (const wrong of retryIssues(options.retry, "retry")) {
+    problems.push(`${wrong.expression?.[0] ?? "retry"} ${wrong.diagnostics ?? "is not valid"}`);
+  }
+  const rate = options.rateLimit as unknown;
+  if (rate !== undefined && rate !== null) {
+    const { requestsPerSecond, burst } = (typeof rate === "object" ? rate : {}) as Record<string, unknown>;
+    if (typeof requestsPerSecond !== "number" || !Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) {
+      problems.push("rateLimit.requestsPerSecond must be a positive number");
+    }
+    if (burst !== undefined && !(typeof burst === "number" && Number.isFinite(burst) && burst >= 1)) {
+      problems.push("rateLimit.burst, when given, must be a number of at least 1");
+    }
+  }
   const contentType = options.contentType;
   if (contentType !== undefined && contentType !== "application/json" && contentType !== "application/fhir+json") {
     problems.push("contentType must be application/json or application/fhir+json");

@@ -21,6 +21,34 @@ const problem = (options: Partial<NhsAppClientOptions>) => {
 };
 
 describe("client configuration", () => {
+  it("answers no options, or options of the wrong type, with a ConfigurationError listing what is missing, never a TypeError", () => {
+    const loose = createNhsAppClient as unknown as (options: unknown) => unknown;
+    for (const options of [undefined, null, "int", 42, []]) {
+      let thrown: unknown;
+      try {
+        loose(options);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, String(options)).toBeInstanceOf(ConfigurationError);
+      expect((thrown as Error).message).toMatch(/environment is required.*apiKey is required/);
+    }
+  });
+
+  it("names each client-wide setting of the wrong type", () => {
+    const wrong = (options: Record<string, unknown>) => problem(options as Partial<NhsAppClientOptions>);
+    expect(wrong({ fetch: "fetch" })).toContain("fetch must be a function");
+    expect(wrong({ validate: "yes" })).toContain("validate must be true or false");
+    expect(wrong({ timeoutMs: "5000" })).toContain("timeoutMs must be a positive number");
+    expect(wrong({ timeoutMs: 2 ** 31 })).toContain("timeoutMs must be a positive number");
+    expect(wrong({ retry: { maxAttempts: 0, baseDelayMs: -1 } })).toMatch(
+      /retry\.maxAttempts must be a whole number.*retry\.baseDelayMs must be a number/,
+    );
+    expect(wrong({ retry: "twice" })).toContain("retry must be an object");
+    expect(wrong({ rateLimit: { requestsPerSecond: "20" } })).toContain("rateLimit.requestsPerSecond");
+    expect(wrong({ rateLimit: { requestsPerSecond: 20, burst: 0 } })).toContain("rateLimit.burst");
+  });
+
   it("has presets for dev (the dep environment), int and prod", () => {
     expect(environments.dev).toEqual({
       baseUrl: "https://dep.api.service.nhs.uk/nhs-app-dep",

@@ -17,7 +17,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 // setTimeout fires at once past this many milliseconds: a longer timeout would be none at all.
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
+export const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /** Whether a value can be used as the call's AbortSignal (any realm's: what the deadline uses of it). */
 const isAbortSignal = (value: unknown): value is AbortSignal =>
@@ -32,21 +32,22 @@ const HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 const nonNegative = (value: unknown) => typeof value === "number" && Number.isFinite(value) && value >= 0;
 
-function retryIssues(retry: unknown): ValidationIssue[] {
+/** Every problem with a retry policy, each named `<at>.<setting>`; the client's options use it too. */
+export function retryIssues(retry: unknown, at = "options.retry"): ValidationIssue[] {
   if (retry === undefined) return [];
-  if (!isRecord(retry)) return [issue("options.retry", "must be an object of retry settings")];
+  if (!isRecord(retry)) return [issue(at, "must be an object of retry settings")];
   const problems: ValidationIssue[] = [];
   const { maxAttempts, baseDelayMs, maxDelayMs, totalBudgetMs, allowDuplicateMessages } = retry;
   if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && (maxAttempts as number) >= 1)) {
-    problems.push(issue("options.retry.maxAttempts", "must be a whole number of at least 1"));
+    problems.push(issue(`${at}.maxAttempts`, "must be a whole number of at least 1"));
   }
   for (const [name, value] of Object.entries({ baseDelayMs, maxDelayMs, totalBudgetMs })) {
     if (value !== undefined && !nonNegative(value)) {
-      problems.push(issue(`options.retry.${name}`, "must be a number of milliseconds, 0 or more"));
+      problems.push(issue(`${at}.${name}`, "must be a number of milliseconds, 0 or more"));
     }
   }
   if (allowDuplicateMessages !== undefined && typeof allowDuplicateMessages !== "boolean") {
-    problems.push(issue("options.retry.allowDuplicateMessages", "must be true or false"));
+    problems.push(issue(`${at}.allowDuplicateMessages`, "must be true or false"));
   }
   return problems;
 }
