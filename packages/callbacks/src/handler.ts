@@ -92,6 +92,33 @@ const isTimeout = (ms: unknown): ms is number => typeof ms === "number" && ms > 
 const badTimeout = () =>
   new RangeError("callbackTimeoutMs must be a positive number of milliseconds (or Infinity for no limit)");
 
+/**
+ * The handler's options as given from JavaScript, checked when the handler
+ * is made: a callback that is not a function would otherwise fail only on
+ * the first receipt, in front of the NHS App. Wrong types are a TypeError
+ * naming each one; leaving the options out means the defaults.
+ */
+function checkedOptions(given: unknown): CallbackHandlerOptions {
+  if (given === undefined) return {};
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new TypeError(
+      "@nhs-app-api/callbacks: the handler's options must be an object ({ onReceipt, onReply, ... })",
+    );
+  }
+  const { onReceipt, onReply, maxBodyBytes, logger } = given as Record<string, unknown>;
+  const problems: string[] = [];
+  if (onReceipt !== undefined && typeof onReceipt !== "function") problems.push("onReceipt must be a function");
+  if (onReply !== undefined && typeof onReply !== "function") problems.push("onReply must be a function");
+  if (maxBodyBytes !== undefined && !(typeof maxBodyBytes === "number" && maxBodyBytes > 0)) {
+    problems.push("maxBodyBytes must be a positive number of bytes");
+  }
+  if (logger !== undefined && (typeof logger !== "object" || logger === null)) {
+    problems.push("logger must be an object with warn/error methods (pino's shape)");
+  }
+  if (problems.length > 0) throw new TypeError(`@nhs-app-api/callbacks: ${problems.join("; ")}`);
+  return given as CallbackHandlerOptions;
+}
+
 /** The callback timeout to use: a positive number of milliseconds, or Infinity for none. */
 function callbackTimeout(options: CallbackHandlerOptions): number {
   const ms = options.callbackTimeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
@@ -237,7 +264,8 @@ const tooLarge = (limit: number) =>
   outcome(400, [issue("too-long", `The body is larger than the ${limit} bytes accepted`)]);
 
 /** A handler for the Fetch API: `(request: Request) => Promise<Response>`. */
-export function createFetchHandler(options: CallbackHandlerOptions) {
+export function createFetchHandler(given: CallbackHandlerOptions) {
+  const options = checkedOptions(given);
   const settings = settingsOf(options, callbackTimeout(options)); // a bad option fails here, not on the first callback
   const limit = settings.parse.maxBodyBytes;
   return async (request: Request): Promise<Response> => {
@@ -310,7 +338,8 @@ function answerWith(response: ServerResponse, work: () => CallbackResponse | Pro
  * express.raw(), express.text()) it takes the body that parser left on
  * `request.body` instead of finding the stream already drained.
  */
-export function createNodeHandler(options: CallbackHandlerOptions) {
+export function createNodeHandler(given: CallbackHandlerOptions) {
+  const options = checkedOptions(given);
   const settings = settingsOf(options, callbackTimeout(options)); // a bad option fails here, not on the first callback
   const limit = settings.parse.maxBodyBytes;
   return (request: IncomingMessage & { body?: unknown }, response: ServerResponse): void => {

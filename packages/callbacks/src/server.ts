@@ -131,6 +131,9 @@ function isAllowed(
 }
 
 export async function createCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("@nhs-app-api/callbacks: createCallbackServer needs its options ({ cert, key, ca, ... })");
+  }
   const minVersion = options.minTlsVersion ?? "TLSv1.2";
   if (minVersion !== "TLSv1.2" && minVersion !== "TLSv1.3") {
     throw new RangeError('minTlsVersion must be "TLSv1.2" or "TLSv1.3"');

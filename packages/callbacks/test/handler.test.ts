@@ -8,7 +8,14 @@ import {
 import type { AddressInfo } from "node:net";
 import { requestMediaTypes } from "@nhs-app-api/contract";
 import { afterEach, describe, expect, it } from "vitest";
-import { createCallbackHandler, createNodeHandler, handleCallback, type Receipt, type Reply } from "../src/index.js";
+import {
+  createCallbackHandler,
+  createCallbackServer,
+  createNodeHandler,
+  handleCallback,
+  type Receipt,
+  type Reply,
+} from "../src/index.js";
 import { callbackExamples } from "./examples.js";
 
 const receipts = callbackExamples("realtime-receipts");
@@ -117,6 +124,25 @@ describe("the Fetch handler", () => {
       callbackTimeoutMs: Number.POSITIVE_INFINITY,
     });
     expect((await handler.fetch(post("/FHIR/R4/Task", JSON.stringify(receipts.read)))).status).toBe(202);
+  });
+
+  it("refuses options of the wrong type when the handler is made, naming each, not on the first callback", () => {
+    const loose = createCallbackHandler as unknown as (options: unknown) => unknown;
+    for (const options of [null, "onReceipt", 5, []]) {
+      expect(() => loose(options), String(options)).toThrow(/the handler's options must be an object/);
+    }
+    expect(() => loose({ onReceipt: "log it", onReply: 5, maxBodyBytes: "1mb", logger: "console" })).toThrow(
+      /onReceipt must be a function; onReply must be a function; maxBodyBytes must be .*; logger must be an object/,
+    );
+    expect(() => loose({ onReceipt: () => undefined })).not.toThrow();
+    // No options at all: a handler that answers 202 and does nothing with what it is given.
+    expect(() => loose(undefined)).not.toThrow();
+  });
+
+  it("refuses a callback server without options with a TypeError that says what it needs", async () => {
+    const loose = createCallbackServer as unknown as (options: unknown) => Promise<unknown>;
+    await expect(loose(null)).rejects.toThrow(/createCallbackServer needs its options/);
+    await expect(loose(undefined)).rejects.toThrow(TypeError);
   });
 
   it("answers 500 from handleCallback when its callback timeout is not a positive number, without calling the code", async () => {
