@@ -2,6 +2,16 @@
 // thread, so it never shares the event loop of the client being measured.
 import type { KeyObject } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { inAppMessage } from "@nhs-app-api/client";
+
+/** The in-app message every client bench sends: a realistic size, a campaign ID, no reply. */
+export const benchMessage = () =>
+  inAppMessage({
+    nhsNumber: "9434765919",
+    odsCode: "B82041",
+    text: "Your appointment on Monday at 9:30 is confirmed. Reply YES to keep it.",
+    campaignId: "bench",
+  });
 
 export interface BenchApi {
   baseUrl: string;

@@ -11,14 +11,14 @@
 // counts the token requests caused by 1,000 concurrent calls, and times
 // validating 100,000 characters of hostile text beside a normal message.
 // Everything is imported as a consumer imports it: the built packages.
-import { createNhsAppClient, inAppMessage, validateInAppMessage } from "@nhs-app-api/client";
+import { createNhsAppClient, validateInAppMessage } from "@nhs-app-api/client";
 import { operations } from "@nhs-app-api/contract";
 import { createTestKeys } from "@nhs-app-api/testing";
 import type { paths } from "@nhs-app-api/types";
 import { context, ProxyTracerProvider, SpanKind, trace } from "@opentelemetry/api";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import createClient from "openapi-fetch";
-import { startBenchApi } from "./api-server.ts";
+import { benchMessage, startBenchApi } from "./api-server.ts";
 import { PARTS, profileCalls } from "./call-profile.ts";
 
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1500);
@@ -29,12 +29,7 @@ const keys = createTestKeys("bench-1");
 const api = await startBenchApi(keys);
 const { baseUrl, tokenUrl } = api;
 
-const message = inAppMessage({
-  nhsNumber: "9434765919",
-  odsCode: "B82041",
-  text: "Your appointment on Monday at 9:30 is confirmed. Reply YES to keep it.",
-  campaignId: "bench",
-});
+const message = benchMessage();
 const clientOptions = {
   environment: { baseUrl, tokenUrl },
   apiKey: "bench",

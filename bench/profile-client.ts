@@ -1,23 +1,18 @@
 // One contender of the client bench, alone, for `node --cpu-prof`: sends
 // the bench's in-app message N times with the client (or openapi-fetch).
 // `tsx bench/profile-client.ts [client|openapi-fetch] [calls]`.
-import { createNhsAppClient, inAppMessage } from "@nhs-app-api/client";
+import { createNhsAppClient } from "@nhs-app-api/client";
 import { operations } from "@nhs-app-api/contract";
 import { createTestKeys } from "@nhs-app-api/testing";
 import type { paths } from "@nhs-app-api/types";
 import createClient from "openapi-fetch";
-import { startBenchApi } from "./api-server.ts";
+import { benchMessage, startBenchApi } from "./api-server.ts";
 
 const [who = "client", times = "20000"] = process.argv.slice(2);
 const keys = createTestKeys("bench-1");
 const api = await startBenchApi(keys);
 const { baseUrl, tokenUrl } = api;
-const message = inAppMessage({
-  nhsNumber: "9434765919",
-  odsCode: "B82041",
-  text: "Your appointment on Monday at 9:30 is confirmed. Reply YES to keep it.",
-  campaignId: "bench",
-});
+const message = benchMessage();
 const client = createNhsAppClient({
   environment: { baseUrl, tokenUrl },
   apiKey: "bench",

@@ -6,7 +6,7 @@
 // certificate, key and CA files that are not what they should be.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer, type Server, type ServerOptions } from "node:https";
+import type { ServerOptions } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect } from "node:tls";
@@ -14,6 +14,7 @@ import { createNodeHandler } from "@nhs-app-api/callbacks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestCertificates, type TestCertificates } from "../src/lib/test-certs.ts";
 import { ensureBuilt, isOneErrorLine, type Run, runCli } from "./support/cli.ts";
+import { closeHttps, listenHttps } from "./support/https-endpoint.ts";
 
 let dir: string;
 let certs: TestCertificates;
@@ -37,16 +38,9 @@ const mutualTls = (): ServerOptions => ({
 });
 const accept = createNodeHandler({ onReceipt: async () => undefined, onReply: async () => undefined });
 
-async function listen(options: ServerOptions, handler: Parameters<typeof createServer>[1] = accept) {
-  const server = createServer(options, handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `https://127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
-const close = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+const listen = (options: ServerOptions, handler: Parameters<typeof listenHttps>[1] = accept) =>
+  listenHttps(options, handler);
+const close = closeHttps;
 
 interface Report {
   tls: { protocol: string; cipher: string; standardName: string | null; problems: string[] } | null;

@@ -3,12 +3,12 @@
 // must pass), and deliberately broken endpoints (which must fail).
 import { readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server, type ServerOptions } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type CallbackServer, createCallbackServer, createNodeHandler } from "@nhs-app-api/callbacks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, isOneErrorLine, runCli } from "./support/cli.ts";
+import { closeHttps, listenHttps } from "./support/https-endpoint.ts";
 
 let dir: string;
 let otherDir: string;
@@ -24,19 +24,8 @@ const clientFlags = () => [
 
 const accept = { onReceipt: async () => undefined, onReply: async () => undefined };
 
-async function listen(
-  options: ServerOptions,
-  handler: Parameters<typeof createServer>[1],
-): Promise<{ url: string; server: Server }> {
-  const server = createServer(options, handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `https://127.0.0.1:${(server.address() as { port: number }).port}`, server };
-}
-const close = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+const listen = listenHttps;
+const close = closeHttps;
 
 interface Row {
   case: string;
