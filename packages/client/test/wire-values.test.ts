@@ -266,6 +266,25 @@ describe("what goes on the wire is what is validated", () => {
     expect(sent[0]).not.toContain("note");
   });
 
+  it("judges a hole in an array as the null JSON writes there", async () => {
+    const message = base();
+    const payload = [...message.payload];
+    payload.length = 2; // a hole after the one payload
+    const sent = recordApi();
+    const error = await outcome(() => testClient().sendInAppMessage({ ...message, payload } as never));
+    expect(error).toBeInstanceOf(ClientValidationError);
+    expect(expressionsOf(error).some((expression) => expression.startsWith("payload"))).toBe(true);
+    expect(sent).toEqual([]);
+  });
+
+  it("sends plain data however it was made: a null-prototype copy of a valid message goes as it is", async () => {
+    const valid = base();
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, valid);
+    const sent = recordApi();
+    await testClient().sendInAppMessage(bare as never);
+    expect(sent).toEqual([JSON.stringify(valid)]);
+  });
+
   it.each<[string, () => unknown]>([
     [
       "a cycle",

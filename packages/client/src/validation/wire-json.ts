@@ -27,6 +27,47 @@ export function toWireJson(body: unknown): WireJson {
       },
     };
   }
-  // Parsed back rather than copied: exactly what the server's JSON reader will see, no more.
-  return { text, value: text === undefined ? undefined : JSON.parse(text) };
+  if (text === undefined) return { text, value: undefined };
+  // Plain data (what the builders make) is its own JSON: validating it is validating the wire, without
+  // parsing the text back. Anything else is parsed back: exactly what the server's JSON reader will see.
+  return { text, value: isPlainData(body, 0) ? body : JSON.parse(text) };
+}
+
+/** Deeper than any CommunicationRequest: past it, the text is parsed back instead. */
+const MAX_DEPTH = 32;
+
+/**
+ * Whether JSON.stringify writes this value exactly as a validator reads it:
+ * only plain objects and arrays (no class, no Date, no toJSON, no
+ * non-enumerable property, no undefined member, no hole), strings, finite
+ * numbers, booleans and null.
+ */
+function isPlainData(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object": {
+      if (depth > MAX_DEPTH || "toJSON" in value) return false;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+        // A hole reads as undefined here and is written as null: not plain.
+        for (let i = 0; i < value.length; i++) if (!isPlainData(value[i], depth + 1)) return false;
+        return true;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      const keys = Object.keys(value);
+      // A non-enumerable property is read by a validator but left out of the JSON.
+      if (Object.getOwnPropertyNames(value).length !== keys.length) return false;
+      for (const key of keys) if (!isPlainData((value as Record<string, unknown>)[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      // undefined, a function, a symbol or a BigInt member: the JSON leaves it out or fails.
+      return false;
+  }
 }
