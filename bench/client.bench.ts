@@ -21,8 +21,8 @@ import createClient from "openapi-fetch";
 import { benchMessage, startBenchApi } from "./api-server.ts";
 import { PARTS, profileCalls } from "./call-profile.ts";
 
-const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1500);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const PATH = operations["create-in-app"].path;
 const keys = createTestKeys("bench-1");
 
