@@ -8,6 +8,7 @@ import type { PingResponse, StatusResponse } from "@nhs-app-api/types";
 import { type Answer, type CallOptions, type ClientCore, callOperation, traced, unexpected } from "./call.js";
 import { AuthenticationError } from "./errors/errors.js";
 import type { Authentication, CallContext } from "./http/call-context.js";
+import { wireRequestClass } from "./http/wire-request.js";
 
 /** What a platform endpoint answered. */
 export interface PlatformAnswer<Body> {
@@ -41,7 +42,9 @@ const isObject = (body: unknown): body is Record<string, unknown> =>
   typeof body === "object" && body !== null && !Array.isArray(body);
 
 function get(core: ClientCore, context: CallContext, path: "/_ping" | "/_status"): Promise<Answer> {
-  return callOperation(core, context, (fetch) => core.raw.GET(path, { parseAs: "text", fetch }));
+  return callOperation(core, context, (fetch) =>
+    core.raw.GET(path, { parseAs: "text", Request: wireRequestClass, fetch }),
+  );
 }
 
 export function pingPlatform(core: ClientCore, options: CallOptions = {}): Promise<PingResult> {

@@ -3,6 +3,7 @@
 import { operations } from "@nhs-app-api/contract";
 import type { PatientReportEntry, Receipt, ReceiptReport } from "@nhs-app-api/types";
 import { type CallOptions, type ClientCore, callOperation, traced, unexpected, validates } from "./call.js";
+import { wireRequestClass } from "./http/wire-request.js";
 import { linksFromBundle, linksFromHeader, mergeLinks, pageNumberOf } from "./pagination/links.js";
 import { nextPageOf, type Report } from "./pagination/next-link.js";
 import { type Page, PageIterable } from "./pagination/page-iterable.js";
@@ -46,6 +47,7 @@ export function getReceiptReport(
         // The wire form, already checked: the page goes as the digits it was given.
         params: { query: wire as unknown as { day: string; page?: number } },
         parseAs: "text",
+        Request: wireRequestClass,
         fetch,
       }),
     );
@@ -75,6 +77,7 @@ export function getPatientReport(
       core.raw.GET(patients.path, {
         params: { query: wire as unknown as { "ods-organisation-code": string; page?: number } },
         parseAs: "text",
+        Request: wireRequestClass,
         fetch,
       }),
     );
